@@ -1,0 +1,85 @@
+package dev.orderpipeline.config;
+
+/**
+ * Every environment variable the runtime reads: the one documented contract between the operator,
+ * which renders them, and the runtime, which parses them. Secrets may instead be given as a file
+ * path in {@code <NAME>_FILE} (a mounted Secret key), which keeps them out of the pod spec.
+ */
+public enum Setting {
+    PIPELINE_NAME("OPL_PIPELINE_NAME", null, false, "Pipeline name; keys the offsets in ORDERPIPELINE_OFFSETS."),
+    HTTP_PORT("OPL_HTTP_PORT", "8080", false, "Port of /healthz, /readyz, /metrics and /status."),
+
+    KAFKA_BOOTSTRAP_SERVERS("OPL_KAFKA_BOOTSTRAP_SERVERS", null, false, "Kafka bootstrap servers, host:port[,host:port]."),
+    KAFKA_TOPIC("OPL_KAFKA_TOPIC", null, false, "Topic the orders are read from."),
+    KAFKA_GROUP_ID("OPL_KAFKA_GROUP_ID", null, false, "Consumer group; defaults to the pipeline name."),
+    KAFKA_START_POSITION("OPL_KAFKA_START_POSITION", "earliest", false,
+            "Where a pipeline with no stored offsets starts: earliest or latest."),
+    KAFKA_SESSION_TIMEOUT("OPL_KAFKA_SESSION_TIMEOUT", "45s", false,
+            "Consumer session timeout: how long a crashed loader keeps its partitions before the group moves them."),
+    KAFKA_SECURITY_PROTOCOL("OPL_KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", false,
+            "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL (Confluent Cloud)."),
+    KAFKA_SASL_MECHANISM("OPL_KAFKA_SASL_MECHANISM", "PLAIN", false, "SASL mechanism (PLAIN for Confluent Cloud API keys)."),
+    KAFKA_SASL_USERNAME("OPL_KAFKA_SASL_USERNAME", null, true, "SASL user name (Confluent Cloud API key)."),
+    KAFKA_SASL_PASSWORD("OPL_KAFKA_SASL_PASSWORD", null, true, "SASL password (Confluent Cloud API secret)."),
+
+    SINK_TYPE("OPL_SINK_TYPE", "duckdb", false, "Warehouse dialect: duckdb or snowflake."),
+    SINK_TABLE("OPL_SINK_TABLE", "ORDERS", false, "Target table (created if absent)."),
+    SINK_KEY_FIELDS("OPL_SINK_KEY_FIELDS", "", false,
+            "Comma-separated upsert key fields (nested as parent.child); empty means append-only."),
+    DUCKDB_PATH("OPL_DUCKDB_PATH", "orders.duckdb", false, "DuckDB database file."),
+    DUCKDB_SCHEMA("OPL_DUCKDB_SCHEMA", "main", false, "DuckDB schema of the target table."),
+    SNOWFLAKE_ACCOUNT("OPL_SNOWFLAKE_ACCOUNT", null, false, "Snowflake account identifier (orgname-account)."),
+    SNOWFLAKE_URL("OPL_SNOWFLAKE_URL", null, false,
+            "JDBC URL override; defaults to https://<account>.snowflakecomputing.com."),
+    SNOWFLAKE_USER("OPL_SNOWFLAKE_USER", null, false, "Snowflake user (key-pair authentication)."),
+    SNOWFLAKE_ROLE("OPL_SNOWFLAKE_ROLE", null, false, "Snowflake role."),
+    SNOWFLAKE_WAREHOUSE("OPL_SNOWFLAKE_WAREHOUSE", null, false, "Snowflake virtual warehouse."),
+    SNOWFLAKE_DATABASE("OPL_SNOWFLAKE_DATABASE", null, false, "Snowflake database."),
+    SNOWFLAKE_SCHEMA("OPL_SNOWFLAKE_SCHEMA", null, false, "Snowflake schema."),
+    SNOWFLAKE_PRIVATE_KEY("OPL_SNOWFLAKE_PRIVATE_KEY", null, true, "PKCS#8 PEM private key (key-pair authentication)."),
+    SNOWFLAKE_PRIVATE_KEY_PASSPHRASE("OPL_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE", null, true,
+            "Passphrase of an encrypted private key."),
+
+    BATCH_MAX_RECORDS("OPL_BATCH_MAX_RECORDS", "50000", false, "Flush after this many records."),
+    BATCH_MAX_BYTES("OPL_BATCH_MAX_BYTES", "33554432", false, "Flush after this many bytes of record values."),
+    BATCH_MAX_LATENCY("OPL_BATCH_MAX_LATENCY", "1s", false,
+            "Flush when the oldest buffered record is this old (e.g. 500ms, 1s, 1m), even with no new record."),
+
+    DEAD_LETTER_TOPIC("OPL_DEAD_LETTER_TOPIC", null, false, "Topic for records that cannot be parsed or converted."),
+    ERROR_TOLERANCE("OPL_ERROR_TOLERANCE", "all", false,
+            "all: bad records go to the dead-letter topic; none: the loader stops at the first one."),
+    RETRY_MAX_BACKOFF("OPL_RETRY_MAX_BACKOFF", "30s", false, "Cap of the exponential backoff on warehouse errors.");
+
+    private final String envName;
+    private final String defaultValue;
+    private final boolean secret;
+    private final String description;
+
+    Setting(String envName, String defaultValue, boolean secret, String description) {
+        this.envName = envName;
+        this.defaultValue = defaultValue;
+        this.secret = secret;
+        this.description = description;
+    }
+
+    public String envName() {
+        return envName;
+    }
+
+    /** The variable that may hold the path of a file with this setting's value. */
+    public String fileEnvName() {
+        return envName + "_FILE";
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public boolean secret() {
+        return secret;
+    }
+
+    public String description() {
+        return description;
+    }
+}

@@ -1,0 +1,41 @@
+package dev.orderpipeline.load;
+
+import dev.orderpipeline.warehouse.Row;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Keeps the last row per upsert key. Rows arrive in offset order within a partition, and every
+ * version of a key lives in one partition, so "last in the list" is "latest version".
+ */
+final class KeyDeduplicator {
+    private KeyDeduplicator() {
+    }
+
+    static List<Row> lastWins(List<Row> rows, int[] keyIndexes) {
+        Map<Key, Row> latest = new LinkedHashMap<>(rows.size() * 2);
+        for (Row row : rows) {
+            Object[] key = new Object[keyIndexes.length];
+            for (int i = 0; i < keyIndexes.length; i++) {
+                key[i] = row.value(keyIndexes[i]);
+            }
+            latest.put(new Key(key), row);
+        }
+        return new ArrayList<>(latest.values());
+    }
+
+    private record Key(Object[] parts) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && Arrays.equals(parts, k.parts);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(parts);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.orderpipeline.runtime;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The one entry point of the runtime image: {@code pipeline-runtime <subcommand>}. */
+@Command(name = "pipeline-runtime",
+        mixinStandardHelpOptions = true,
+        version = "pipeline-runtime 0.1.0",
+        description = "The Order Pipeline data plane.",
+        subcommands = {LoadCommand.class, GenerateCommand.class, DemoCommand.class})
+public final class PipelineRuntime implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    public static int execute(String... args) {
+        return new CommandLine(new PipelineRuntime())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .execute(args);
+    }
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.orderpipeline.source;
+
+import dev.orderpipeline.config.KafkaSourceConfig;
+import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** The Kafka client settings the loader runs with, in one place. */
+public final class KafkaClientProperties {
+    private KafkaClientProperties() {
+    }
+
+    /**
+     * Manual commits (the warehouse holds the real offsets), read_committed so aborted transactional
+     * writes never reach the warehouse, cooperative-sticky so a rebalance does not stop every loader.
+     */
+    public static Properties consumer(KafkaSourceConfig source, int maxPollRecords) {
+        Properties p = common(source);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, source.groupId());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, source.startPosition().name().toLowerCase());
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Long.toString(source.sessionTimeout().toMillis()));
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Long.toString(Math.max(100, source.sessionTimeout().toMillis() / 5)));
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords));
+        p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "65536");
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 << 20));
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "orderpipeline-loader-" + source.groupId());
+        return p;
+    }
+
+    /** An idempotent producer (dead-letter topic, and the generator). */
+    public static Properties producer(KafkaSourceConfig source) {
+        return producer(common(source));
+    }
+
+    /** A producer to a local, unsecured broker (the generator, the demo). */
+    public static Properties producer(String bootstrapServers) {
+        Properties p = new Properties();
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return producer(p);
+    }
+
+    private static Properties producer(Properties p) {
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 << 10));
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return p;
+    }
+
+    private static Properties common(KafkaSourceConfig source) {
+        Properties p = new Properties();
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, source.bootstrapServers());
+        p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, source.securityProtocol().name());
+        source.credentials().ifPresent(c -> {
+            p.put(SaslConfigs.SASL_MECHANISM, source.saslMechanism());
+            p.put(SaslConfigs.SASL_JAAS_CONFIG, "org.apache.kafka.common.security.plain.PlainLoginModule required "
+                    + "username=\"" + jaasEscape(c.username()) + "\" password=\"" + jaasEscape(c.password()) + "\";");
+        });
+        return p;
+    }
+
+    private static String jaasEscape(String value) {
+        return value.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+}

@@ -1,0 +1,23 @@
+package dev.orderpipeline.warehouse;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one warehouse transaction writes: rows (already deduplicated by key in upsert mode) and the
+ * offset advance of every partition they came from, including partitions whose records all went
+ * to the dead-letter topic.
+ */
+public record Batch(
+        String pipeline,
+        String topic,
+        List<Column> columns,
+        List<SqlIdentifier> keyColumns,
+        List<Row> rows,
+        Map<Integer, OffsetAdvance> offsets,
+        long committedAtMillis) {
+
+    public boolean upsert() {
+        return !keyColumns.isEmpty();
+    }
+}

@@ -1,0 +1,56 @@
+package dev.orderpipeline.warehouse;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** DuckDB's spelling: semi-structured values stay JSON text; the staging table is a TEMP table. */
+public final class DuckDbSql extends WarehouseSql {
+
+    public DuckDbSql(SqlIdentifier schema, SqlIdentifier table) {
+        super(List.of(schema), table);
+    }
+
+    @Override
+    public String typeName(ColumnType type) {
+        return switch (type) {
+            case BIGINT -> "BIGINT";
+            case DOUBLE -> "DOUBLE";
+            case BOOLEAN -> "BOOLEAN";
+            case VARCHAR, VARIANT -> "VARCHAR";
+        };
+    }
+
+    @Override
+    public ColumnType logicalType(String jdbcTypeName, int scale) {
+        String t = jdbcTypeName.toUpperCase();
+        if (t.equals("BIGINT") || t.equals("INTEGER") || t.equals("HUGEINT") || t.equals("SMALLINT")) {
+            return ColumnType.BIGINT;
+        }
+        if (t.equals("DOUBLE") || t.equals("FLOAT") || t.equals("REAL") || t.startsWith("DECIMAL")) {
+            return ColumnType.DOUBLE;
+        }
+        if (t.equals("BOOLEAN")) {
+            return ColumnType.BOOLEAN;
+        }
+        return ColumnType.VARCHAR;
+    }
+
+    @Override
+    protected String variantFromText(String expression) {
+        return expression;
+    }
+
+    @Override
+    protected String timestampFromEpochMillis(long epochMillis) {
+        return "epoch_ms(" + epochMillis + ")";
+    }
+
+    @Override
+    public String createStagingTable(List<Column> columns) {
+        return "CREATE OR REPLACE TEMP TABLE " + stagingTable() + " ("
+                + columns.stream().map(c -> c.name().quoted() + " " + typeName(c.type()) + ", ")
+                        .collect(Collectors.joining())
+                + MetadataColumns.RECORD_METADATA.quoted() + " VARCHAR, " + MetadataColumns.DELETED.quoted()
+                + " BOOLEAN)";
+    }
+}

@@ -1,0 +1,53 @@
+package dev.orderpipeline.warehouse;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.List;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/** The embedded warehouse: rows reach the staging table through DuckDB's Appender. */
+public final class DuckDbWarehouse extends JdbcWarehouse {
+    private final String path;
+
+    public DuckDbWarehouse(String path, SqlIdentifier schema, SqlIdentifier table) {
+        super(new DuckDbSql(schema, table));
+        this.path = path;
+    }
+
+    @Override
+    protected Connection connect() throws SQLException {
+        return DriverManager.getConnection("jdbc:duckdb:" + path);
+    }
+
+    @Override
+    protected void stage(Connection connection, Batch batch) throws SQLException {
+        List<Column> columns = batch.columns();
+        try (DuckDBAppender appender = connection.unwrap(DuckDBConnection.class)
+                .createAppender("temp", "main", WarehouseSql.STAGING_TABLE.name())) {
+            for (Row row : batch.rows()) {
+                appender.beginRow();
+                for (int i = 0; i < columns.size(); i++) {
+                    append(appender, columns.get(i).type(), row.value(i));
+                }
+                appender.append(row.recordMetadataJson());
+                appender.append(row.deleted());
+                appender.endRow();
+            }
+        }
+    }
+
+    private static void append(DuckDBAppender appender, ColumnType type, Object value) throws SQLException {
+        if (value == null) {
+            appender.appendNull();
+            return;
+        }
+        switch (type) {
+            case BIGINT -> appender.append((long) (Long) value);
+            case DOUBLE -> appender.append((double) (Double) value);
+            case BOOLEAN -> appender.append((boolean) (Boolean) value);
+            case VARCHAR, VARIANT -> appender.append((String) value);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.orderpipeline.warehouse;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Snowflake's spelling: VARIANT for semi-structured values (staged as text, then PARSE_JSON),
+ * TIMESTAMP_NTZ, NUMBER(38,0) for integers, a TEMPORARY staging table private to the session.
+ */
+public final class SnowflakeSql extends WarehouseSql {
+
+    public SnowflakeSql(SqlIdentifier database, SqlIdentifier schema, SqlIdentifier table) {
+        super(List.of(database, schema), table);
+    }
+
+    @Override
+    public String typeName(ColumnType type) {
+        return switch (type) {
+            case BIGINT -> "NUMBER(38,0)";
+            case DOUBLE -> "FLOAT";
+            case BOOLEAN -> "BOOLEAN";
+            case VARCHAR -> "VARCHAR";
+            case VARIANT -> "VARIANT";
+        };
+    }
+
+    @Override
+    public ColumnType logicalType(String jdbcTypeName, int scale) {
+        String t = jdbcTypeName.toUpperCase();
+        if (t.equals("NUMBER") || t.equals("DECIMAL") || t.equals("BIGINT") || t.equals("INTEGER")) {
+            return scale == 0 ? ColumnType.BIGINT : ColumnType.DOUBLE;
+        }
+        if (t.equals("FLOAT") || t.equals("DOUBLE") || t.equals("REAL")) {
+            return ColumnType.DOUBLE;
+        }
+        if (t.equals("BOOLEAN")) {
+            return ColumnType.BOOLEAN;
+        }
+        if (t.equals("VARIANT") || t.equals("OBJECT") || t.equals("ARRAY")) {
+            return ColumnType.VARIANT;
+        }
+        return ColumnType.VARCHAR;
+    }
+
+    @Override
+    protected String variantFromText(String expression) {
+        return "PARSE_JSON(" + expression + ")";
+    }
+
+    @Override
+    protected String timestampFromEpochMillis(long epochMillis) {
+        return "TO_TIMESTAMP_NTZ(" + epochMillis + ", 3)";
+    }
+
+    @Override
+    public String createStagingTable(List<Column> columns) {
+        return "CREATE OR REPLACE TEMPORARY TABLE " + stagingTable() + " ("
+                + columns.stream()
+                        .map(c -> c.name().quoted() + " " + (c.type() == ColumnType.VARIANT ? "VARCHAR" : typeName(c.type())) + ", ")
+                        .collect(Collectors.joining())
+                + MetadataColumns.RECORD_METADATA.quoted() + " VARCHAR, " + MetadataColumns.DELETED.quoted()
+                + " BOOLEAN)";
+    }
+}

@@ -1,0 +1,159 @@
+package dev.orderpipeline.warehouse;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The SQL the loader issues, in one place per dialect. This class holds the statements every
+ * supported warehouse understands; a dialect overrides only what it spells differently (type
+ * names, semi-structured values, timestamps). Every identifier is a validated {@link SqlIdentifier},
+ * always quoted; every value is a bind parameter or a number this code produced.
+ */
+public abstract class WarehouseSql {
+    public static final SqlIdentifier OFFSETS_TABLE = SqlIdentifier.of("ORDERPIPELINE_OFFSETS");
+    public static final SqlIdentifier STAGING_TABLE = SqlIdentifier.of("ORDERPIPELINE_STAGE");
+
+    private final String targetTable;
+    private final String offsetsTable;
+
+    protected WarehouseSql(List<SqlIdentifier> namespace, SqlIdentifier table) {
+        String prefix = namespace.stream().map(SqlIdentifier::quoted).map(s -> s + ".").collect(Collectors.joining());
+        this.targetTable = prefix + table.quoted();
+        this.offsetsTable = prefix + OFFSETS_TABLE.quoted();
+    }
+
+    // ---- dialect hooks
+
+    /** The column type of a logical type in the target table. */
+    public abstract String typeName(ColumnType type);
+
+    /** The logical type of a column as the JDBC driver reports it, for tables that already exist. */
+    public abstract ColumnType logicalType(String jdbcTypeName, int scale);
+
+    /** How a staged JSON text becomes a target VARIANT value. */
+    protected abstract String variantFromText(String expression);
+
+    /** A UTC timestamp (no time zone) from epoch milliseconds. */
+    protected abstract String timestampFromEpochMillis(long epochMillis);
+
+    /** DDL for the per-session staging table. */
+    public abstract String createStagingTable(List<Column> columns);
+
+    /** The staging table's name as the loader's statements address it. */
+    protected String stagingTable() {
+        return STAGING_TABLE.quoted();
+    }
+
+    // ---- statements shared by every dialect
+
+    public String targetTable() {
+        return targetTable;
+    }
+
+    public String createOffsetsTable() {
+        return "CREATE TABLE IF NOT EXISTS " + offsetsTable + " (\"PIPELINE\" VARCHAR NOT NULL, \"TOPIC\" VARCHAR NOT NULL, "
+                + "\"PARTITION\" INTEGER NOT NULL, \"NEXT_OFFSET\" BIGINT NOT NULL, \"UPDATED_AT\" TIMESTAMP, "
+                + "PRIMARY KEY (\"PIPELINE\", \"TOPIC\", \"PARTITION\"))";
+    }
+
+    public String createTargetTable() {
+        return "CREATE TABLE IF NOT EXISTS " + targetTable + " ("
+                + MetadataColumns.RECORD_METADATA.quoted() + " " + typeName(ColumnType.VARIANT) + ", "
+                + MetadataColumns.DELETED.quoted() + " " + typeName(ColumnType.BOOLEAN) + ", "
+                + MetadataColumns.LOADED_AT.quoted() + " TIMESTAMP)";
+    }
+
+    /** A query whose result metadata lists the target's columns. */
+    public String describeTarget() {
+        return "SELECT * FROM " + targetTable + " LIMIT 0";
+    }
+
+    public String addColumn(Column column) {
+        return "ALTER TABLE " + targetTable + " ADD COLUMN IF NOT EXISTS " + column.name().quoted() + " "
+                + typeName(column.type());
+    }
+
+    /** Binds: pipeline, topic. Returns partition, next offset. */
+    public String selectOffsets() {
+        return "SELECT \"PARTITION\", \"NEXT_OFFSET\" FROM " + offsetsTable + " WHERE \"PIPELINE\" = ? AND \"TOPIC\" = ?";
+    }
+
+    /** Binds: pipeline, topic, partition. Creates the partition's row at -1 unless it exists. */
+    public String claimPartition() {
+        return "MERGE INTO " + offsetsTable + " AS o USING (SELECT CAST(? AS VARCHAR) AS \"PIPELINE\", CAST(? AS VARCHAR) AS \"TOPIC\", CAST(? AS INTEGER) AS \"PARTITION\") AS c "
+                + "ON o.\"PIPELINE\" = c.\"PIPELINE\" AND o.\"TOPIC\" = c.\"TOPIC\" AND o.\"PARTITION\" = c.\"PARTITION\" "
+                + "WHEN NOT MATCHED THEN INSERT (\"PIPELINE\", \"TOPIC\", \"PARTITION\", \"NEXT_OFFSET\") "
+                + "VALUES (c.\"PIPELINE\", c.\"TOPIC\", c.\"PARTITION\", -1)";
+    }
+
+    /** Binds: next offset, pipeline, topic, partition, expected offset. Updates one row or none (fenced). */
+    public String advanceOffset(long committedAtMillis) {
+        return "UPDATE " + offsetsTable + " SET \"NEXT_OFFSET\" = ?, \"UPDATED_AT\" = "
+                + timestampFromEpochMillis(committedAtMillis)
+                + " WHERE \"PIPELINE\" = ? AND \"TOPIC\" = ? AND \"PARTITION\" = ? AND \"NEXT_OFFSET\" = ?";
+    }
+
+    public String clearStaging() {
+        return "DELETE FROM " + stagingTable();
+    }
+
+    /** Binds one value per staged column: the data columns, RECORD_METADATA, _DELETED. */
+    public String insertStaging(List<Column> columns) {
+        String names = stagedColumnNames(columns);
+        String marks = String.join(", ", java.util.Collections.nCopies(columns.size() + 2, "?"));
+        return "INSERT INTO " + stagingTable() + " (" + names + ") VALUES (" + marks + ")";
+    }
+
+    public String appendFromStaging(List<Column> columns, long committedAtMillis) {
+        return "INSERT INTO " + targetTable + " (" + targetColumnNames(columns) + ") "
+                + stagedRows(columns, committedAtMillis);
+    }
+
+    /**
+     * Upsert: the staged rows (one per key) update or insert; a staged tombstone only flags the row
+     * deleted and keeps its last values; a tombstone for an unknown key inserts nothing. Every value
+     * is converted in the USING subquery, so the clauses only copy columns.
+     */
+    public String mergeFromStaging(List<Column> columns, List<SqlIdentifier> keys, long committedAtMillis) {
+        String on = keys.stream().map(k -> "t." + k.quoted() + " = s." + k.quoted()).collect(Collectors.joining(" AND "));
+        String metadata = MetadataColumns.RECORD_METADATA.quoted() + " = s." + MetadataColumns.RECORD_METADATA.quoted()
+                + ", " + MetadataColumns.LOADED_AT.quoted() + " = s." + MetadataColumns.LOADED_AT.quoted();
+        String setValues = columns.stream()
+                .filter(c -> !keys.contains(c.name()))
+                .map(c -> c.name().quoted() + " = s." + c.name().quoted() + ", ")
+                .collect(Collectors.joining());
+        String deleted = MetadataColumns.DELETED.quoted();
+        return "MERGE INTO " + targetTable + " AS t USING (" + stagedRows(columns, committedAtMillis) + ") AS s ON " + on
+                + " WHEN MATCHED AND s." + deleted + " THEN UPDATE SET " + deleted + " = s." + deleted + ", " + metadata
+                + " WHEN MATCHED THEN UPDATE SET " + setValues + deleted + " = s." + deleted + ", " + metadata
+                + " WHEN NOT MATCHED AND NOT s." + deleted + " THEN INSERT (" + targetColumnNames(columns) + ") VALUES ("
+                + columns.stream().map(c -> "s." + c.name().quoted() + ", ").collect(Collectors.joining())
+                + "s." + MetadataColumns.RECORD_METADATA.quoted() + ", s." + deleted + ", s."
+                + MetadataColumns.LOADED_AT.quoted() + ")";
+    }
+
+    /** The staged rows with target types: every column of the target, in its order. */
+    private String stagedRows(List<Column> columns, long committedAtMillis) {
+        return "SELECT "
+                + columns.stream().map(c -> fromStaged(c) + " AS " + c.name().quoted() + ", ").collect(Collectors.joining())
+                + variantFromText(MetadataColumns.RECORD_METADATA.quoted()) + " AS " + MetadataColumns.RECORD_METADATA.quoted()
+                + ", " + MetadataColumns.DELETED.quoted() + ", " + timestampFromEpochMillis(committedAtMillis) + " AS "
+                + MetadataColumns.LOADED_AT.quoted() + " FROM " + stagingTable();
+    }
+
+    protected String stagedColumnNames(List<Column> columns) {
+        return columns.stream().map(c -> c.name().quoted() + ", ").collect(Collectors.joining())
+                + MetadataColumns.RECORD_METADATA.quoted() + ", " + MetadataColumns.DELETED.quoted();
+    }
+
+    private String targetColumnNames(List<Column> columns) {
+        return columns.stream().map(c -> c.name().quoted() + ", ").collect(Collectors.joining())
+                + MetadataColumns.RECORD_METADATA.quoted() + ", " + MetadataColumns.DELETED.quoted() + ", "
+                + MetadataColumns.LOADED_AT.quoted();
+    }
+
+    private String fromStaged(Column column) {
+        String ref = column.name().quoted();
+        return column.type() == ColumnType.VARIANT ? variantFromText(ref) : ref;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.orderpipeline.testing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * fakesnow's server mode, from the project venv, on a loopback port: the Snowflake protocol for
+ * the official JDBC driver. Its databases live in files under {@code dataDir}, so a stop and a
+ * restart (a sink outage) keeps the data.
+ */
+public final class FakesnowServer implements AutoCloseable {
+    private final Path dataDir;
+    private final int port;
+    private final Path log;
+    private Process process;
+
+    public FakesnowServer(Path dataDir) {
+        this.dataDir = dataDir;
+        this.port = FreePorts.next();
+        this.log = dataDir.resolve("fakesnow.log");
+    }
+
+    public FakesnowServer start() {
+        try {
+            Files.createDirectories(dataDir);
+            ProcessBuilder pb = new ProcessBuilder(List.of(RepositoryPaths.venvTool("fakesnow").toString(),
+                    "-s", "--host", "127.0.0.1", "-p", Integer.toString(port), "-d", dataDir.toString()))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            process = pb.start();
+            awaitPort(Duration.ofSeconds(60));
+            return this;
+        } catch (IOException e) {
+            throw new IllegalStateException("fakesnow did not start: " + e.getMessage(), e);
+        }
+    }
+
+    private void awaitPort(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("fakesnow exited with " + process.exitValue() + "; see " + log);
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                sleep(100);
+            }
+        }
+        throw new IllegalStateException("fakesnow did not listen on port " + port + " within " + timeout + "; see " + log);
+    }
+
+    /** The JDBC URL for the official driver: plain HTTP on loopback, with the account the driver requires. */
+    public String jdbcUrl() {
+        return "jdbc:snowflake://127.0.0.1:" + port + "/?account=fakesnow&ssl=off";
+    }
+
+    public void stop() {
+        if (process != null) {
+            process.destroy();
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            process = null;
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
