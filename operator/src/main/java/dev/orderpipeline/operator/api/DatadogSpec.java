@@ -1,0 +1,22 @@
+package dev.orderpipeline.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.Map;
+
+/** Datadog unified service tagging of the pipeline's pods and metrics. */
+public record DatadogSpec(
+        @JsonPropertyDescription("Put Datadog unified service tags on the pods; default false.")
+        Boolean enabled,
+        @JsonPropertyDescription("Datadog env tag, e.g. prod.")
+        String env,
+        @JsonPropertyDescription("Datadog service tag; default the resource name.")
+        String service,
+        @JsonPropertyDescription("Datadog version tag; default the runtime image tag.")
+        String version,
+        @JsonPropertyDescription("Extra tags added to every metric, as key: value.")
+        Map<String, String> tags) {
+
+    public boolean enabledOrDefault() {
+        return Boolean.TRUE.equals(enabled);
+    }
+}

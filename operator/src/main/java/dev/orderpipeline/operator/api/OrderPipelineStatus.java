@@ -1,0 +1,44 @@
+package dev.orderpipeline.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.model.annotation.LabelSelector;
+import io.fabric8.kubernetes.model.annotation.StatusReplicas;
+import java.util.List;
+
+/**
+ * What the operator observed. Built afresh on every reconcile and written only when it differs from
+ * what is stored, so a steady pipeline causes no writes.
+ */
+public record OrderPipelineStatus(
+        @JsonPropertyDescription("The metadata.generation this status describes.")
+        Long observedGeneration,
+        @JsonPropertyDescription("Pending, Running, Paused or Stalled.")
+        String phase,
+        @JsonPropertyDescription("Ready, Reconciling and Stalled, with Kubernetes condition conventions.")
+        List<Condition> conditions,
+        @StatusReplicas
+        @JsonPropertyDescription("Loader pods that exist.")
+        Integer replicas,
+        @JsonPropertyDescription("Loader pods that are ready.")
+        Integer readyReplicas,
+        @JsonPropertyDescription("Loader pods the operator asks for.")
+        Integer desiredReplicas,
+        @LabelSelector
+        @JsonPropertyDescription("Label selector of the loader pods, for the scale subresource.")
+        String labelSelector,
+        @JsonPropertyDescription("Partitions of the source topic.")
+        Integer partitions,
+        @JsonPropertyDescription("Records of the source topic not yet committed by the loaders.")
+        Long consumerLag,
+        @JsonPropertyDescription("Records loaded since the loaders started.")
+        Long recordsLoaded,
+        @JsonPropertyDescription("When the loaders last committed a batch (RFC 3339).")
+        String lastCommitTime,
+        @JsonPropertyDescription("Age in seconds of the newest loaded record at the last commit.")
+        Long freshnessSeconds,
+        @JsonPropertyDescription("dbt runs.")
+        DbtStatus dbt) {
+
+    public enum Phase { Pending, Running, Paused, Stalled }
+}

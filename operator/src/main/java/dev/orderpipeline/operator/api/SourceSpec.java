@@ -1,0 +1,34 @@
+package dev.orderpipeline.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+
+/** The Kafka topic the orders are read from. */
+public record SourceSpec(
+        @Required @Pattern("^[^,\\s]+(,[^,\\s]+)*$")
+        @JsonPropertyDescription("Kafka bootstrap servers, host:port[,host:port].")
+        String bootstrapServers,
+        @Required @Pattern(Patterns.KAFKA_TOPIC)
+        @JsonPropertyDescription("Topic the orders are read from.")
+        String topic,
+        @Pattern(Patterns.KAFKA_TOPIC)
+        @JsonPropertyDescription("Consumer group of the loaders; default <namespace>.<name>.")
+        String consumerGroup,
+        @JsonPropertyDescription("Record format of the topic; only json today. Default json.")
+        Format format,
+        @JsonPropertyDescription("Where a new consumer group starts: earliest or latest. Default earliest.")
+        StartPosition startPosition,
+        @JsonPropertyDescription("Protocol and credentials for the Kafka connection; absent means PLAINTEXT.")
+        KafkaSecuritySpec security) {
+
+    public enum Format {
+        @JsonProperty("json") JSON
+    }
+
+    public enum StartPosition {
+        @JsonProperty("earliest") EARLIEST,
+        @JsonProperty("latest") LATEST
+    }
+}

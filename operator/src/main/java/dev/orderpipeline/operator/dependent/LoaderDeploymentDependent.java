@@ -1,0 +1,171 @@
+package dev.orderpipeline.operator.dependent;
+
+import dev.orderpipeline.operator.api.DatadogSpec;
+import dev.orderpipeline.operator.api.OrderPipeline;
+import dev.orderpipeline.operator.scaling.LoaderReplicas;
+import io.fabric8.kubernetes.api.model.Capabilities;
+import io.fabric8.kubernetes.api.model.CapabilitiesBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** The loader pods (pipeline-runtime {@code load}); owned by the OrderPipeline, so deleted with it. */
+public class LoaderDeploymentDependent extends CRUDKubernetesDependentResource<Deployment, OrderPipeline> {
+    public static final String DD_ENV_LABEL = "tags.datadoghq.com/env";
+    public static final String DD_SERVICE_LABEL = "tags.datadoghq.com/service";
+    public static final String DD_VERSION_LABEL = "tags.datadoghq.com/version";
+    private static final long RUNTIME_UID = 10001L;
+
+    private final String runtimeImage;
+
+    public LoaderDeploymentDependent(String runtimeImage) {
+        super(Deployment.class);
+        this.runtimeImage = runtimeImage;
+        configureWith(DependentInformers.managedOnly(Deployment.class));
+    }
+
+    @Override
+    protected Deployment desired(OrderPipeline pipeline, Context<OrderPipeline> context) {
+        Map<String, String> labels = new LinkedHashMap<>(LoaderResources.labels(pipeline));
+        labels.putAll(datadogLabels(pipeline));
+        return new DeploymentBuilder()
+                .withNewMetadata()
+                .withName(LoaderResources.deploymentName(pipeline))
+                .withNamespace(pipeline.getMetadata().getNamespace())
+                .withLabels(labels)
+                .endMetadata()
+                .withNewSpec()
+                .withReplicas(LoaderReplicas.desired(pipeline.getSpec()))
+                .withNewSelector().withMatchLabels(LoaderResources.selectorLabels(pipeline)).endSelector()
+                .withNewTemplate()
+                .withNewMetadata()
+                .withLabels(labels)
+                .withAnnotations(Map.of(LoaderResources.CONFIG_HASH_ANNOTATION, LoaderEnvironment.configHash(pipeline)))
+                .endMetadata()
+                .withNewSpec()
+                // The loader flushes and commits its batch on SIGTERM; give it time to do so.
+                .withTerminationGracePeriodSeconds(60L)
+                .withAutomountServiceAccountToken(false)
+                .withNewSecurityContext()
+                .withRunAsNonRoot(true)
+                .withRunAsUser(RUNTIME_UID)
+                .withRunAsGroup(RUNTIME_UID)
+                .withFsGroup(RUNTIME_UID)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
+                .withContainers(loaderContainer(pipeline))
+                // Writable places for a read-only root filesystem: the JVM's temp files and DuckDB's file.
+                .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                .addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    private Container loaderContainer(OrderPipeline pipeline) {
+        return new ContainerBuilder()
+                .withName(LoaderResources.CONTAINER_NAME)
+                .withImage(runtimeImage)
+                .withImagePullPolicy("IfNotPresent")
+                .withArgs("load")
+                .addNewPort().withName("http").withContainerPort(LoaderEnvironment.HTTP_PORT_NUMBER)
+                .withProtocol("TCP").endPort()
+                .addNewEnvFrom().withNewConfigMapRef().withName(LoaderResources.configMapName(pipeline))
+                .withOptional(false).endConfigMapRef().endEnvFrom()
+                .withEnv(environment(pipeline))
+                .withLivenessProbe(httpProbe("/healthz", 6))
+                .withReadinessProbe(httpProbe("/readyz", 3))
+                .withResources(new ResourceRequirementsBuilder()
+                        .addToRequests("cpu", new Quantity("250m"))
+                        .addToRequests("memory", new Quantity("512Mi"))
+                        .addToLimits("memory", new Quantity("1Gi"))
+                        .build())
+                .withNewSecurityContext()
+                .withRunAsNonRoot(true)
+                .withReadOnlyRootFilesystem(true)
+                .withAllowPrivilegeEscalation(false)
+                .withCapabilities(dropAll())
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
+                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                .addNewVolumeMount().withName("data").withMountPath(LoaderEnvironment.DATA_DIR).endVolumeMount()
+                .build();
+    }
+
+    private static Capabilities dropAll() {
+        return new CapabilitiesBuilder().withDrop("ALL").build();
+    }
+
+    private static Probe httpProbe(String path, int failureThreshold) {
+        return new ProbeBuilder()
+                .withNewHttpGet().withPath(path).withPort(new IntOrString("http")).endHttpGet()
+                .withPeriodSeconds(10)
+                .withTimeoutSeconds(2)
+                .withFailureThreshold(failureThreshold)
+                .build();
+    }
+
+    private List<EnvVar> environment(OrderPipeline pipeline) {
+        List<EnvVar> env = new ArrayList<>(LoaderEnvironment.secretEnv(pipeline));
+        DatadogSpec datadog = datadog(pipeline);
+        if (datadog != null && datadog.enabledOrDefault()) {
+            // Datadog's unified service tagging: the tracer and DogStatsD read DD_* which follow the pod labels.
+            for (Map.Entry<String, String> tag : Map.of("DD_ENV", DD_ENV_LABEL, "DD_SERVICE", DD_SERVICE_LABEL,
+                    "DD_VERSION", DD_VERSION_LABEL).entrySet()) {
+                if (datadogLabels(pipeline).containsKey(tag.getValue())) {
+                    env.add(new EnvVarBuilder().withName(tag.getKey()).withNewValueFrom().withNewFieldRef()
+                            .withFieldPath("metadata.labels['" + tag.getValue() + "']").endFieldRef().endValueFrom()
+                            .build());
+                }
+            }
+            if (datadog.tags() != null && !datadog.tags().isEmpty()) {
+                env.add(new EnvVar("DD_TAGS", new java.util.TreeMap<>(datadog.tags()).entrySet().stream()
+                        .map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(" ")), null));
+            }
+        }
+        env.sort(java.util.Comparator.comparing(EnvVar::getName));
+        return env;
+    }
+
+    private Map<String, String> datadogLabels(OrderPipeline pipeline) {
+        DatadogSpec datadog = datadog(pipeline);
+        Map<String, String> labels = new LinkedHashMap<>();
+        if (datadog == null || !datadog.enabledOrDefault()) {
+            return labels;
+        }
+        if (datadog.env() != null) {
+            labels.put(DD_ENV_LABEL, datadog.env());
+        }
+        labels.put(DD_SERVICE_LABEL, datadog.service() != null ? datadog.service() : pipeline.getMetadata().getName());
+        labels.put(DD_VERSION_LABEL, datadog.version() != null ? datadog.version() : imageTag());
+        return labels;
+    }
+
+    /** The image's tag; a digest is not a valid label value (too long), so a digest-only image gives latest. */
+    private String imageTag() {
+        String name = runtimeImage.contains("@") ? runtimeImage.substring(0, runtimeImage.indexOf('@')) : runtimeImage;
+        int slash = name.lastIndexOf('/');
+        int colon = name.lastIndexOf(':');
+        return colon > slash ? name.substring(colon + 1) : "latest";
+    }
+
+    private static DatadogSpec datadog(OrderPipeline pipeline) {
+        return pipeline.getSpec().monitoring() == null ? null : pipeline.getSpec().monitoring().datadog();
+    }
+}

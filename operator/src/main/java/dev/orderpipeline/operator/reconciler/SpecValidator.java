@@ -1,0 +1,56 @@
+package dev.orderpipeline.operator.reconciler;
+
+import dev.orderpipeline.operator.api.KafkaSecuritySpec;
+import dev.orderpipeline.operator.api.OrderPipelineSpec;
+import dev.orderpipeline.operator.api.ScalingSpec;
+import dev.orderpipeline.operator.api.SinkSpec;
+import java.util.Optional;
+
+/**
+ * Rules that span several fields. The CRD carries most of them as CEL rules too, but an API server
+ * that skips them (old versions, tests) must not lead to a broken Deployment.
+ */
+public final class SpecValidator {
+    private SpecValidator() {
+    }
+
+    public static Optional<SpecProblem> validate(OrderPipelineSpec spec) {
+        if (spec == null || spec.source() == null || spec.sink() == null || spec.sink().type() == null) {
+            return Optional.of(new SpecProblem(SpecProblem.INVALID_SPEC, "spec",
+                    "spec.source and spec.sink (with type) are required: add them to the resource."));
+        }
+        ScalingSpec scaling = spec.scaling();
+        if (scaling != null && scaling.effectiveMinReplicas() > scaling.effectiveMaxReplicas()) {
+            return Optional.of(new SpecProblem(SpecProblem.INVALID_SPEC, "spec.scaling.minReplicas",
+                    "spec.scaling.minReplicas (" + scaling.effectiveMinReplicas()
+                            + ") is greater than spec.scaling.maxReplicas (" + scaling.effectiveMaxReplicas()
+                            + "): lower minReplicas or raise maxReplicas."));
+        }
+        if (spec.sink().type() == SinkSpec.Type.SNOWFLAKE && spec.sink().snowflake() == null) {
+            return Optional.of(new SpecProblem(SpecProblem.INVALID_SPEC, "spec.sink.snowflake",
+                    "spec.sink.snowflake is required when spec.sink.type is snowflake: add account, user, "
+                            + "database, schema and privateKey."));
+        }
+        KafkaSecuritySpec security = spec.source().security();
+        if (security != null && security.protocol() != null && security.protocol().usesSasl()) {
+            if (security.username() == null) {
+                return Optional.of(saslCredentialMissing("spec.source.security.username", security));
+            }
+            if (security.password() == null) {
+                return Optional.of(saslCredentialMissing("spec.source.security.password", security));
+            }
+        }
+        if (spec.deadLetter() != null && spec.source().topic().equals(spec.deadLetter().topic())) {
+            return Optional.of(new SpecProblem(SpecProblem.INVALID_SPEC, "spec.deadLetter.topic",
+                    "spec.deadLetter.topic is the source topic '" + spec.source().topic()
+                            + "': bad records would be read again forever; name another topic."));
+        }
+        return Optional.empty();
+    }
+
+    private static SpecProblem saslCredentialMissing(String field, KafkaSecuritySpec security) {
+        return new SpecProblem(SpecProblem.INVALID_SPEC, field, field + " is required when "
+                + "spec.source.security.protocol is " + security.protocol()
+                + ": reference the Secret key holding it (name and key).");
+    }
+}

@@ -1,0 +1,91 @@
+package dev.orderpipeline.operator.status;
+
+import dev.orderpipeline.operator.api.OrderPipeline;
+import dev.orderpipeline.operator.api.OrderPipelineStatus;
+import dev.orderpipeline.operator.api.OrderPipelineStatus.Phase;
+import dev.orderpipeline.operator.dependent.LoaderResources;
+import dev.orderpipeline.operator.reconciler.SpecProblem;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Builds an OrderPipeline's status afresh from what was observed (the loader Deployment, or the
+ * problem that stops the operator), carrying over only the condition transition times.
+ */
+public final class LoaderStatusComposer {
+    private final Clock clock;
+
+    public LoaderStatusComposer(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** The status of a pipeline whose workloads were reconciled to the spec. */
+    public OrderPipelineStatus reconciled(OrderPipeline pipeline, int desiredReplicas, Optional<Deployment> deployment) {
+        long generation = generation(pipeline);
+        int replicas = deployment.map(Deployment::getStatus).map(DeploymentStatus::getReplicas).orElse(0);
+        int ready = deployment.map(Deployment::getStatus).map(DeploymentStatus::getReadyReplicas).orElse(0);
+        Conditions conditions = new Conditions(previousConditions(pipeline), generation, clock);
+        Phase phase;
+        if (pipeline.getSpec().paused()) {
+            phase = Phase.Paused;
+            String paused = "spec.state is paused: loaders are scaled to zero; set spec.state to running to resume.";
+            conditions.set(ConditionType.Ready, false, "Paused", paused)
+                    .set(ConditionType.Reconciling, replicas > 0, "Paused",
+                            replicas > 0 ? "Stopping " + replicas + " loader(s)." : "No loader runs.")
+                    .set(ConditionType.Stalled, false, "SpecValid", "The spec is valid.");
+        } else if (rolledOut(deployment, desiredReplicas)) {
+            phase = Phase.Running;
+            conditions.set(ConditionType.Ready, true, "LoadersReady", ready + " of " + desiredReplicas + " loader(s) ready.")
+                    .set(ConditionType.Reconciling, false, "RolloutComplete", "The loaders run the current spec.")
+                    .set(ConditionType.Stalled, false, "SpecValid", "The spec is valid.");
+        } else {
+            phase = Phase.Pending;
+            conditions.set(ConditionType.Ready, false, "LoadersNotReady", ready + " of " + desiredReplicas + " loader(s) ready.")
+                    .set(ConditionType.Reconciling, true, "RollingOut", "Waiting for the loader Deployment to roll out.")
+                    .set(ConditionType.Stalled, false, "SpecValid", "The spec is valid.");
+        }
+        return new OrderPipelineStatus(generation, phase.name(), conditions.build(), replicas, ready, desiredReplicas,
+                LoaderResources.labelSelector(pipeline), null, null, null, null, null, null);
+    }
+
+    /** The status of a pipeline the operator cannot act on; the workloads are reported as they are. */
+    public OrderPipelineStatus stalled(OrderPipeline pipeline, SpecProblem problem, Optional<Deployment> deployment) {
+        long generation = generation(pipeline);
+        Conditions conditions = new Conditions(previousConditions(pipeline), generation, clock)
+                .set(ConditionType.Ready, false, problem.reason(), problem.message())
+                .set(ConditionType.Reconciling, false, problem.reason(), "Waiting for the resource or its Secrets to be fixed.")
+                .set(ConditionType.Stalled, true, problem.reason(), problem.message());
+        Integer previousDesired = pipeline.getStatus() == null ? null : pipeline.getStatus().desiredReplicas();
+        return new OrderPipelineStatus(generation, Phase.Stalled.name(), conditions.build(),
+                deployment.map(Deployment::getStatus).map(DeploymentStatus::getReplicas).orElse(0),
+                deployment.map(Deployment::getStatus).map(DeploymentStatus::getReadyReplicas).orElse(0),
+                previousDesired, LoaderResources.labelSelector(pipeline), null, null, null, null, null, null);
+    }
+
+    private static boolean rolledOut(Optional<Deployment> deployment, int desired) {
+        if (deployment.isEmpty() || deployment.get().getStatus() == null) {
+            return desired == 0;
+        }
+        Deployment d = deployment.get();
+        DeploymentStatus s = d.getStatus();
+        boolean observed = s.getObservedGeneration() != null
+                && s.getObservedGeneration() >= Objects.requireNonNullElse(d.getMetadata().getGeneration(), 0L);
+        return observed && zeroIfNull(s.getUpdatedReplicas()) == desired && zeroIfNull(s.getReadyReplicas()) == desired
+                && zeroIfNull(s.getReplicas()) == desired;
+    }
+
+    private static int zeroIfNull(Integer value) {
+        return value == null ? 0 : value;
+    }
+
+    private static long generation(OrderPipeline pipeline) {
+        return Objects.requireNonNullElse(pipeline.getMetadata().getGeneration(), 0L);
+    }
+
+    private static java.util.List<io.fabric8.kubernetes.api.model.Condition> previousConditions(OrderPipeline pipeline) {
+        return pipeline.getStatus() == null ? null : pipeline.getStatus().conditions();
+    }
+}
