@@ -48,7 +48,39 @@ public enum Setting {
     DEAD_LETTER_TOPIC("OPL_DEAD_LETTER_TOPIC", null, false, "Topic for records that cannot be parsed or converted."),
     ERROR_TOLERANCE("OPL_ERROR_TOLERANCE", "all", false,
             "all: bad records go to the dead-letter topic; none: the loader stops at the first one."),
-    RETRY_MAX_BACKOFF("OPL_RETRY_MAX_BACKOFF", "30s", false, "Cap of the exponential backoff on warehouse errors.");
+    RETRY_MAX_BACKOFF("OPL_RETRY_MAX_BACKOFF", "30s", false, "Cap of the exponential backoff on warehouse errors."),
+
+    // ---- pipeline-runtime cdc: the warehouse table (connection: OPL_SINK_TYPE, OPL_DUCKDB_*, OPL_SNOWFLAKE_*)
+    // ---- replicated into PostgreSQL. OPL_HTTP_PORT and OPL_RETRY_MAX_BACKOFF apply as well.
+    CDC_NAME("OPL_CDC_NAME", null, false, "Name of the sync; keys its row in orderpipeline_cdc_state."),
+    CDC_SOURCE_MODE("OPL_CDC_SOURCE_MODE", "pipelineRef", false,
+            "pipelineRef (a loader's table, watermark = Kafka offsets in RECORD_METADATA), stream (Snowflake STREAM) "
+                    + "or cursor (a monotonic column)."),
+    CDC_SOURCE_TABLE("OPL_CDC_SOURCE_TABLE", "ORDERS", false,
+            "Warehouse table replicated (in OPL_DUCKDB_SCHEMA or OPL_SNOWFLAKE_DATABASE.OPL_SNOWFLAKE_SCHEMA)."),
+    CDC_KEY_COLUMNS("OPL_CDC_KEY_COLUMNS", null, false, "Comma-separated key columns; the target's primary key."),
+    CDC_CURSOR_COLUMN("OPL_CDC_CURSOR_COLUMN", null, false, "cursor mode: the monotonic column (timestamp or number)."),
+    CDC_CURSOR_LOOKBACK("OPL_CDC_CURSOR_LOOKBACK", "5m", false,
+            "cursor mode: how far behind the cursor every read looks again, for late commits (a numeric cursor "
+                    + "counts milliseconds)."),
+    CDC_STREAM_NAME("OPL_CDC_STREAM_NAME", null, false, "stream mode: the STREAM's name; default <table>_OPL_STREAM."),
+    CDC_STAGING_PREFIX("OPL_CDC_STAGING_PREFIX", null, false,
+            "stream mode: prefix of the sequenced transient staging tables; default <table>_OPL_STAGE."),
+    CDC_INTERVAL("OPL_CDC_INTERVAL", "10s", false, "Pause between two change reads once caught up."),
+    CDC_BATCH_SIZE("OPL_CDC_BATCH_SIZE", "10000", false, "Most rows applied in one PostgreSQL transaction."),
+    CDC_DELETES("OPL_CDC_DELETES", "propagate", false,
+            "propagate: rows deleted at the source are deleted in PostgreSQL; ignore: they are kept."),
+    CDC_AUDIT_INTERVAL("OPL_CDC_AUDIT_INTERVAL", "5m", false,
+            "How often row count and checksum of key + version are compared between warehouse and PostgreSQL."),
+    POSTGRES_HOST("OPL_POSTGRES_HOST", null, false, "PostgreSQL host name."),
+    POSTGRES_PORT("OPL_POSTGRES_PORT", "5432", false, "PostgreSQL port."),
+    POSTGRES_DATABASE("OPL_POSTGRES_DATABASE", null, false, "PostgreSQL database."),
+    POSTGRES_SCHEMA("OPL_POSTGRES_SCHEMA", "public", false, "Schema of the target table and of orderpipeline_cdc_state."),
+    POSTGRES_TABLE("OPL_POSTGRES_TABLE", null, false, "Target table, created if absent (names are folded to lower case)."),
+    POSTGRES_USER("OPL_POSTGRES_USER", null, true, "PostgreSQL user (from a Secret)."),
+    POSTGRES_PASSWORD("OPL_POSTGRES_PASSWORD", null, true, "PostgreSQL password (from a Secret)."),
+    POSTGRES_SSLMODE("OPL_POSTGRES_SSLMODE", "verify-full", false,
+            "libpq sslmode: disable, allow, prefer, require, verify-ca or verify-full.");
 
     private final String envName;
     private final String defaultValue;

@@ -8,10 +8,12 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "pipeline-runtime 0.1.0",
         description = "The Order Pipeline data plane.",
-        subcommands = {LoadCommand.class, GenerateCommand.class, DemoCommand.class})
+        subcommands = {LoadCommand.class, CdcCommand.class, GenerateCommand.class, DemoCommand.class})
 public final class PipelineRuntime implements Runnable {
 
     public static void main(String[] args) {
+        // The Snowflake driver logs through java.util.logging unless told otherwise.
+        System.setProperty("net.snowflake.jdbc.loggerImpl", "net.snowflake.client.log.SLF4JLogger");
         System.exit(execute(args));
     }
 

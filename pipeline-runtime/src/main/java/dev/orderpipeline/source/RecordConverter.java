@@ -96,8 +96,9 @@ public final class RecordConverter {
 
     private static Object readScalar(JsonParser parser, JsonToken token) throws IOException {
         return switch (token) {
+            // Boxed apart: a conditional expression would promote the long to double.
             case VALUE_NUMBER_INT -> parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-                    ? parser.getDoubleValue() : parser.getLongValue();
+                    ? (Object) parser.getDoubleValue() : (Object) parser.getLongValue();
             case VALUE_NUMBER_FLOAT -> parser.getDoubleValue();
             case VALUE_STRING -> parser.getText();
             case VALUE_TRUE -> Boolean.TRUE;

@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * fakesnow's server mode, from the project venv, on a loopback port: the Snowflake protocol for
- * the official JDBC driver. Its databases live in files under {@code dataDir}, so a stop and a
- * restart (a sink outage) keeps the data.
+ * the official JDBC driver. Its databases live in files under {@code dataDir} (see
+ * {@code src/test/python/fakesnow_server.py}), so a stop and a restart (a sink outage) keeps the data.
  */
 public final class FakesnowServer implements AutoCloseable {
     private final Path dataDir;
@@ -29,8 +29,9 @@ public final class FakesnowServer implements AutoCloseable {
     public FakesnowServer start() {
         try {
             Files.createDirectories(dataDir);
-            ProcessBuilder pb = new ProcessBuilder(List.of(RepositoryPaths.venvTool("fakesnow").toString(),
-                    "-s", "--host", "127.0.0.1", "-p", Integer.toString(port), "-d", dataDir.toString()))
+            Path launcher = RepositoryPaths.root().resolve("pipeline-runtime/src/test/python/fakesnow_server.py");
+            ProcessBuilder pb = new ProcessBuilder(List.of(RepositoryPaths.venvTool("python").toString(),
+                    launcher.toString(), "127.0.0.1", Integer.toString(port), dataDir.toString()))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             process = pb.start();

@@ -1,0 +1,8 @@
+package dev.orderpipeline.cdc;
+
+/** The sync stopped on an error that retrying cannot fix (schema change, stale stream, configuration). */
+public class CdcStoppedException extends RuntimeException {
+    public CdcStoppedException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

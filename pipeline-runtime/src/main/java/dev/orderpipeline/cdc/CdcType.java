@@ -1,0 +1,147 @@
+package dev.orderpipeline.cdc;
+
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.util.Locale;
+
+/**
+ * The column types the replicator carries from a warehouse to PostgreSQL, each with its PostgreSQL
+ * type, how it is read from any JDBC result set and how it is written in COPY's CSV format.
+ */
+public enum CdcType {
+    BIGINT("bigint", "int8"),
+    DOUBLE("double precision", "float8"),
+    NUMERIC("numeric", "numeric"),
+    BOOLEAN("boolean", "bool"),
+    TEXT("text", "text"),
+    JSON("jsonb", "jsonb"),
+    DATE("date", "date"),
+    TIMESTAMP("timestamp", "timestamp"),
+    TIMESTAMPTZ("timestamptz", "timestamptz");
+
+    private static final java.time.format.DateTimeFormatter LOCAL =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
+    private final String pgType;
+    private final String pgUdtName;
+
+    CdcType(String pgType, String pgUdtName) {
+        this.pgType = pgType;
+        this.pgUdtName = pgUdtName;
+    }
+
+    /** The type in PostgreSQL DDL. */
+    public String pgType() {
+        return pgType;
+    }
+
+    /** The type as {@code information_schema.columns.udt_name} reports it. */
+    public String pgUdtName() {
+        return pgUdtName;
+    }
+
+    /** The type of a warehouse column (DuckDB, Snowflake) or a PostgreSQL column, from JDBC metadata. */
+    public static CdcType of(ResultSetMetaData md, int column) throws SQLException {
+        String name = md.getColumnTypeName(column) == null ? "" : md.getColumnTypeName(column).toUpperCase(Locale.ROOT);
+        if (name.equals("VARIANT") || name.equals("OBJECT") || name.equals("ARRAY") || name.equals("JSON")
+                || name.equals("JSONB")) {
+            return JSON;
+        }
+        if (name.contains("TIMESTAMPTZ") || name.contains("TIMESTAMP_TZ") || name.contains("TIMESTAMP_LTZ")
+                || name.contains("WITH TIME ZONE")) {
+            return TIMESTAMPTZ;
+        }
+        return switch (md.getColumnType(column)) {
+            case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT -> BIGINT;
+            case Types.DECIMAL, Types.NUMERIC -> md.getScale(column) == 0 ? BIGINT : NUMERIC;
+            case Types.DOUBLE, Types.FLOAT, Types.REAL -> DOUBLE;
+            case Types.BOOLEAN, Types.BIT -> BOOLEAN;
+            case Types.DATE -> DATE;
+            case Types.TIMESTAMP -> TIMESTAMP;
+            case Types.TIMESTAMP_WITH_TIMEZONE -> TIMESTAMPTZ;
+            default -> TEXT;
+        };
+    }
+
+    /** Reads a value as a Java object (Long, Double, BigDecimal, Boolean, String, LocalDate, LocalDateTime, Instant). */
+    public Object read(ResultSet rs, int column) throws SQLException {
+        Object value = switch (this) {
+            case BIGINT -> rs.getLong(column);
+            case DOUBLE -> rs.getDouble(column);
+            case NUMERIC -> rs.getBigDecimal(column);
+            case BOOLEAN -> rs.getBoolean(column);
+            case TEXT, JSON -> rs.getString(column);
+            case DATE -> {
+                String s = rs.getString(column);
+                yield s == null ? null : LocalDate.parse(s.trim().substring(0, 10));
+            }
+            case TIMESTAMP -> {
+                String s = rs.getString(column);
+                yield s == null ? null : parseLocal(s);
+            }
+            case TIMESTAMPTZ -> {
+                Timestamp t = rs.getTimestamp(column);
+                yield t == null ? null : t.toInstant();
+            }
+        };
+        return rs.wasNull() ? null : value;
+    }
+
+    /** Parses a timestamp without time zone as DuckDB, Snowflake and PostgreSQL print it. */
+    public static LocalDateTime parseLocal(String text) {
+        String s = text.trim().replace(' ', 'T');
+        if (s.length() == 10) {
+            s += "T00:00:00";
+        }
+        return LocalDateTime.parse(s);
+    }
+
+    /** The value in COPY's CSV format: NULL is an unquoted empty field, text is always quoted. */
+    public static void appendCsv(StringBuilder out, Object value) {
+        if (value == null) {
+            return;
+        }
+        if (value instanceof String s) {
+            out.append('"');
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c == '"') {
+                    out.append('"');
+                }
+                out.append(c);
+            }
+            out.append('"');
+        } else if (value instanceof BigDecimal d) {
+            out.append(d.toPlainString());
+        } else if (value instanceof Boolean b) {
+            out.append(b ? "t" : "f");
+        } else if (value instanceof LocalDateTime t) {
+            out.append(LOCAL.format(t));
+        } else {
+            out.append(value);
+        }
+    }
+
+    /** A spelling of the value that is the same whichever database it was read from (for checksums). */
+    public static String canonical(Object value) {
+        if (value == null) {
+            return "\u2400";
+        }
+        if (value instanceof BigDecimal d) {
+            return d.stripTrailingZeros().toPlainString();
+        }
+        if (value instanceof Instant i) {
+            return Long.toString(i.toEpochMilli());
+        }
+        if (value instanceof LocalDateTime t) {
+            return LOCAL.format(t);
+        }
+        return value.toString();
+    }
+}

@@ -1,0 +1,239 @@
+package dev.orderpipeline.cdc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.orderpipeline.cdc.source.ChangeSource;
+import dev.orderpipeline.cdc.source.StaleStreamException;
+import dev.orderpipeline.cdc.target.ApplyResult;
+import dev.orderpipeline.cdc.target.FencedSyncException;
+import dev.orderpipeline.cdc.target.PostgresTarget;
+import dev.orderpipeline.cdc.target.SyncState;
+import dev.orderpipeline.config.ConfigException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The replication loop. A new sync records the source's current watermark as its handover point,
+ * snapshots the live rows page by page in key order, then reads changes from the handover
+ * watermark: a row changed during the snapshot has a newer version and is applied again, a row the
+ * snapshot already read at its latest version is a no-op (the version guard), so there is neither
+ * a gap nor a double apply. Every page commits with its watermark in one PostgreSQL transaction;
+ * on any error the loop reconnects both sides and retries with capped exponential backoff, resuming
+ * from the committed watermark.
+ */
+public final class Replicator {
+    private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
+    private final CdcConfig config;
+    private final ChangeSource source;
+    private final PostgresTarget target;
+    private final CdcStatus status;
+    private final CdcMetrics metrics;
+    private final Object wakeup = new Object();
+    private volatile boolean running = true;
+    private SyncState state;
+    private Instant nextAudit = Instant.EPOCH;
+
+    public Replicator(CdcConfig config, ChangeSource source, PostgresTarget target, CdcStatus status, CdcMetrics metrics) {
+        this.config = config;
+        this.source = source;
+        this.target = target;
+        this.status = status;
+        this.metrics = metrics;
+    }
+
+    /** Runs until {@link #stop()}; throws {@link CdcStoppedException} on an error that retrying cannot fix. */
+    public void run() {
+        Duration backoff = Duration.ofMillis(200);
+        while (running) {
+            try {
+                if (state == null) {
+                    start();
+                }
+                boolean more = cycle();
+                backoff = Duration.ofMillis(200);
+                if (!more) {
+                    auditIfDue();
+                    source.release();
+                    pause(config.interval());
+                }
+            } catch (SchemaIncompatibleException | ConfigException | IllegalStateException e) {
+                status.stalled(e.getMessage(), false);
+                throw new CdcStoppedException(e.getMessage(), e);
+            } catch (StaleStreamException e) {
+                metrics.streamStale();
+                status.stalled(e.getMessage(), true);
+                throw new CdcStoppedException(e.getMessage(), e);
+            } catch (FencedSyncException e) {
+                LOG.warn("{}; re-reading the state", e.getMessage());
+                state = null;
+            } catch (Exception e) {
+                String message = e.getClass().getSimpleName() + ": " + e.getMessage();
+                LOG.warn("cycle failed, retrying in {}: {}", backoff, message);
+                status.failed(message);
+                metrics.error();
+                state = null;
+                source.reset();
+                target.reset();
+                pause(backoff.plusMillis(ThreadLocalRandom.current().nextLong(Math.max(1, backoff.toMillis() / 5))));
+                Duration doubled = backoff.multipliedBy(2);
+                backoff = doubled.compareTo(config.retryMaxBackoff()) > 0 ? config.retryMaxBackoff() : doubled;
+            }
+        }
+        source.release();
+    }
+
+    private void start() throws Exception {
+        SyncState stored = target.open();
+        if (stored == null) {
+            JsonNode handover = source.currentWatermark();
+            stored = target.begin(new SyncState(SyncState.Phase.SNAPSHOT, handover, null, 0, 0, 0));
+            LOG.info("new sync {}: snapshot, then changes after {}", config.name(), source.summarize(handover));
+        } else {
+            LOG.info("resuming sync {} ({}) at {}", config.name(), stored.phase(), source.summarize(stored.watermark()));
+        }
+        state = stored;
+        status.resumed(phaseName(state), source.summarize(state.watermark()), state.rowsUpserted(), state.rowsDeleted());
+    }
+
+    /** Reads and applies one page; returns whether the source has more right now. */
+    private boolean cycle() throws Exception {
+        ChangePage page;
+        SyncState next;
+        if (state.phase() == SyncState.Phase.SNAPSHOT) {
+            page = source.snapshotPage(state.snapshotAfterKey(), config.batchSize());
+            next = page.more() && !page.changes().isEmpty()
+                    ? state.next(SyncState.Phase.SNAPSHOT, state.watermark(), lastKey(page))
+                    : state.next(SyncState.Phase.INCREMENTAL, state.watermark(), null);
+        } else {
+            page = source.changesSince(state.watermark(), config.batchSize());
+            if (page.changes().isEmpty() && page.watermark().equals(state.watermark())) {
+                status.caughtUp();
+                metrics.caughtUp();
+                return false;
+            }
+            next = state.next(SyncState.Phase.INCREMENTAL, page.watermark(), null);
+        }
+        if (!page.columns().isEmpty()) {
+            target.ensureColumns(page.columns());
+        }
+        long started = System.nanoTime();
+        ApplyResult result = target.apply(page.columns(), page.changes(), state, next);
+        Duration latency = Duration.ofNanos(System.nanoTime() - started);
+        long now = System.currentTimeMillis();
+        state = new SyncState(next.phase(), next.watermark(), next.snapshotAfterKey(), next.generation(),
+                state.rowsUpserted() + result.upserted(), state.rowsDeleted() + result.deleted());
+        source.committed(next.watermark());
+        Long lag = page.oldestChangeMillis() == null ? null : Math.max(0, (now - page.oldestChangeMillis()) / 1000);
+        Long freshness = page.oldestProducedMillis() == null ? null : Math.max(0, now - page.oldestProducedMillis());
+        metrics.applied(new CdcMetrics.ApplyCounts(result.upserted(), result.deleted()), latency, freshness, lag);
+        status.applied(phaseName(state), source.summarize(state.watermark()), result.upserted(), result.deleted(), lag, freshness);
+        return page.more();
+    }
+
+    private JsonNode lastKey(ChangePage page) {
+        Change last = page.changes().get(page.changes().size() - 1);
+        ArrayNode key = JsonNodeFactory.instance.arrayNode();
+        for (String name : source.shape().keyColumns()) {
+            int index = indexOf(page.columns(), name);
+            Object value = last.values()[index];
+            if (value instanceof Long l) {
+                key.add(l);
+            } else if (value instanceof Double d) {
+                key.add(d);
+            } else if (value instanceof java.math.BigDecimal d) {
+                key.add(d);
+            } else {
+                key.add(CdcType.canonical(value));
+            }
+        }
+        return key;
+    }
+
+    private static int indexOf(List<CdcColumn> columns, String name) {
+        for (int i = 0; i < columns.size(); i++) {
+            if (columns.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("key column " + name + " missing from a page");
+    }
+
+    /**
+     * The drift audit, run when caught up: the target's state and rows are read in one snapshot, and
+     * the source is digested only while it still stands at that watermark, so a difference is drift,
+     * not a change in flight. Otherwise the result is marked inconclusive and retried next time.
+     */
+    private void auditIfDue() throws Exception {
+        if (Instant.now().isBefore(nextAudit) || state.phase() != SyncState.Phase.INCREMENTAL) {
+            return;
+        }
+        nextAudit = Instant.now().plus(config.auditInterval());
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("time", Instant.now().toString());
+        if (config.deletes() == CdcConfig.Deletes.IGNORE) {
+            result.put("result", "skipped");
+            result.put("note", "deletes=ignore keeps rows the source deleted, so the two sides differ by design");
+            status.audited(result);
+            return;
+        }
+        PostgresTarget.TargetAudit t = target.audit();
+        AuditDigest s = null;
+        if (source.caughtUp(t.state().watermark())) {
+            s = source.audit();
+            if (!source.caughtUp(t.state().watermark())) {
+                s = null;
+            }
+        }
+        result.put("targetRows", t.digest().rows());
+        result.put("targetChecksum", t.digest().checksumHex());
+        if (s == null) {
+            result.put("result", "inconclusive");
+            result.put("note", "the source changed during the audit; it runs again at the next interval");
+            nextAudit = Instant.now().plus(config.interval().multipliedBy(5));
+        } else {
+            boolean inSync = s.equals(t.digest());
+            result.put("sourceRows", s.rows());
+            result.put("sourceChecksum", s.checksumHex());
+            result.put("result", inSync ? "in-sync" : "drift");
+            metrics.audited(Math.abs(s.rows() - t.digest().rows()), !inSync);
+            if (!inSync) {
+                LOG.warn("drift: source {} rows (checksum {}), PostgreSQL {} rows (checksum {})", s.rows(),
+                        s.checksumHex(), t.digest().rows(), t.digest().checksumHex());
+            }
+        }
+        status.audited(result);
+    }
+
+    private static String phaseName(SyncState state) {
+        return state.phase() == SyncState.Phase.SNAPSHOT ? "Snapshot" : "Incremental";
+    }
+
+    private void pause(Duration duration) {
+        synchronized (wakeup) {
+            if (!running) {
+                return;
+            }
+            try {
+                wakeup.wait(Math.max(1, duration.toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            }
+        }
+    }
+
+    /** Asks the loop to finish its current transaction and return. */
+    public void stop() {
+        running = false;
+        synchronized (wakeup) {
+            wakeup.notifyAll();
+        }
+    }
+}

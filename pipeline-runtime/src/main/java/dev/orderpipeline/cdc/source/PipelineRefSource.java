@@ -1,0 +1,213 @@
+package dev.orderpipeline.cdc.source;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.orderpipeline.cdc.AuditDigest;
+import dev.orderpipeline.cdc.CdcColumn;
+import dev.orderpipeline.cdc.CdcType;
+import dev.orderpipeline.cdc.Change;
+import dev.orderpipeline.cdc.ChangePage;
+import dev.orderpipeline.cdc.SourceShape;
+import dev.orderpipeline.warehouse.SqlIdentifier;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * The table an OrderPipeline loads. Its RECORD_METADATA carries each row's Kafka partition and
+ * offset; per partition, a loader commits offsets in increasing order, one transaction at a time
+ * (DESIGN §4), and an upsert moves a row's offset forward. So the watermark is the highest offset
+ * applied per partition, and the rows to apply are exactly those above it: exact, cheap, on every
+ * dialect. {@code _DELETED} rows are deletes. The version of a row is (partition, offset).
+ */
+public final class PipelineRefSource extends JdbcSource {
+    public static final String PARTITION = "_opl_partition";
+    public static final String OFFSET = "_opl_offset";
+    public static final String PRODUCED_AT = "_opl_produced_at";
+    public static final String LOADED_AT = "_opl_loaded_at";
+    private static final Set<String> SPECIAL = Set.of("RECORD_METADATA", "_DELETED", "_LOADED_AT", "_OPL_P", "_OPL_O", "_OPL_TS");
+    private static final List<CdcColumn> EXTRA = List.of(
+            new CdcColumn(PARTITION, CdcType.BIGINT), new CdcColumn(OFFSET, CdcType.BIGINT),
+            new CdcColumn(PRODUCED_AT, CdcType.TIMESTAMPTZ), new CdcColumn(LOADED_AT, CdcType.TIMESTAMP));
+
+    private final String rows;
+
+    public PipelineRefSource(WarehouseDialect dialect, SqlIdentifier table, List<SqlIdentifier> keys) {
+        super(dialect, table, keys);
+        this.rows = "(SELECT t.*, " + dialect.metadataField("t", "partition") + " AS \"_OPL_P\", "
+                + dialect.metadataField("t", "offset") + " AS \"_OPL_O\", "
+                + dialect.metadataField("t", "timestamp") + " AS \"_OPL_TS\" FROM " + this.table + " t) q";
+    }
+
+    @Override
+    public SourceShape shape() {
+        return new SourceShape(keyNames(), List.of(PARTITION, OFFSET));
+    }
+
+    /** The change query for a watermark; package-visible so that tests can read it. */
+    String changesQuery(JsonNode watermark, int limit) {
+        return "SELECT * FROM " + rows + " WHERE " + aboveWatermark(watermark)
+                + " ORDER BY \"_OPL_P\", \"_OPL_O\" LIMIT " + limit;
+    }
+
+    /** Offsets are numbers this code parsed, so they are inlined; partitions never seen are read from the start. */
+    static String aboveWatermark(JsonNode watermark) {
+        if (watermark == null || watermark.isEmpty()) {
+            return "\"_OPL_O\" IS NOT NULL";
+        }
+        List<String> terms = new ArrayList<>();
+        List<String> seen = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = watermark.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            int partition = Integer.parseInt(e.getKey());
+            long offset = e.getValue().asLong();
+            terms.add("(\"_OPL_P\" = " + partition + " AND \"_OPL_O\" > " + offset + ")");
+            seen.add(Integer.toString(partition));
+        }
+        terms.add("(\"_OPL_P\" NOT IN (" + String.join(", ", seen) + ") AND \"_OPL_O\" IS NOT NULL)");
+        return "(" + String.join(" OR ", terms) + ")";
+    }
+
+    @Override
+    public ChangePage changesSince(JsonNode watermark, int limit) throws SQLException {
+        ObjectNode next = watermark == null || watermark.isNull() ? JsonNodeFactory.instance.objectNode() : watermark.deepCopy();
+        try (Statement s = connection().createStatement(); ResultSet rs = s.executeQuery(changesQuery(watermark, limit))) {
+            Read read = read(rs, true);
+            for (Change c : read.changes) {
+                int n = read.columns.size();
+                long partition = (Long) c.values()[n - 4];
+                long offset = (Long) c.values()[n - 3];
+                String p = Long.toString(partition);
+                if (!next.has(p) || next.get(p).asLong() < offset) {
+                    next.put(p, offset);
+                }
+            }
+            return new ChangePage(read.columns, read.changes, next, read.changes.size() >= limit,
+                    read.oldestLoaded, read.oldestProduced);
+        }
+    }
+
+    @Override
+    public ChangePage snapshotPage(JsonNode afterKey, int limit) throws SQLException {
+        List<JsonNode> binds = new ArrayList<>();
+        String sql = "SELECT * FROM " + rows + " WHERE NOT coalesce(\"_DELETED\", FALSE) AND "
+                + keysetCondition("", afterKey, binds) + " ORDER BY " + keyList("") + " LIMIT " + limit;
+        try (PreparedStatement s = connection().prepareStatement(sql)) {
+            bind(s, binds);
+            try (ResultSet rs = s.executeQuery()) {
+                Read read = read(rs, false);
+                return new ChangePage(read.columns, read.changes, null, read.changes.size() >= limit,
+                        read.oldestLoaded, read.oldestProduced);
+            }
+        }
+    }
+
+    @Override
+    public JsonNode currentWatermark() throws SQLException {
+        ObjectNode w = JsonNodeFactory.instance.objectNode();
+        Map<Long, Long> sorted = new TreeMap<>();
+        try (Statement s = connection().createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT \"_OPL_P\", max(\"_OPL_O\") FROM " + rows + " WHERE \"_OPL_O\" IS NOT NULL GROUP BY \"_OPL_P\"")) {
+            while (rs.next()) {
+                sorted.put(rs.getLong(1), rs.getLong(2));
+            }
+        }
+        sorted.forEach((p, o) -> w.put(Long.toString(p), o));
+        return w;
+    }
+
+    @Override
+    public AuditDigest audit() throws SQLException {
+        AuditDigest.Builder digest = new AuditDigest.Builder();
+        String sql = "SELECT " + keyList("") + ", \"_OPL_P\", \"_OPL_O\" FROM " + rows
+                + " WHERE NOT coalesce(\"_DELETED\", FALSE)";
+        try (Statement s = connection().createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            readDigest(rs, digest);
+        }
+        return digest.build();
+    }
+
+    static void readDigest(ResultSet rs, AuditDigest.Builder digest) throws SQLException {
+        int n = rs.getMetaData().getColumnCount();
+        CdcType[] types = new CdcType[n];
+        for (int i = 0; i < n; i++) {
+            types[i] = CdcType.of(rs.getMetaData(), i + 1);
+        }
+        while (rs.next()) {
+            Object[] values = new Object[n];
+            for (int i = 0; i < n; i++) {
+                values[i] = types[i].read(rs, i + 1);
+            }
+            digest.add(values);
+        }
+    }
+
+    @Override
+    public String summarize(JsonNode watermark) {
+        if (watermark == null || watermark.isEmpty()) {
+            return "no offsets applied";
+        }
+        List<String> parts = new ArrayList<>();
+        watermark.fields().forEachRemaining(e -> parts.add(e.getKey() + ":" + e.getValue().asLong()));
+        return "partition:offset " + String.join(",", parts);
+    }
+
+    private record Read(List<CdcColumn> columns, List<Change> changes, Long oldestLoaded, Long oldestProduced) {
+    }
+
+    private Read read(ResultSet rs, boolean withDeletes) throws SQLException {
+        Plan plan = Plan.of(rs.getMetaData(), SPECIAL);
+        plan.requireKeys(keyNames());
+        List<CdcColumn> columns = new ArrayList<>(plan.data());
+        columns.addAll(EXTRA);
+        int n = plan.data().size();
+        Integer deletedIndex = plan.special().get("_DELETED");
+        Integer loadedIndex = plan.special().get("_LOADED_AT");
+        int p = plan.special().get("_OPL_P");
+        int o = plan.special().get("_OPL_O");
+        int ts = plan.special().get("_OPL_TS");
+        List<Change> changes = new ArrayList<>();
+        Long oldestLoaded = null;
+        Long oldestProduced = null;
+        while (rs.next()) {
+            Object[] values = new Object[n + EXTRA.size()];
+            for (int i = 0; i < n; i++) {
+                values[i] = plan.data().get(i).type().read(rs, plan.dataIndexes()[i]);
+            }
+            values[n] = CdcType.BIGINT.read(rs, p);
+            values[n + 1] = CdcType.BIGINT.read(rs, o);
+            Long produced = (Long) CdcType.BIGINT.read(rs, ts);
+            values[n + 2] = produced == null ? null : Instant.ofEpochMilli(produced);
+            LocalDateTime loaded = loadedIndex == null ? null : (LocalDateTime) CdcType.TIMESTAMP.read(rs, loadedIndex);
+            values[n + 3] = loaded;
+            boolean deleted = withDeletes && deletedIndex != null && rs.getBoolean(deletedIndex);
+            changes.add(new Change(values, deleted));
+            if (loaded != null) {
+                long millis = loaded.toInstant(ZoneOffset.UTC).toEpochMilli();
+                oldestLoaded = oldestLoaded == null ? millis : Math.min(oldestLoaded, millis);
+            }
+            if (produced != null) {
+                oldestProduced = oldestProduced == null ? produced : Math.min(oldestProduced, produced);
+            }
+        }
+        return new Read(columns, changes, oldestLoaded, oldestProduced);
+    }
+
+    @Override
+    public String toString() {
+        return "pipelineRef " + table + " on " + dialect.name() + " (keys " + keys.stream().map(Object::toString)
+                .collect(Collectors.joining(",")) + ")";
+    }
+}

@@ -1,0 +1,128 @@
+package dev.orderpipeline.cdc.source;
+
+import dev.orderpipeline.config.SinkConfig;
+import dev.orderpipeline.warehouse.PrivateKeys;
+import dev.orderpipeline.warehouse.SqlIdentifier;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/**
+ * How the replicator reaches a warehouse and spells the few expressions that differ per dialect.
+ * Identifiers are validated {@link SqlIdentifier}s, always quoted.
+ */
+public abstract class WarehouseDialect {
+
+    /** Opens a session. */
+    public abstract Connection connect() throws SQLException;
+
+    /** The table's qualified, quoted name. */
+    public abstract String table(SqlIdentifier table);
+
+    /** A BIGINT field of the RECORD_METADATA column (JSON text on DuckDB, VARIANT on Snowflake). */
+    public abstract String metadataField(String alias, String field);
+
+    /** Whether a session should be closed at the end of every read cycle. */
+    public boolean releaseBetweenCycles() {
+        return false;
+    }
+
+    public abstract String name();
+
+    public static WarehouseDialect of(SinkConfig sink, boolean duckDbReadOnly, String syncName) {
+        if (sink instanceof SinkConfig.DuckDb duck) {
+            return new DuckDb(duck, duckDbReadOnly);
+        }
+        return new Snowflake((SinkConfig.Snowflake) sink, syncName);
+    }
+
+    /**
+     * DuckDB allows one read-write process per file. A replicator in its own process opens the file
+     * read-only and only for the length of a read cycle; in the loader's process (the demo) it shares
+     * the open database.
+     */
+    static final class DuckDb extends WarehouseDialect {
+        private final SinkConfig.DuckDb config;
+        private final boolean readOnly;
+
+        DuckDb(SinkConfig.DuckDb config, boolean readOnly) {
+            this.config = config;
+            this.readOnly = readOnly;
+        }
+
+        @Override
+        public Connection connect() throws SQLException {
+            Properties p = new Properties();
+            if (readOnly) {
+                p.put("duckdb.read_only", "true");
+            }
+            return DriverManager.getConnection("jdbc:duckdb:" + config.path(), p);
+        }
+
+        @Override
+        public String table(SqlIdentifier table) {
+            return config.schema().quoted() + "." + table.quoted();
+        }
+
+        @Override
+        public String metadataField(String alias, String field) {
+            return "CAST(json_extract_string(" + alias + ".\"RECORD_METADATA\", '$." + field + "') AS BIGINT)";
+        }
+
+        @Override
+        public boolean releaseBetweenCycles() {
+            return readOnly;
+        }
+
+        @Override
+        public String name() {
+            return "duckdb";
+        }
+    }
+
+    static final class Snowflake extends WarehouseDialect {
+        private final SinkConfig.Snowflake config;
+        private final String syncName;
+
+        Snowflake(SinkConfig.Snowflake config, String syncName) {
+            this.config = config;
+            this.syncName = syncName;
+        }
+
+        @Override
+        public Connection connect() throws SQLException {
+            Properties props = new Properties();
+            props.put("account", config.account());
+            props.put("user", config.user());
+            props.put("authenticator", "SNOWFLAKE_JWT");
+            props.put("privateKey", PrivateKeys.fromPem(config.privateKeyPem(), config.privateKeyPassphrase()));
+            props.put("db", config.database().name());
+            props.put("schema", config.schema().name());
+            config.role().ifPresent(r -> props.put("role", r.name()));
+            config.warehouse().ifPresent(w -> props.put("warehouse", w.name()));
+            props.put("query_tag", "orderpipeline-cdc:" + syncName);
+            props.put("application", "OrderPipelineOperator");
+            return DriverManager.getConnection(config.url(), props);
+        }
+
+        @Override
+        public String table(SqlIdentifier table) {
+            return config.database().quoted() + "." + config.schema().quoted() + "." + table.quoted();
+        }
+
+        @Override
+        public String metadataField(String alias, String field) {
+            return alias + ".\"RECORD_METADATA\":" + field + "::BIGINT";
+        }
+
+        @Override
+        public String name() {
+            return "snowflake";
+        }
+
+        public SinkConfig.Snowflake config() {
+            return config;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.orderpipeline.runtime;
+
+import dev.orderpipeline.cdc.CdcConfig;
+import dev.orderpipeline.cdc.CdcMetrics;
+import dev.orderpipeline.cdc.CdcStatus;
+import dev.orderpipeline.cdc.ChangeSources;
+import dev.orderpipeline.cdc.Replicator;
+import dev.orderpipeline.cdc.source.ChangeSource;
+import dev.orderpipeline.cdc.target.PostgresTarget;
+import dev.orderpipeline.http.RuntimeHttpServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+
+/** A replicator with everything around it: source, PostgreSQL target, metrics and the HTTP endpoints. */
+public final class CdcProcess implements AutoCloseable {
+    private final Replicator replicator;
+    private final CdcStatus status;
+    private final ChangeSource source;
+    private final PostgresTarget target;
+    private final RuntimeHttpServer http;
+
+    public CdcProcess(CdcConfig config, String httpHost) throws IOException {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        String mode = config.mode().name().toLowerCase();
+        status = new CdcStatus(config.name(), mode);
+        source = ChangeSources.of(config);
+        target = new PostgresTarget(config.postgres(), config.name(), mode, source.shape(),
+                config.deletes() == CdcConfig.Deletes.PROPAGATE);
+        CdcMetrics metrics = new CdcMetrics(registry, config.name(), mode, config.postgres().schema() + "." + config.postgres().table());
+        replicator = new Replicator(config, source, target, status, metrics);
+        http = new RuntimeHttpServer(httpHost, config.httpPort(), status::isReady, status::snapshot, registry);
+    }
+
+    public CdcStatus status() {
+        return status;
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    /** Runs until {@link #stop()} or an error retrying cannot fix. */
+    public void run() {
+        replicator.run();
+    }
+
+    public void stop() {
+        replicator.stop();
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        source.close();
+        target.close();
+    }
+}

@@ -1,0 +1,180 @@
+package dev.orderpipeline.cdc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orderpipeline.config.SinkConfig;
+import dev.orderpipeline.testing.EmbeddedPostgres;
+import dev.orderpipeline.testing.FakesnowServer;
+import dev.orderpipeline.testing.RuntimeChild;
+import dev.orderpipeline.testing.SnowflakeKeyPair;
+import dev.orderpipeline.warehouse.SnowflakeWarehouse;
+import dev.orderpipeline.warehouse.SqlIdentifier;
+import dev.orderpipeline.warehouse.Warehouse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The replicator runs as {@code pipeline-runtime cdc} in a child JVM and is killed with SIGKILL at
+ * random moments while inserts, updates and deletes keep arriving in the warehouse (written by the
+ * loader's own warehouse code). Each time a new one starts. At the end PostgreSQL must equal the
+ * warehouse exactly, row values and versions: nothing lost, nothing applied twice or out of order.
+ */
+class CdcCrashTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int KILLS = 10;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void replicatingFromDuckDbSurvivesTenSigkillsWhileInsertsUpdatesAndDeletesFlow() throws Exception {
+        Path db = dir.resolve("warehouse.duckdb");
+        OrderChanges changes = new OrderChanges(21);
+        try (Warehouse w = CdcHarness.duckWarehouse(db)) {
+            for (int i = 0; i < 5; i++) {
+                changes.writeBatch(w, 400);
+            }
+        }
+        try (EmbeddedPostgres pg = new EmbeddedPostgres(dir.resolve("pg")).start()) {
+            Map<String, String> env = CdcHarness.duckDbEnv(db, pg);
+            env.put(dev.orderpipeline.config.Setting.CDC_BATCH_SIZE.envName(), "300");
+            // One read-write process per DuckDB file: the writer takes the file between the replicator's
+            // read cycles (the replicator opens it read-only, per cycle), each retrying while the other holds it.
+            Supplier<Warehouse> writerSide = () -> CdcHarness.duckWarehouse(db);
+            killRepeatedly(env, changes, writerSide, true, 200);
+            try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db + "?duckdb.read_only=true")) {
+                assertEquals(changes.live(), dev.orderpipeline.verify.WarehouseOrders.live(c, CdcHarness.DUCK_TABLE));
+                CdcHarness.awaitPostgresEquals(pg, changes.live(), Duration.ofSeconds(1));
+                CdcHarness.assertSameVersions(c, "CAST(json_extract_string(\"RECORD_METADATA\", '$.partition') AS BIGINT)",
+                        "CAST(json_extract_string(\"RECORD_METADATA\", '$.offset') AS BIGINT)", CdcHarness.DUCK_TABLE, pg);
+            }
+        }
+    }
+
+    @Test
+    void replicatingFromSnowflakeSurvivesTenSigkillsWhileInsertsUpdatesAndDeletesFlow() throws Exception {
+        try (FakesnowServer fakesnow = new FakesnowServer(dir.resolve("fakesnow")).start();
+             EmbeddedPostgres pg = new EmbeddedPostgres(dir.resolve("pg")).start()) {
+            SinkConfig.Snowflake sink = new SinkConfig.Snowflake(fakesnow.jdbcUrl(), "fakesnow", "LOADER", Optional.empty(),
+                    Optional.empty(), SqlIdentifier.of("ANALYTICS"), SqlIdentifier.of("RAW"), SqlIdentifier.of("ORDERS"),
+                    List.of("orderid"), SnowflakeKeyPair.pem(null), Optional.empty());
+            OrderChanges changes = new OrderChanges(22);
+            SnowflakeWarehouse loaderSide = new SnowflakeWarehouse(sink, "cdc-test");
+            changes.writeBatch(loaderSide, 300);
+            Map<String, String> env = CdcHarness.fakesnowEnv(fakesnow, pg);
+            killRepeatedly(env, changes, () -> loaderSide, false, 60);
+            loaderSide.close();
+            CdcHarness.awaitPostgresEquals(pg, changes.live(), Duration.ofSeconds(1));
+            try (Connection c = CdcHarness.fakesnowConnection(fakesnow)) {
+                assertEquals(changes.live(), dev.orderpipeline.verify.WarehouseOrders.live(c, "ANALYTICS.RAW.ORDERS"));
+                CdcHarness.assertSameVersions(c, "RECORD_METADATA:partition::BIGINT", "RECORD_METADATA:offset::BIGINT",
+                        "ANALYTICS.RAW.ORDERS", pg);
+            }
+        }
+    }
+
+    /** Writes in the background while replicators are started and SIGKILLed; ends with a clean SIGTERM. */
+    private void killRepeatedly(Map<String, String> env, OrderChanges changes, Supplier<Warehouse> warehouse,
+                                boolean closeBetweenBatches, int batchSize) throws Exception {
+        AtomicBoolean writing = new AtomicBoolean(true);
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            Warehouse w = warehouse.get();
+            while (writing.get()) {
+                try {
+                    changes.writeBatch(w, batchSize);
+                    if (closeBetweenBatches) {
+                        w.close();
+                    }
+                    Thread.sleep(150);
+                } catch (SQLException busy) {
+                    w.reset();
+                    sleep(30);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            if (closeBetweenBatches) {
+                w.close();
+            }
+        });
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        int livesThatApplied = 0;
+        try {
+            for (int kill = 0; kill < KILLS; kill++) {
+                try (RuntimeChild cdc = RuntimeChild.start(dir, env, "cdc")) {
+                    long lifeEnds = System.nanoTime() + Duration.ofMillis(1500 + random.nextInt(2500)).toNanos();
+                    long applied = 0;
+                    while (System.nanoTime() < lifeEnds) {
+                        applied = Math.max(applied, batches(cdc));
+                        Thread.sleep(100);
+                    }
+                    assertTrue(cdc.isAlive(), "the replicator died by itself (seed " + seed + "):\n" + cdc.output());
+                    cdc.kill();
+                    if (applied > 0) {
+                        livesThatApplied++;
+                    }
+                }
+            }
+        } finally {
+            writing.set(false);
+            writer.get();
+        }
+        assertTrue(changes.deletes > 50, "the flow must include deletions");
+        assertTrue(livesThatApplied >= KILLS / 2, "only " + livesThatApplied + " of " + KILLS
+                + " killed replicators had applied anything: the kills did not interrupt replication");
+        try (RuntimeChild cdc = RuntimeChild.start(dir, env, "cdc")) {
+            CdcHarness.await("the last replicator to report an in-sync audit", Duration.ofSeconds(90), () -> {
+                JsonNode status = status(cdc);
+                return status != null && "in-sync".equals(status.path("audit").path("result").asText());
+            });
+            assertEquals("ok\n", cdc.get("/healthz"));
+            assertEquals("ready\n", cdc.get("/readyz"));
+            String metrics = cdc.get("/metrics");
+            assertNotNull(metrics);
+            assertTrue(metrics.contains("orderpipeline_cdc_drift_detected"), metrics);
+            JsonNode status = status(cdc);
+            assertEquals(changes.live().size(), status.path("audit").path("sourceRows").asLong());
+            assertTrue(status.path("totalRowsUpserted").asLong() >= changes.live().size(), status.toString());
+            assertEquals(0, cdc.terminate(Duration.ofSeconds(30)), cdc.output());
+        }
+    }
+
+    private static long batches(RuntimeChild cdc) throws Exception {
+        JsonNode status = status(cdc);
+        return status == null ? 0 : status.path("batchesApplied").asLong();
+    }
+
+    private static JsonNode status(RuntimeChild cdc) {
+        String body = cdc.get("/status");
+        try {
+            return body == null ? null : JSON.readTree(body);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

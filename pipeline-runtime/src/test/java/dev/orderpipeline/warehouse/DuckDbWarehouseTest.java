@@ -1,0 +1,71 @@
+package dev.orderpipeline.warehouse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DuckDbWarehouseTest {
+    @TempDir
+    Path dir;
+
+    static final List<Column> COLUMNS = List.of(new Column(SqlIdentifier.of("ORDERID"), ColumnType.BIGINT));
+
+    static Row row(long id, long offset) {
+        return new Row(new Object[] {id}, false, "{\"partition\":0,\"offset\":" + offset + "}", 0, offset);
+    }
+
+    static Batch batch(long expected, long next, long... ids) {
+        List<Row> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < ids.length; i++) {
+            rows.add(row(ids[i], expected + i));
+        }
+        return new Batch("p", "orders", COLUMNS, List.of(), rows, Map.of(0, new OffsetAdvance(expected, next)), 0L);
+    }
+
+    @Test
+    void aLoaderWhoseOffsetWasMovedByAnotherIsFencedAndItsRowsRollBack() throws Exception {
+        Path db = dir.resolve("w.duckdb");
+        try (DuckDbWarehouse current = new DuckDbWarehouse(db.toString(), SqlIdentifier.of("main"), SqlIdentifier.of("ORDERS"));
+             DuckDbWarehouse zombie = new DuckDbWarehouse(db.toString(), SqlIdentifier.of("main"), SqlIdentifier.of("ORDERS"))) {
+            current.open();
+            zombie.open();
+            // Both read the partition at the same point, as after a rebalance the zombie missed.
+            assertEquals(Map.of(0, -1L), current.storedOffsets("p", "orders", List.of(0)));
+            assertEquals(Map.of(0, -1L), zombie.storedOffsets("p", "orders", List.of(0)));
+            current.write(batch(-1, 3, 1, 2, 3));
+            assertThrows(FencedException.class, () -> zombie.write(batch(-1, 2, 1, 2)));
+            assertEquals(Map.of(0, 3L), zombie.storedOffsets("p", "orders", List.of(0)));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT \"ORDERID\") FROM \"main\".\"ORDERS\"")) {
+            rs.next();
+            assertEquals(3, rs.getLong(1));
+            assertEquals(3, rs.getLong(2));
+        }
+    }
+
+    @Test
+    void aNewColumnIsAddedToAnExistingTableAndOldRowsReadNull() throws Exception {
+        Path db = dir.resolve("w.duckdb");
+        try (DuckDbWarehouse w = new DuckDbWarehouse(db.toString(), SqlIdentifier.of("main"), SqlIdentifier.of("ORDERS"))) {
+            w.open();
+            w.storedOffsets("p", "orders", List.of(0));
+            w.write(batch(-1, 1, 1));
+            List<Column> wider = List.of(COLUMNS.get(0), new Column(SqlIdentifier.of("CHANNEL"), ColumnType.VARCHAR));
+            w.write(new Batch("p", "orders", wider, List.of(),
+                    List.of(new Row(new Object[] {2L, "web"}, false, "{}", 0, 1)), Map.of(0, new OffsetAdvance(1, 2)), 0L));
+        }
+        try (DuckDbWarehouse reopened = new DuckDbWarehouse(db.toString(), SqlIdentifier.of("main"), SqlIdentifier.of("ORDERS"))) {
+            assertEquals(List.of(COLUMNS.get(0), new Column(SqlIdentifier.of("CHANNEL"), ColumnType.VARCHAR)), reopened.open());
+        }
+    }
+}

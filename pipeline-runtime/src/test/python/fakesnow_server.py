@@ -1,0 +1,35 @@
+"""fakesnow's server mode with its databases in files, so that a stopped and restarted server keeps them.
+
+fakesnow's own `fakesnow -s -d DIR` ignores DIR in server mode (sessions share one in-memory
+instance), which would make a sink-outage test lose the warehouse. This starts the same server
+with that shared instance backed by DIR instead.
+
+usage: fakesnow_server.py HOST PORT DIR
+"""
+
+import signal
+import sys
+import threading
+
+import fakesnow
+from fakesnow.instance import FakeSnow
+
+# Take the server function before importing the module of the same name shadows it.
+run_server = fakesnow.server
+import fakesnow.server as server_module  # noqa: E402
+
+
+def main() -> int:
+    host, port, db_path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    server_module.shared_fs = FakeSnow(db_path=db_path)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda _signum, _frame: stop.set())
+    with run_server(port=port, host=host):
+        print(f"fakesnow listening on {host}:{port} with databases in {db_path}", flush=True)
+        stop.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
