@@ -1,5 +1,6 @@
 package dev.orderpipeline.runtime;
 
+import dev.orderpipeline.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,7 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "pipeline-runtime 0.1.0",
         description = "The Order Pipeline data plane.",
-        subcommands = {LoadCommand.class, CdcCommand.class, GenerateCommand.class, DemoCommand.class})
+        subcommands = {LoadCommand.class, CdcCommand.class, GenerateCommand.class, DemoCommand.class,
+                BenchCommand.class})
 public final class PipelineRuntime implements Runnable {
 
     public static void main(String[] args) {

@@ -1,0 +1,39 @@
+package dev.orderpipeline.bench;
+
+import dev.orderpipeline.config.KafkaSourceConfig;
+import dev.orderpipeline.source.KafkaClientProperties;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+
+/** Ceiling A: how fast the loader's own consumer settings can read the topic when nothing else happens. */
+final class ConsumeOnlyCeiling {
+    private ConsumeOnlyCeiling() {
+    }
+
+    /** Reads {@code total} records and returns the rate, measured from the first record. */
+    static Rate measure(KafkaSourceConfig source, int maxPollRecords, long total) {
+        Properties props = KafkaClientProperties.consumer(source, maxPollRecords);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, source.groupId() + "-ceiling");
+        long bytes = 0;
+        long count = 0;
+        long first = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            consumer.subscribe(List.of(source.topic()));
+            while (count < total) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+                if (!records.isEmpty() && first == 0) {
+                    first = System.nanoTime();
+                }
+                for (var r : records) {
+                    count++;
+                    bytes += r.value() == null ? 0 : r.value().length;
+                }
+            }
+        }
+        return new Rate(count, bytes, Duration.ofNanos(System.nanoTime() - first));
+    }
+}

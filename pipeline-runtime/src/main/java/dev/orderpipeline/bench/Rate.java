@@ -1,0 +1,18 @@
+package dev.orderpipeline.bench;
+
+import java.time.Duration;
+
+/** Records and bytes moved in an elapsed time. */
+record Rate(long records, long bytes, Duration elapsed) {
+    double recordsPerSecond() {
+        return records / seconds();
+    }
+
+    double megabytesPerSecond() {
+        return bytes / 1e6 / seconds();
+    }
+
+    private double seconds() {
+        return Math.max(1e-9, elapsed.toNanos() / 1e9);
+    }
+}
