@@ -76,9 +76,9 @@ class SchemaEvolutionAndOutageTest {
         kafka.createTopic(topic, 2);
         Map<String, String> env = LoaderEnv.snowflake(kafka.bootstrapServers(), topic, fakesnow, "APPENDED", "");
         CompletableFuture<Void> producing = CompletableFuture.runAsync(
-                () -> OrderTopics.produceOrders(kafka, topic, 6_000, 0, 0, 5, 600));
+                () -> OrderTopics.produceOrders(kafka, topic, 2_000, 0, 0, 5, 200));
         try (InProcessLoader loader = InProcessLoader.start(env)) {
-            await().atMost(Duration.ofMinutes(1)).until(() -> loader.committedRecords() > 500);
+            await().atMost(Duration.ofMinutes(1)).until(() -> loader.committedRecords() > 200);
             fakesnow.stop();
             await().atMost(Duration.ofMinutes(1)).until(() -> loader.status().snapshot().lastError() != null);
             assertTrue(!loader.status().isReady(), "not ready while the warehouse is down");
@@ -92,8 +92,8 @@ class SchemaEvolutionAndOutageTest {
         try (Connection c = ExactlyOnceCrashTest.fakesnowConnection(fakesnow); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT \"ORDERID\") FROM \"ANALYTICS\".\"RAW\".\"APPENDED\"")) {
             rs.next();
-            assertEquals(6_000, rs.getLong(1));
-            assertEquals(6_000, rs.getLong(2));
+            assertEquals(2_000, rs.getLong(1));
+            assertEquals(2_000, rs.getLong(2));
         }
     }
 
