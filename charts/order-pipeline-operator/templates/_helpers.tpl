@@ -1,0 +1,123 @@
+{{/* Chart name, at most 63 characters. */}}
+{{- define "opl.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Full name of the release's objects, at most 63 characters. */}}
+{{- define "opl.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "opl.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels selecting the operator pods; never change them after a release (Deployment selectors are immutable). */}}
+{{- define "opl.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "opl.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "opl.labels" -}}
+helm.sh/chart: {{ include "opl.chart" . }}
+{{ include "opl.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/component: operator
+app.kubernetes.io/part-of: order-pipeline
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "opl.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "opl.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* repository:tag, or repository@digest when a digest is given. Argument: dict "image" <values> "default" <tag>. */}}
+{{- define "opl.imageRef" -}}
+{{- if .image.digest }}
+{{- printf "%s@%s" .image.repository .image.digest }}
+{{- else }}
+{{- printf "%s:%s" .image.repository (default .default .image.tag) }}
+{{- end }}
+{{- end }}
+
+{{- define "opl.image" -}}
+{{- include "opl.imageRef" (dict "image" .Values.image "default" .Chart.AppVersion) }}
+{{- end }}
+
+{{- define "opl.runtimeImage" -}}
+{{- include "opl.imageRef" (dict "image" .Values.runtimeImage "default" .Chart.AppVersion) }}
+{{- end }}
+
+{{- define "opl.leaseName" -}}
+{{- default (include "opl.fullname" .) .Values.leaderElection.leaseName }}
+{{- end }}
+
+{{- define "opl.datadogService" -}}
+{{- default (include "opl.fullname" .) .Values.datadog.service }}
+{{- end }}
+
+{{- define "opl.datadogVersion" -}}
+{{- default (default .Chart.AppVersion .Values.image.tag) .Values.datadog.version }}
+{{- end }}
+
+{{/* Datadog unified service tagging labels (only when datadog.enabled). */}}
+{{- define "opl.datadogLabels" -}}
+{{- if .Values.datadog.enabled }}
+{{- with .Values.datadog.env }}
+tags.datadoghq.com/env: {{ . | quote }}
+{{- end }}
+tags.datadoghq.com/service: {{ include "opl.datadogService" . | quote }}
+tags.datadoghq.com/version: {{ include "opl.datadogVersion" . | quote }}
+{{- end }}
+{{- end }}
+
+{{/*
+The rules the operator needs in every namespace it watches, and nothing more. Each rule names the
+code that needs it; keep this list and the code in step (PackagingRbacTest asserts it exactly).
+*/}}
+{{- define "opl.watchedNamespaceRules" -}}
+# Informers on the primary resources.
+- apiGroups: ["orderpipeline.dev"]
+  resources: ["orderpipelines", "cdcsyncs"]
+  verbs: ["get", "list", "watch"]
+# Status written through the status subresource only; the operator never writes spec.
+- apiGroups: ["orderpipeline.dev"]
+  resources: ["orderpipelines/status", "cdcsyncs/status"]
+  verbs: ["patch", "update"]
+# Loader and replicator configuration and workloads (dependent resources, server-side apply).
+- apiGroups: [""]
+  resources: ["configmaps"]
+  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+- apiGroups: ["apps"]
+  resources: ["deployments"]
+  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+# dbt runs: a CronJob per schedule, a Job per runNonce.
+- apiGroups: ["batch"]
+  resources: ["cronjobs", "jobs"]
+  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+# Loader pods: listed by label for their IPs, to read each pod's /status (no informer, no get).
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["list"]
+# Secret references are checked by name (exists, has the key); Secrets are never listed or watched.
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["get"]
+# Events on transitions (Stalled, Recovered, Paused, Scaled...).
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create"]
+{{- end }}

@@ -1,0 +1,279 @@
+package dev.orderpipeline.operator.packaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.luaj.vm2.Globals;
+import org.luaj.vm2.LoadState;
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.compiler.LuaC;
+import org.luaj.vm2.lib.PackageLib;
+import org.luaj.vm2.lib.StringLib;
+import org.luaj.vm2.lib.TableLib;
+import org.luaj.vm2.lib.jse.JseBaseLib;
+import org.luaj.vm2.lib.jse.JseMathLib;
+
+/**
+ * The Argo CD health checks, run by a real Lua interpreter (LuaJ) against resources in each state the
+ * operator reports. Argo CD gives the script the resource as the global {@code obj} and reads the
+ * returned table's {@code status} and {@code message}; only the base, table, string and math
+ * libraries are loaded here, as in Argo CD's sandbox.
+ */
+class ArgoCdHealthCheckTest {
+    private static final Path ARGOCD = RepositoryFiles.chart().resolve("argocd");
+    private static final Path ORDER_PIPELINE_CHECK = ARGOCD.resolve("health-orderpipeline.lua");
+    private static final Path CDC_SYNC_CHECK = ARGOCD.resolve("health-cdcsync.lua");
+    private static final long GENERATION = 3;
+
+    @Test
+    void aPipelineTheOperatorHasNotReportedOnYetIsProgressing() {
+        Health health = orderPipeline(pipeline(), null);
+        assertEquals("Progressing", health.status());
+        assertTrue(health.message().contains("Waiting for the operator"), health.message());
+    }
+
+    @Test
+    void aPipelineWhoseStatusDescribesAnOlderGenerationIsProgressingEvenIfThatGenerationWasReady() {
+        ObjectNode status = status(GENERATION - 1, "Running",
+                condition("Ready", "True", "LoadersReady", "2 of 2 loader(s) ready.", GENERATION - 1),
+                condition("Reconciling", "False", "RolloutComplete", "The loaders run the current spec.", GENERATION - 1),
+                condition("Stalled", "False", "SpecValid", "The spec is valid.", GENERATION - 1));
+        Health health = orderPipeline(pipeline(), status);
+        assertEquals("Progressing", health.status());
+        assertTrue(health.message().contains("generation 3"), health.message());
+    }
+
+    @Test
+    void aPipelineReadyForTheCurrentGenerationIsHealthy() {
+        Health health = orderPipeline(pipeline(), readyStatus());
+        assertEquals(new Health("Healthy", "LoadersReady: 2 of 2 loader(s) ready."), health);
+    }
+
+    @Test
+    void aPipelineRollingOutItsLoadersIsProgressing() {
+        ObjectNode status = status(GENERATION, "Pending",
+                condition("Ready", "False", "LoadersNotReady", "1 of 2 loader(s) ready.", GENERATION),
+                condition("Reconciling", "True", "RollingOut", "Waiting for the loader Deployment to roll out.", GENERATION),
+                condition("Stalled", "False", "SpecValid", "The spec is valid.", GENERATION));
+        assertEquals(new Health("Progressing", "RollingOut: Waiting for the loader Deployment to roll out."),
+                orderPipeline(pipeline(), status));
+    }
+
+    @Test
+    void aStalledPipelineIsDegradedWithTheOperatorsReason() {
+        String message = "Secret snowflake-orderpipeline has no key rsa_key.p8 (spec.sink.snowflake.privateKey)";
+        ObjectNode status = status(GENERATION, "Stalled",
+                condition("Ready", "False", "SecretKeyMissing", message, GENERATION),
+                condition("Reconciling", "False", "SecretKeyMissing", "Waiting for the resource or its Secrets to be fixed.", GENERATION),
+                condition("Stalled", "True", "SecretKeyMissing", message, GENERATION));
+        assertEquals(new Health("Degraded", "SecretKeyMissing: " + message), orderPipeline(pipeline(), status));
+    }
+
+    @Test
+    void aPausedPipelineIsSuspendedOnceItsLoadersHaveStopped() {
+        ObjectNode pipeline = pipeline();
+        ((ObjectNode) pipeline.path("spec")).put("state", "paused");
+        ObjectNode status = status(GENERATION, "Paused",
+                condition("Ready", "False", "Paused", "spec.state is paused: loaders are scaled to zero; set spec.state to running to resume.", GENERATION),
+                condition("Reconciling", "False", "Paused", "No loader runs.", GENERATION),
+                condition("Stalled", "False", "SpecValid", "The spec is valid.", GENERATION));
+        Health health = orderPipeline(pipeline, status);
+        assertEquals("Suspended", health.status());
+        assertTrue(health.message().startsWith("Paused: spec.state is paused"), health.message());
+    }
+
+    @Test
+    void aPipelineStoppingItsLoadersForAPauseIsProgressing() {
+        ObjectNode pipeline = pipeline();
+        ((ObjectNode) pipeline.path("spec")).put("state", "paused");
+        ObjectNode status = status(GENERATION, "Paused",
+                condition("Ready", "False", "Paused", "spec.state is paused.", GENERATION),
+                condition("Reconciling", "True", "Paused", "Stopping 2 loader(s).", GENERATION),
+                condition("Stalled", "False", "SpecValid", "The spec is valid.", GENERATION));
+        assertEquals(new Health("Progressing", "Paused: Stopping 2 loader(s)."), orderPipeline(pipeline, status));
+    }
+
+    @Test
+    void aPipelineWithAFailingConditionIsDegradedEvenWhileItsLoadersAreReady() {
+        ObjectNode status = readyStatus();
+        ((ArrayNode) status.path("conditions")).add(condition("SourceReachable", "False", "KafkaUnreachable",
+                "No answer from pkc-xxxxx.us-east-1.aws.confluent.cloud:9092 within 3s.", GENERATION));
+        Health health = orderPipeline(pipeline(), status);
+        assertEquals("Degraded", health.status());
+        assertEquals("SourceReachable is False: KafkaUnreachable: No answer from pkc-xxxxx.us-east-1.aws.confluent.cloud:9092 within 3s.",
+                health.message());
+    }
+
+    @Test
+    void aFailingConditionOfAnOlderGenerationDoesNotDegradeThePipeline() {
+        ObjectNode status = readyStatus();
+        ((ArrayNode) status.path("conditions")).add(condition("DbtSucceeded", "False", "TestsFailed", "2 tests failed.", GENERATION - 1));
+        assertEquals("Healthy", orderPipeline(pipeline(), status).status());
+    }
+
+    @Test
+    void aPipelineNotReadyAndNotReconcilingIsDegraded() {
+        ObjectNode status = status(GENERATION, "Pending",
+                condition("Ready", "False", "LoadersCrashing", "0 of 2 loader(s) ready.", GENERATION),
+                condition("Reconciling", "False", "RolloutComplete", "", GENERATION));
+        assertEquals(new Health("Degraded", "LoadersCrashing: 0 of 2 loader(s) ready."), orderPipeline(pipeline(), status));
+    }
+
+    @Test
+    void cdcSyncHealthFollowsTheSameRules() {
+        ObjectNode sync = resource(RepositoryFiles.document(RepositoryFiles.samples().resolve("cdcsync-postgres.yaml")));
+        assertEquals("Progressing", cdcSync(sync, null).status());
+        assertEquals("Healthy", cdcSync(sync, status(GENERATION, "Running",
+                condition("Ready", "True", "Replicating", "Last batch committed 4s ago.", GENERATION),
+                condition("Reconciling", "False", "RolloutComplete", "", GENERATION),
+                condition("Stalled", "False", "SpecValid", "", GENERATION))).status());
+        assertEquals("Progressing", cdcSync(sync, status(GENERATION - 1, "Running",
+                condition("Ready", "True", "Replicating", "", GENERATION - 1))).status());
+        assertEquals(new Health("Degraded", "PipelineNotFound: OrderPipeline orders does not exist"), cdcSync(sync, status(GENERATION, "Stalled",
+                condition("Ready", "False", "PipelineNotFound", "OrderPipeline orders does not exist", GENERATION),
+                condition("Stalled", "True", "PipelineNotFound", "OrderPipeline orders does not exist", GENERATION))));
+        ObjectNode paused = sync.deepCopy();
+        ((ObjectNode) paused.path("spec")).put("state", "paused");
+        assertEquals("Suspended", cdcSync(paused, status(GENERATION, "Paused",
+                condition("Ready", "False", "Paused", "spec.state is paused.", GENERATION),
+                condition("Reconciling", "False", "Paused", "", GENERATION))).status());
+    }
+
+    @Test
+    void theArgoCdConfigMapPatchCarriesTheScriptsVerbatimUnderArgoCdsKeys() throws IOException {
+        JsonNode patch = RepositoryFiles.document(ARGOCD.resolve("argocd-cm-patch.yaml"));
+        assertEquals("argocd-cm", patch.at("/metadata/name").asText());
+        assertEquals(Files.readString(ORDER_PIPELINE_CHECK),
+                patch.at("/data").path("resource.customizations.health.orderpipeline.dev_OrderPipeline").asText());
+        assertEquals(Files.readString(CDC_SYNC_CHECK),
+                patch.at("/data").path("resource.customizations.health.orderpipeline.dev_CdcSync").asText());
+    }
+
+    private record Health(String status, String message) {
+    }
+
+    private static Health orderPipeline(ObjectNode resource, ObjectNode status) {
+        return run(ORDER_PIPELINE_CHECK, withStatus(resource, status));
+    }
+
+    private static Health cdcSync(ObjectNode resource, ObjectNode status) {
+        return run(CDC_SYNC_CHECK, withStatus(resource, status));
+    }
+
+    private static ObjectNode withStatus(ObjectNode resource, ObjectNode status) {
+        ObjectNode copy = resource.deepCopy();
+        if (status != null) {
+            copy.set("status", status);
+        }
+        return copy;
+    }
+
+    /** The production sample as the API server returns it: with a generation and a namespace. */
+    private static ObjectNode pipeline() {
+        return resource(RepositoryFiles.document(RepositoryFiles.samples().resolve("orderpipeline-production.yaml")));
+    }
+
+    private static ObjectNode resource(JsonNode sample) {
+        ObjectNode resource = sample.deepCopy();
+        ObjectNode metadata = (ObjectNode) resource.path("metadata");
+        metadata.put("namespace", "orders");
+        metadata.put("generation", GENERATION);
+        metadata.put("uid", "4f1c2a4e-0f6b-4c39-9d1e-2b7f5c1e9a10");
+        return resource;
+    }
+
+    private static ObjectNode readyStatus() {
+        return status(GENERATION, "Running",
+                condition("Ready", "True", "LoadersReady", "2 of 2 loader(s) ready.", GENERATION),
+                condition("Reconciling", "False", "RolloutComplete", "The loaders run the current spec.", GENERATION),
+                condition("Stalled", "False", "SpecValid", "The spec is valid.", GENERATION));
+    }
+
+    private static ObjectNode status(long observedGeneration, String phase, ObjectNode... conditions) {
+        ObjectNode status = JsonNodeFactory.instance.objectNode();
+        status.put("observedGeneration", observedGeneration);
+        status.put("phase", phase);
+        ArrayNode list = status.putArray("conditions");
+        for (ObjectNode condition : conditions) {
+            list.add(condition);
+        }
+        return status;
+    }
+
+    private static ObjectNode condition(String type, String status, String reason, String message, long observedGeneration) {
+        ObjectNode condition = JsonNodeFactory.instance.objectNode();
+        condition.put("type", type);
+        condition.put("status", status);
+        condition.put("reason", reason);
+        condition.put("message", message);
+        condition.put("observedGeneration", observedGeneration);
+        condition.put("lastTransitionTime", "2025-01-01T00:00:00Z");
+        return condition;
+    }
+
+    private static Health run(Path script, JsonNode resource) {
+        Globals globals = new Globals();
+        globals.load(new JseBaseLib());
+        globals.load(new PackageLib());
+        globals.load(new TableLib());
+        globals.load(new StringLib());
+        globals.load(new JseMathLib());
+        LoadState.install(globals);
+        LuaC.install(globals);
+        globals.set("obj", toLua(resource));
+        String source;
+        try {
+            source = Files.readString(script);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        LuaValue result = globals.load(source, script.getFileName().toString()).call();
+        assertTrue(result.istable(), "the script returns a table");
+        return new Health(result.get("status").tojstring(),
+                result.get("message").isnil() ? "" : result.get("message").tojstring());
+    }
+
+    /** JSON as Argo CD hands it to Lua: objects and arrays as tables (arrays 1-based), numbers, strings, booleans. */
+    private static LuaValue toLua(JsonNode node) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return LuaValue.NIL;
+        }
+        if (node.isObject()) {
+            LuaTable table = new LuaTable();
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                table.set(field.getKey(), toLua(field.getValue()));
+            }
+            return table;
+        }
+        if (node.isArray()) {
+            LuaTable table = new LuaTable();
+            int i = 1;
+            for (JsonNode element : node) {
+                table.set(i++, toLua(element));
+            }
+            return table;
+        }
+        if (node.isBoolean()) {
+            return LuaValue.valueOf(node.booleanValue());
+        }
+        if (node.canConvertToInt() && node.isIntegralNumber()) {
+            return LuaValue.valueOf(node.intValue());
+        }
+        if (node.isNumber()) {
+            return LuaValue.valueOf(node.doubleValue());
+        }
+        return LuaValue.valueOf(node.asText());
+    }
+}
