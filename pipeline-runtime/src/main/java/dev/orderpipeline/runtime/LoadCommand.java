@@ -52,6 +52,9 @@ final class LoadCommand implements java.util.concurrent.Callable<Integer> {
             process.run();
             exitCode.set(0);
             return 0;
+        } catch (ConfigException e) {
+            System.err.println("pipeline-runtime load: configuration error: " + e.getMessage());
+            return EXIT_CONFIG;
         } catch (LoaderStoppedException e) {
             System.err.println("pipeline-runtime load: stopped: " + e.getMessage());
             return EXIT_STOPPED;
