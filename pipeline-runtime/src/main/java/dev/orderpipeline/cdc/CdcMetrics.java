@@ -1,5 +1,6 @@
 package dev.orderpipeline.cdc;
 
+import dev.orderpipeline.metrics.MetricNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,18 +9,18 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The replicator's meters, tagged with the sync, its source mode and the target table. */
+/** The replicator's meters, tagged with the sync, its source mode and the target table; names in {@link MetricNames}. */
 public final class CdcMetrics {
-    public static final String ROWS_UPSERTED = "orderpipeline.cdc.rows.upserted";
-    public static final String ROWS_DELETED = "orderpipeline.cdc.rows.deleted";
-    public static final String BATCHES = "orderpipeline.cdc.batches";
-    public static final String ERRORS = "orderpipeline.cdc.errors";
-    public static final String APPLY_LATENCY = "orderpipeline.cdc.apply.latency";
-    public static final String FRESHNESS = "orderpipeline.cdc.freshness";
-    public static final String LAG_SECONDS = "orderpipeline.cdc.lag.seconds";
-    public static final String DRIFT_ROWS = "orderpipeline.cdc.drift.rows";
-    public static final String DRIFT_DETECTED = "orderpipeline.cdc.drift.detected";
-    public static final String STREAM_STALE = "orderpipeline.cdc.stream.stale";
+    public static final String ROWS_UPSERTED = MetricNames.CDC_ROWS_UPSERTED;
+    public static final String ROWS_DELETED = MetricNames.CDC_ROWS_DELETED;
+    public static final String BATCHES = MetricNames.CDC_BATCHES;
+    public static final String ERRORS = MetricNames.CDC_ERRORS;
+    public static final String APPLY_LATENCY = MetricNames.CDC_APPLY_LATENCY;
+    public static final String FRESHNESS = MetricNames.CDC_FRESHNESS;
+    public static final String LAG_SECONDS = MetricNames.CDC_LAG_SECONDS;
+    public static final String DRIFT_ROWS = MetricNames.CDC_DRIFT_ROWS;
+    public static final String DRIFT_DETECTED = MetricNames.CDC_DRIFT_DETECTED;
+    public static final String STREAM_STALE = MetricNames.CDC_STREAM_STALE;
 
     private final Counter upserted;
     private final Counter deleted;
@@ -33,7 +34,7 @@ public final class CdcMetrics {
     private final AtomicLong streamStale = new AtomicLong();
 
     public CdcMetrics(MeterRegistry registry, String sync, String mode, String target) {
-        Tags tags = Tags.of("sync", sync, "mode", mode, "target", target);
+        Tags tags = Tags.of(MetricNames.TAG_SYNC, sync, MetricNames.TAG_MODE, mode, MetricNames.TAG_TARGET, target);
         upserted = Counter.builder(ROWS_UPSERTED).tags(tags).description("Rows inserted or updated in PostgreSQL").register(registry);
         deleted = Counter.builder(ROWS_DELETED).tags(tags).description("Rows deleted in PostgreSQL").register(registry);
         batches = Counter.builder(BATCHES).tags(tags).description("PostgreSQL transactions committed").register(registry);

@@ -81,16 +81,27 @@ public enum CdcType {
                 String s = rs.getString(column);
                 yield s == null ? null : LocalDate.parse(s.trim().substring(0, 10));
             }
-            case TIMESTAMP -> {
-                String s = rs.getString(column);
-                yield s == null ? null : parseLocal(s);
-            }
+            case TIMESTAMP -> readLocal(rs, column);
             case TIMESTAMPTZ -> {
                 Timestamp t = rs.getTimestamp(column);
                 yield t == null ? null : t.toInstant();
             }
         };
         return rs.wasNull() ? null : value;
+    }
+
+    /**
+     * A timestamp without time zone as its wall-clock value: JDBC 4.2's LocalDateTime where the driver
+     * has it (PostgreSQL, DuckDB), else the driver's Timestamp in wall-clock terms (Snowflake, whose
+     * text form of TIMESTAMP_NTZ depends on session formats).
+     */
+    private static LocalDateTime readLocal(ResultSet rs, int column) throws SQLException {
+        try {
+            return rs.getObject(column, LocalDateTime.class);
+        } catch (SQLException | RuntimeException unsupported) {
+            Timestamp t = rs.getTimestamp(column);
+            return t == null ? null : t.toLocalDateTime();
+        }
     }
 
     /** Parses a timestamp without time zone as DuckDB, Snowflake and PostgreSQL print it. */

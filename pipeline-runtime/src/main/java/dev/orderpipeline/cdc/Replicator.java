@@ -113,7 +113,7 @@ public final class Replicator {
                     : state.next(SyncState.Phase.INCREMENTAL, state.watermark(), null);
         } else {
             page = source.changesSince(state.watermark(), config.batchSize());
-            if (page.changes().isEmpty() && page.watermark().equals(state.watermark())) {
+            if (page.changes().isEmpty() && Watermarks.same(page.watermark(), state.watermark())) {
                 status.caughtUp();
                 metrics.caughtUp();
                 return false;

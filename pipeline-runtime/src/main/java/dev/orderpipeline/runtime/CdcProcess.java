@@ -7,10 +7,13 @@ import dev.orderpipeline.cdc.ChangeSources;
 import dev.orderpipeline.cdc.Replicator;
 import dev.orderpipeline.cdc.source.ChangeSource;
 import dev.orderpipeline.cdc.target.PostgresTarget;
+import dev.orderpipeline.config.Environment;
 import dev.orderpipeline.http.RuntimeHttpServer;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.orderpipeline.metrics.MeterRegistries;
+import dev.orderpipeline.metrics.MetricNames;
+import dev.orderpipeline.metrics.MetricsConfig;
 import java.io.IOException;
+import java.util.Map;
 
 /** A replicator with everything around it: source, PostgreSQL target, metrics and the HTTP endpoints. */
 public final class CdcProcess implements AutoCloseable {
@@ -19,9 +22,18 @@ public final class CdcProcess implements AutoCloseable {
     private final ChangeSource source;
     private final PostgresTarget target;
     private final RuntimeHttpServer http;
+    private final MeterRegistries registries;
 
+    /** Metrics configured from the process environment (DD_*, OPL_METRICS_*). */
     public CdcProcess(CdcConfig config, String httpHost) throws IOException {
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this(config, Environment.system(), httpHost);
+    }
+
+    /** Metrics configured from {@code env}, the environment {@code config} was read from. */
+    public CdcProcess(CdcConfig config, Environment env, String httpHost) throws IOException {
+        String sinkName = config.warehouse() instanceof dev.orderpipeline.config.SinkConfig.DuckDb ? "duckdb" : "snowflake";
+        registries = MeterRegistries.create(MetricsConfig.from(env), Map.of(MetricNames.TAG_SINK, sinkName));
+        var registry = registries.registry();
         String mode = config.mode().name().toLowerCase();
         status = new CdcStatus(config.name(), mode);
         source = ChangeSources.of(config);
@@ -29,7 +41,7 @@ public final class CdcProcess implements AutoCloseable {
                 config.deletes() == CdcConfig.Deletes.PROPAGATE);
         CdcMetrics metrics = new CdcMetrics(registry, config.name(), mode, config.postgres().schema() + "." + config.postgres().table());
         replicator = new Replicator(config, source, target, status, metrics);
-        http = new RuntimeHttpServer(httpHost, config.httpPort(), status::isReady, status::snapshot, registry);
+        http = new RuntimeHttpServer(httpHost, config.httpPort(), status::isReady, status::snapshot, registries.prometheus());
     }
 
     public CdcStatus status() {
@@ -54,5 +66,6 @@ public final class CdcProcess implements AutoCloseable {
         http.close();
         source.close();
         target.close();
+        registries.close(); // publishes the last counts to Datadog
     }
 }

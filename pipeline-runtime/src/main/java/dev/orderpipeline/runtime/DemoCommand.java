@@ -1,5 +1,7 @@
 package dev.orderpipeline.runtime;
 
+import dev.orderpipeline.cdc.CdcConfig;
+import dev.orderpipeline.cdc.CdcStatus;
 import dev.orderpipeline.config.Environment;
 import dev.orderpipeline.config.LoaderConfig;
 import dev.orderpipeline.config.Setting;
@@ -20,6 +22,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -37,11 +40,13 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code pipeline-runtime demo}: the whole data path on embedded defaults. A real broker, generated
- * orders with updates, deletions and a few malformed records, the loader into a DuckDB file, and a
- * summary that is checked against the state recomputed from the topic.
+ * orders with updates, deletions and a few malformed records, the loader into a DuckDB file, the CDC
+ * replicator from that file into a real (embedded) PostgreSQL, and a summary that is checked against
+ * the state recomputed from the topic, PostgreSQL against the warehouse, with the end-to-end
+ * freshness measured (order produced → visible in PostgreSQL).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Stream generated orders through a real Kafka broker into DuckDB, then check the result.")
+        description = "Stream generated orders through a real Kafka broker into DuckDB and on into PostgreSQL, then check the result.")
 final class DemoCommand implements Callable<Integer> {
     private static final String TOPIC = "orders";
     private static final String DEAD_LETTER_TOPIC = "orders-dlq";
@@ -59,18 +64,25 @@ final class DemoCommand implements Callable<Integer> {
     int partitions;
 
     private final PrintStream out = System.out;
+    private long postgresRows = -1;
+    private String warehouseChecksum = "-";
+    private String postgresChecksum = "-";
+    private String freshness = "not measured";
+    private boolean postgresMatches;
 
     @Override
     public Integer call() throws Exception {
         Files.deleteIfExists(duckdbPath);
         Files.deleteIfExists(Path.of(duckdbPath + ".wal"));
         out.println("Order Pipeline demo: " + events + " order events through a real Kafka broker into DuckDB ("
-                + duckdbPath + ")");
+                + duckdbPath + ") and on into PostgreSQL");
         long started = System.nanoTime();
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start();
+             io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres = startPostgres()) {
             kafka.createTopic(TOPIC, partitions);
             kafka.createTopic(DEAD_LETTER_TOPIC, 1);
             out.println("  broker up at " + kafka.bootstrapServers());
+            out.println("  PostgreSQL " + postgresVersion(postgres) + " up at 127.0.0.1:" + postgres.getPort() + " (embedded)");
 
             LoaderConfig config = LoaderConfig.from(new Environment(Map.of(
                     Setting.PIPELINE_NAME.envName(), "demo",
@@ -87,14 +99,138 @@ final class DemoCommand implements Callable<Integer> {
                 loaderThread.start();
                 out.println("  loader running; /status at http://127.0.0.1:" + loader.httpPort() + "/status");
                 produce(kafka.bootstrapServers());
-                long total = endOffsetSum(kafka);
-                awaitCommitted(kafka, loader.status(), total);
+                // The replicator reads the loader's table: start it once the table holds the first batch.
+                awaitFirstCommit(loader.status());
+                Environment cdcEnv = cdcEnvironment(postgres.getPort());
+                try (CdcProcess cdc = new CdcProcess(CdcConfig.from(cdcEnv).sharingDuckDb(), cdcEnv, "127.0.0.1")) {
+                    Thread cdcThread = new Thread(() -> {
+                        try {
+                            cdc.run();
+                        } catch (RuntimeException e) {
+                            out.println("  replicator stopped: " + e.getMessage());
+                        }
+                    }, "cdc");
+                    cdcThread.start();
+                    out.println("  replicator running; /status at http://127.0.0.1:" + cdc.httpPort() + "/status");
+                    long total = endOffsetSum(kafka);
+                    awaitCommitted(kafka, loader.status(), total);
+                    Instant loaded = Instant.now();
+                    awaitReplicated(cdc.status(), loaded);
+                    checkPostgres(postgres);
+                    cdc.stop();
+                    cdcThread.join(Duration.ofSeconds(30).toMillis());
+                }
                 loader.stop();
                 loaderThread.join(Duration.ofSeconds(30).toMillis());
                 loadedRecords = loader.status().snapshot().recordsLoaded();
             }
             return summarize(kafka, loadedRecords, Duration.ofNanos(System.nanoTime() - started));
         }
+    }
+
+    private static io.zonky.test.db.postgres.embedded.EmbeddedPostgres startPostgres() throws java.io.IOException {
+        return io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+                .setServerConfig("fsync", "off")
+                .setServerConfig("synchronous_commit", "off")
+                .start();
+    }
+
+    private static String postgresVersion(io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres) {
+        try (Connection c = postgres.getPostgresDatabase().getConnection()) {
+            return c.getMetaData().getDatabaseProductVersion();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    /** The replicator's settings, as the operator would render them for a CdcSync of the demo's pipeline. */
+    private Environment cdcEnvironment(int postgresPort) {
+        return new Environment(Map.ofEntries(
+                Map.entry(Setting.CDC_NAME.envName(), "demo-orders"),
+                Map.entry(Setting.HTTP_PORT.envName(), "0"),
+                Map.entry(Setting.CDC_SOURCE_MODE.envName(), "pipelineRef"),
+                Map.entry(Setting.CDC_SOURCE_TABLE.envName(), "ORDERS"),
+                Map.entry(Setting.CDC_KEY_COLUMNS.envName(), "ORDERID"),
+                Map.entry(Setting.CDC_INTERVAL.envName(), "200ms"),
+                Map.entry(Setting.CDC_AUDIT_INTERVAL.envName(), "1s"),
+                Map.entry(Setting.DUCKDB_PATH.envName(), duckdbPath.toString()),
+                Map.entry(Setting.POSTGRES_HOST.envName(), "127.0.0.1"),
+                Map.entry(Setting.POSTGRES_PORT.envName(), Integer.toString(postgresPort)),
+                Map.entry(Setting.POSTGRES_DATABASE.envName(), "postgres"),
+                Map.entry(Setting.POSTGRES_TABLE.envName(), "orders"),
+                Map.entry(Setting.POSTGRES_USER.envName(), "postgres"),
+                Map.entry(Setting.POSTGRES_PASSWORD.envName(), "postgres"),
+                Map.entry(Setting.POSTGRES_SSLMODE.envName(), "disable")));
+    }
+
+    private static void awaitFirstCommit(LoaderStatus status) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (status.snapshot().committedOffsets().values().stream().mapToLong(Long::longValue).sum() == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the loader committed nothing in 2 minutes; last error: "
+                        + status.snapshot().lastError());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Waits for the replicator's own drift audit to find PostgreSQL in sync, after everything was loaded. */
+    private void awaitReplicated(CdcStatus status, Instant loaded) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (true) {
+            CdcStatus.Snapshot s = status.snapshot();
+            Map<String, Object> audit = s.audit();
+            if (audit != null && "in-sync".equals(audit.get("result"))
+                    && Instant.parse((String) audit.get("time")).isAfter(loaded)) {
+                out.printf("  replicator in sync %.1f s after the loader's last commit (its drift audit agrees)%n",
+                        Duration.between(loaded, Instant.now()).toMillis() / 1000.0);
+                return;
+            }
+            if (s.stalled() || System.nanoTime() > deadline) {
+                out.println("  the replicator did not catch up; last error: " + s.lastError());
+                return;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /**
+     * PostgreSQL against the warehouse: the live orders, compared row by row, with count and an
+     * order-independent checksum of every compared field printed for both sides; and the end-to-end
+     * freshness of each live order (its Kafka timestamp to the PostgreSQL transaction that made its
+     * current version visible).
+     */
+    private void checkPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres) throws Exception {
+        Map<Long, OrderState> warehouse;
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + duckdbPath)) {
+            warehouse = WarehouseOrders.live(c, "\"main\".\"ORDERS\"");
+        }
+        Map<Long, OrderState> target = new java.util.HashMap<>();
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT orderid, itemid, orderunits, address_city, address_state, "
+                    + "address_zipcode FROM public.orders")) {
+                while (rs.next()) {
+                    target.put(rs.getLong(1), new OrderState(rs.getLong(1), rs.getString(2), rs.getDouble(3),
+                            rs.getString(4), rs.getString(5), rs.getLong(6)));
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms), "
+                    + "percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) FROM (SELECT extract(epoch FROM "
+                    + "_opl_synced_at - _opl_produced_at) * 1000 AS ms FROM public.orders) f")) {
+                rs.next();
+                freshness = String.format("p50 %.2f s, p99 %.2f s", rs.getDouble(1) / 1000, rs.getDouble(2) / 1000);
+            }
+        }
+        postgresRows = target.size();
+        warehouseChecksum = checksum(warehouse);
+        postgresChecksum = checksum(target);
+        postgresMatches = warehouse.equals(target) && warehouseChecksum.equals(postgresChecksum);
+    }
+
+    private static String checksum(Map<Long, OrderState> orders) {
+        dev.orderpipeline.cdc.AuditDigest.Builder digest = new dev.orderpipeline.cdc.AuditDigest.Builder();
+        orders.values().forEach(o -> digest.add(o.orderid(), o.itemid(), o.orderunits(), o.city(), o.state(), o.zipcode()));
+        return digest.build().checksumHex();
     }
 
     private void produce(String bootstrapServers) {
@@ -159,6 +295,9 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  %-34s %,12d%n", "records dead-lettered", deadLettered);
         out.printf("  %-34s %,12d%n", "live orders expected (from topic)", expected.live().size());
         out.printf("  %-34s %,12d%n", "live orders in DuckDB", actual.size());
+        out.printf("  %-34s %,12d%n", "live orders in PostgreSQL", postgresRows);
+        out.printf("  %-34s %s / %s%n", "checksum DuckDB / PostgreSQL", warehouseChecksum, postgresChecksum);
+        out.printf("  %-34s %s%n", "freshness, produced -> PostgreSQL", freshness);
         out.println();
         out.println("  Units by state (top 5, live orders):");
         unitsByState.forEach(line -> out.println("    " + line));
@@ -166,7 +305,8 @@ final class DemoCommand implements Callable<Integer> {
         check("loaded + dead-lettered = produced", accountedFor);
         check("every malformed record is in " + DEAD_LETTER_TOPIC, deadLetterMatches);
         check("DuckDB equals the state recomputed from the topic", stateMatches);
-        return accountedFor && deadLetterMatches && stateMatches ? 0 : 1;
+        check("PostgreSQL equals the warehouse's live orders (count and checksum)", postgresMatches);
+        return accountedFor && deadLetterMatches && stateMatches && postgresMatches ? 0 : 1;
     }
 
     private List<String> unitsByState(Connection c) throws Exception {

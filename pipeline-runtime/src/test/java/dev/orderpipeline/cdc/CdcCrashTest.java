@@ -57,8 +57,8 @@ class CdcCrashTest {
             // One read-write process per DuckDB file: the writer takes the file between the replicator's
             // read cycles (the replicator opens it read-only, per cycle), each retrying while the other holds it.
             Supplier<Warehouse> writerSide = () -> CdcHarness.duckWarehouse(db);
-            killRepeatedly(env, changes, writerSide, true, 200);
-            try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db + "?duckdb.read_only=true")) {
+            killRepeatedly(env, changes, writerSide, true, 200, 300);
+            try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db)) {
                 assertEquals(changes.live(), dev.orderpipeline.verify.WarehouseOrders.live(c, CdcHarness.DUCK_TABLE));
                 CdcHarness.awaitPostgresEquals(pg, changes.live(), Duration.ofSeconds(1));
                 CdcHarness.assertSameVersions(c, "CAST(json_extract_string(\"RECORD_METADATA\", '$.partition') AS BIGINT)",
@@ -74,11 +74,12 @@ class CdcCrashTest {
             SinkConfig.Snowflake sink = new SinkConfig.Snowflake(fakesnow.jdbcUrl(), "fakesnow", "LOADER", Optional.empty(),
                     Optional.empty(), SqlIdentifier.of("ANALYTICS"), SqlIdentifier.of("RAW"), SqlIdentifier.of("ORDERS"),
                     List.of("orderid"), SnowflakeKeyPair.pem(null), Optional.empty());
-            OrderChanges changes = new OrderChanges(22);
+            // fakesnow runs an array bind row by row (~200 rows/s): a small flow, 20 events every 200 ms.
+            OrderChanges changes = new OrderChanges(22).numbersInTombstones();
             SnowflakeWarehouse loaderSide = new SnowflakeWarehouse(sink, "cdc-test");
             changes.writeBatch(loaderSide, 300);
             Map<String, String> env = CdcHarness.fakesnowEnv(fakesnow, pg);
-            killRepeatedly(env, changes, () -> loaderSide, false, 60);
+            killRepeatedly(env, changes, () -> loaderSide, false, 20, 200);
             loaderSide.close();
             CdcHarness.awaitPostgresEquals(pg, changes.live(), Duration.ofSeconds(1));
             try (Connection c = CdcHarness.fakesnowConnection(fakesnow)) {
@@ -89,9 +90,13 @@ class CdcCrashTest {
         }
     }
 
-    /** Writes in the background while replicators are started and SIGKILLed; ends with a clean SIGTERM. */
+    /**
+     * Writes in the background while replicators are started and SIGKILLed; ends with a clean SIGTERM.
+     * Each life is killed only once it has applied a page (its /status counts them), and then after a
+     * random delay, so every kill interrupts a running replicator at a random point of its cycle.
+     */
     private void killRepeatedly(Map<String, String> env, OrderChanges changes, Supplier<Warehouse> warehouse,
-                                boolean closeBetweenBatches, int batchSize) throws Exception {
+                                boolean closeBetweenBatches, int batchSize, long pauseMillis) throws Exception {
         AtomicBoolean writing = new AtomicBoolean(true);
         CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
             Warehouse w = warehouse.get();
@@ -101,8 +106,9 @@ class CdcCrashTest {
                     if (closeBetweenBatches) {
                         w.close();
                     }
-                    Thread.sleep(150);
+                    Thread.sleep(pauseMillis);
                 } catch (SQLException busy) {
+                    // DuckDB: the replicator holds the file for a read cycle (the batch was not written; retry)
                     w.reset();
                     sleep(30);
                 } catch (InterruptedException e) {
@@ -115,35 +121,36 @@ class CdcCrashTest {
         });
         long seed = System.nanoTime();
         Random random = new Random(seed);
-        int livesThatApplied = 0;
         try {
             for (int kill = 0; kill < KILLS; kill++) {
                 try (RuntimeChild cdc = RuntimeChild.start(dir, env, "cdc")) {
-                    long lifeEnds = System.nanoTime() + Duration.ofMillis(1500 + random.nextInt(2500)).toNanos();
-                    long applied = 0;
-                    while (System.nanoTime() < lifeEnds) {
-                        applied = Math.max(applied, batches(cdc));
-                        Thread.sleep(100);
-                    }
+                    // A JVM can take many seconds to start on a loaded machine: wait for this life to apply a page.
+                    awaitApplied(cdc, Duration.ofMinutes(3), "life " + kill + " (seed " + seed + ")");
+                    int delay = random.nextInt(1500);
+                    Thread.sleep(delay);
+                    System.out.printf("life %d: applied a page, killed %d ms later; %d change events written so far%n",
+                            kill, delay, changes.events);
                     assertTrue(cdc.isAlive(), "the replicator died by itself (seed " + seed + "):\n" + cdc.output());
                     cdc.kill();
-                    if (applied > 0) {
-                        livesThatApplied++;
-                    }
                 }
             }
         } finally {
             writing.set(false);
             writer.get();
         }
-        assertTrue(changes.deletes > 50, "the flow must include deletions");
-        assertTrue(livesThatApplied >= KILLS / 2, "only " + livesThatApplied + " of " + KILLS
-                + " killed replicators had applied anything: the kills did not interrupt replication");
+        assertTrue(changes.deletes > 20, "the flow must include deletions");
         try (RuntimeChild cdc = RuntimeChild.start(dir, env, "cdc")) {
-            CdcHarness.await("the last replicator to report an in-sync audit", Duration.ofSeconds(90), () -> {
-                JsonNode status = status(cdc);
-                return status != null && "in-sync".equals(status.path("audit").path("result").asText());
-            });
+            try {
+                CdcHarness.await("the last replicator to report an in-sync audit", Duration.ofMinutes(3), () -> {
+                    JsonNode status = status(cdc);
+                    return !cdc.isAlive() || status != null && "in-sync".equals(status.path("audit").path("result").asText());
+                });
+                assertTrue(cdc.isAlive(), "the last replicator exited:\n" + cdc.output());
+            } catch (AssertionError e) {
+                String out = cdc.output();
+                throw new AssertionError(e.getMessage() + "; status " + status(cdc) + "; output tail:\n"
+                        + out.substring(Math.max(0, out.length() - 3000)));
+            }
             assertEquals("ok\n", cdc.get("/healthz"));
             assertEquals("ready\n", cdc.get("/readyz"));
             String metrics = cdc.get("/metrics");
@@ -152,13 +159,23 @@ class CdcCrashTest {
             JsonNode status = status(cdc);
             assertEquals(changes.live().size(), status.path("audit").path("sourceRows").asLong());
             assertTrue(status.path("totalRowsUpserted").asLong() >= changes.live().size(), status.toString());
-            assertEquals(0, cdc.terminate(Duration.ofSeconds(30)), cdc.output());
+            assertEquals(0, cdc.terminate(Duration.ofSeconds(60)), cdc.output());
         }
     }
 
-    private static long batches(RuntimeChild cdc) throws Exception {
-        JsonNode status = status(cdc);
-        return status == null ? 0 : status.path("batchesApplied").asLong();
+    /** Waits until the child's /status shows a page applied in this life; fails if it exits or never does. */
+    private static void awaitApplied(RuntimeChild cdc, Duration timeout, String life) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode status = status(cdc);
+            if (status != null && status.path("batchesApplied").asLong() > 0) {
+                return;
+            }
+            assertTrue(cdc.isAlive(), life + ": the replicator exited:\n" + cdc.output());
+            Thread.sleep(50);
+        }
+        throw new AssertionError(life + " applied nothing within " + timeout + "; status " + status(cdc) + ":\n"
+                + cdc.output());
     }
 
     private static JsonNode status(RuntimeChild cdc) {

@@ -112,11 +112,17 @@ final class CdcHarness {
 
     /** Waits until PostgreSQL holds exactly {@code expected}. */
     static void awaitPostgresEquals(EmbeddedPostgres pg, Map<Long, OrderState> expected, Duration timeout) throws Exception {
+        awaitPostgresEquals(pg, PG_TABLE, expected, timeout);
+    }
+
+    /** Waits until the PostgreSQL table {@code pgTable} holds exactly {@code expected}. */
+    static void awaitPostgresEquals(EmbeddedPostgres pg, String pgTable, Map<Long, OrderState> expected, Duration timeout)
+            throws Exception {
         AtomicReference<Map<Long, OrderState>> last = new AtomicReference<>();
         try {
             await("PostgreSQL to equal the warehouse", timeout, () -> {
                 try (Connection c = pg.connect()) {
-                    last.set(OrderChanges.postgresLive(c, PG_TABLE));
+                    last.set(OrderChanges.postgresLive(c, pgTable));
                     return last.get().equals(expected);
                 } catch (Exception e) {
                     return false;
@@ -128,6 +134,32 @@ final class CdcHarness {
                     + actual.size() + "; differing keys e.g. " + expected.keySet().stream()
                     .filter(k -> !expected.get(k).equals(actual.get(k))).limit(5).toList() + " / "
                     + actual.keySet().stream().filter(k -> !expected.containsKey(k)).limit(5).toList());
+        }
+    }
+
+    /** The rows of a query as text, one "a|b|c" line per row, sorted: for comparing two databases. */
+    static java.util.List<String> rows(Connection c, String sql) throws java.sql.SQLException {
+        java.util.List<String> rows = new java.util.ArrayList<>();
+        try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                StringBuilder row = new StringBuilder();
+                for (int i = 1; i <= n; i++) {
+                    row.append(i > 1 ? "|" : "").append(rs.getString(i));
+                }
+                rows.add(row.toString());
+            }
+        }
+        java.util.Collections.sort(rows);
+        return rows;
+    }
+
+    /** One value from PostgreSQL, null when the query fails (the server is down, the table not there yet). */
+    static String pgValue(EmbeddedPostgres pg, String sql) {
+        try (Connection c = pg.connect(); java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (java.sql.SQLException e) {
+            return null;
         }
     }
 

@@ -29,7 +29,7 @@ public interface ChangeSource extends AutoCloseable {
 
     /** Whether everything committed in the source is covered by {@code applied} (so an audit compares like with like). */
     default boolean caughtUp(JsonNode applied) throws SQLException {
-        return currentWatermark().equals(applied);
+        return dev.orderpipeline.cdc.Watermarks.same(currentWatermark(), applied);
     }
 
     /** Count and checksum of key + version over the live source rows (see {@link AuditDigest}). */

@@ -2,6 +2,7 @@ package dev.orderpipeline.cdc.source;
 
 import dev.orderpipeline.warehouse.SqlIdentifier;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.stream.Collectors;
 
 /**
@@ -38,13 +39,43 @@ public final class SnowflakeStreamSql {
                 + table.quoted() + " SHOW_INITIAL_ROWS = TRUE";
     }
 
+    /** The stream's qualified, quoted name, for messages. */
+    public String streamName() {
+        return namespace + "." + stream.quoted();
+    }
+
     /** Returns one row; its {@code "stale"} column is true once the stream outlived the table's retention. */
     public String showStream() {
         return "SHOW STREAMS LIKE '" + stream.name() + "' IN SCHEMA " + namespace;
     }
 
+    /** The stream's name in the string argument, quoted parts and all, so that its case is kept. */
     public String streamHasData() {
-        return "SELECT SYSTEM$STREAM_HAS_DATA('" + namespace.replace("\"", "") + "." + stream.name() + "')";
+        return "SELECT SYSTEM$STREAM_HAS_DATA('" + namespace + "." + stream.quoted() + "')";
+    }
+
+    /** Whether a SHOW STREAMS row's {@code stale} column says the stream can no longer be read. */
+    public static boolean isStale(String staleColumn) {
+        return staleColumn != null && "true".equalsIgnoreCase(staleColumn.trim());
+    }
+
+    /** The sequence of a staging table, from its name as SHOW TABLES prints it; empty for any other table. */
+    public OptionalLong sequenceOf(String tableName) {
+        String prefix = stagingPrefix.name() + "_";
+        if (tableName == null || !tableName.startsWith(prefix)) {
+            return OptionalLong.empty();
+        }
+        String suffix = tableName.substring(prefix.length());
+        return suffix.matches("[1-9][0-9]{0,17}") ? OptionalLong.of(Long.parseLong(suffix)) : OptionalLong.empty();
+    }
+
+    /**
+     * The DROPs due once staging sequence {@code applied} is committed in PostgreSQL: every staging
+     * table at or below it (leftovers of earlier crashes included), none above (not applied yet).
+     */
+    public List<String> dropsAfterApplied(List<String> tableNames, long applied) {
+        return tableNames.stream().map(this::sequenceOf).filter(OptionalLong::isPresent).mapToLong(OptionalLong::getAsLong)
+                .filter(seq -> seq <= applied).sorted().mapToObj(this::dropStaging).toList();
     }
 
     public SqlIdentifier stagingTable(long seq) {

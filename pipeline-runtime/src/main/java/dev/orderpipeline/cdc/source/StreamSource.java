@@ -53,33 +53,31 @@ public final class StreamSource extends JdbcSource {
 
     private void requireFresh() throws SQLException {
         try (Statement s = connection().createStatement(); ResultSet rs = s.executeQuery(sql.showStream())) {
-            if (rs.next() && "true".equalsIgnoreCase(rs.getString("stale"))) {
-                throw new StaleStreamException("stream " + sql.showStream() + " is stale: its changes are beyond the "
+            if (rs.next() && SnowflakeStreamSql.isStale(rs.getString("stale"))) {
+                throw new StaleStreamException("stream " + sql.streamName() + " is stale: its changes are beyond the "
                         + "table's retention. Re-snapshot: see CDC.md (recreate the stream, reset the state row).");
             }
         }
     }
 
     private boolean stagingExists(long seq) throws SQLException {
-        String name = sql.stagingTable(seq).name();
-        for (Long existing : stagingSequences()) {
-            if (sql.stagingTable(existing).name().equals(name)) {
-                return true;
+        return stagingSequences().contains(seq);
+    }
+
+    private List<String> stagingTableNames() throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Statement s = connection().createStatement(); ResultSet rs = s.executeQuery(sql.showStagingTables())) {
+            while (rs.next()) {
+                names.add(rs.getString("name"));
             }
         }
-        return false;
+        return names;
     }
 
     private List<Long> stagingSequences() throws SQLException {
         List<Long> seqs = new ArrayList<>();
-        try (Statement s = connection().createStatement(); ResultSet rs = s.executeQuery(sql.showStagingTables())) {
-            while (rs.next()) {
-                String name = rs.getString("name");
-                String suffix = name.substring(name.lastIndexOf('_') + 1);
-                if (suffix.matches("\\d{1,18}")) {
-                    seqs.add(Long.parseLong(suffix));
-                }
-            }
+        for (String name : stagingTableNames()) {
+            sql.sequenceOf(name).ifPresent(seqs::add);
         }
         return seqs;
     }
@@ -145,12 +143,9 @@ public final class StreamSource extends JdbcSource {
 
     @Override
     public void committed(JsonNode watermark) throws SQLException {
-        long applied = watermark.path("seq").asLong(0);
-        for (long seq : stagingSequences()) {
-            if (seq <= applied) {
-                try (Statement s = connection().createStatement()) {
-                    s.execute(sql.dropStaging(seq));
-                }
+        for (String drop : sql.dropsAfterApplied(stagingTableNames(), watermark.path("seq").asLong(0))) {
+            try (Statement s = connection().createStatement()) {
+                s.execute(drop);
             }
         }
     }

@@ -1,0 +1,349 @@
+package dev.orderpipeline.cdc.target;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orderpipeline.cdc.AuditDigest;
+import dev.orderpipeline.cdc.CdcColumn;
+import dev.orderpipeline.cdc.CdcConfig.PostgresConfig;
+import dev.orderpipeline.cdc.CdcType;
+import dev.orderpipeline.cdc.Change;
+import dev.orderpipeline.cdc.PgNames;
+import dev.orderpipeline.cdc.SchemaIncompatibleException;
+import dev.orderpipeline.cdc.SourceShape;
+import java.io.IOException;
+import java.io.StringReader;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.postgresql.PGConnection;
+
+/**
+ * The analytical PostgreSQL table and the sync's state row. Each page is applied in one
+ * transaction: COPY into a temporary table, an {@code INSERT … ON CONFLICT DO UPDATE} guarded by the
+ * version (an older version never overwrites a newer one), deletes by key (guarded the same way),
+ * and the compare-and-set of the state row with the new watermark. A constant number of statements
+ * per page, never one per row.
+ */
+public final class PostgresTarget implements AutoCloseable {
+    public static final String STATE_TABLE = "orderpipeline_cdc_state";
+    public static final String SYNCED_AT = "_opl_synced_at";
+    private static final String STAGE = "\"opl_cdc_stage\"";
+    private static final String OP = "\"_opl_op\"";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final PostgresConfig config;
+    private final String syncName;
+    private final String mode;
+    private final SourceShape shape;
+    private final boolean propagateDeletes;
+    private final String table;
+    private final String state;
+    private final Map<String, String> knownColumns = new HashMap<>();
+    private Connection connection;
+
+    public PostgresTarget(PostgresConfig config, String syncName, String mode, SourceShape shape, boolean propagateDeletes) {
+        this.config = config;
+        this.syncName = syncName;
+        this.mode = mode;
+        this.shape = shape;
+        this.propagateDeletes = propagateDeletes;
+        this.table = PgNames.quote(config.schema()) + "." + PgNames.quote(config.table());
+        this.state = PgNames.quote(config.schema()) + "." + PgNames.quote(STATE_TABLE);
+    }
+
+    public String qualifiedTable() {
+        return table;
+    }
+
+    private Connection connection() throws SQLException {
+        if (connection == null || connection.isClosed()) {
+            Properties p = new Properties();
+            p.put("user", config.user());
+            p.put("password", config.password());
+            p.put("sslmode", config.sslmode());
+            p.put("ApplicationName", "orderpipeline-cdc:" + syncName);
+            p.put("connectTimeout", "5");
+            p.put("socketTimeout", "120");
+            p.put("tcpKeepAlive", "true");
+            connection = DriverManager.getConnection(config.jdbcUrl(), p);
+            knownColumns.clear();
+        }
+        return connection;
+    }
+
+    /** Creates the state table if absent and returns the sync's state, or null for a new sync. */
+    public SyncState open() throws SQLException {
+        Connection c = connection();
+        c.setAutoCommit(true);
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS " + state + " (sync_name text PRIMARY KEY, target_table text NOT NULL, "
+                    + "source_mode text NOT NULL, phase text NOT NULL, watermark jsonb NOT NULL, snapshot_after_key jsonb, "
+                    + "generation bigint NOT NULL, rows_upserted bigint NOT NULL DEFAULT 0, "
+                    + "rows_deleted bigint NOT NULL DEFAULT 0, updated_at timestamptz NOT NULL DEFAULT now())");
+        }
+        loadColumns(c);
+        return readState(c);
+    }
+
+    private SyncState readState(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT phase, watermark::text, snapshot_after_key::text, generation, "
+                + "rows_upserted, rows_deleted, target_table, source_mode FROM " + state + " WHERE sync_name = ?")) {
+            s.setString(1, syncName);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                String target = config.schema() + "." + config.table();
+                if (!target.equals(rs.getString(7)) || !mode.equals(rs.getString(8))) {
+                    throw new IllegalStateException("sync " + syncName + " is recorded in " + STATE_TABLE + " for "
+                            + rs.getString(8) + " into " + rs.getString(7) + ", not " + mode + " into " + target
+                            + ": use another OPL_CDC_NAME, or delete its state row and the target table to start over");
+                }
+                return new SyncState(SyncState.Phase.valueOf(rs.getString(1)), parse(rs.getString(2)),
+                        parse(rs.getString(3)), rs.getLong(4), rs.getLong(5), rs.getLong(6));
+            }
+        }
+    }
+
+    /** Records a new sync (generation 0); returns the stored state, which another instance may have written first. */
+    public SyncState begin(SyncState initial) throws SQLException {
+        Connection c = connection();
+        c.setAutoCommit(true);
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO " + state + " (sync_name, target_table, source_mode, "
+                + "phase, watermark, snapshot_after_key, generation) VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?) "
+                + "ON CONFLICT (sync_name) DO NOTHING")) {
+            s.setString(1, syncName);
+            s.setString(2, config.schema() + "." + config.table());
+            s.setString(3, mode);
+            s.setString(4, initial.phase().name());
+            s.setString(5, text(initial.watermark()));
+            s.setString(6, text(initial.snapshotAfterKey()));
+            s.setLong(7, initial.generation());
+            s.executeUpdate();
+        }
+        return readState(c);
+    }
+
+    private void loadColumns(Connection c) throws SQLException {
+        knownColumns.clear();
+        try (PreparedStatement s = c.prepareStatement("SELECT column_name, udt_name FROM information_schema.columns "
+                + "WHERE table_schema = ? AND table_name = ?")) {
+            s.setString(1, config.schema());
+            s.setString(2, config.table());
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    knownColumns.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+    }
+
+    /**
+     * Makes the target hold {@code columns}: creates the table (key as primary key), adds new columns,
+     * and refuses a column whose type changed. Each statement is idempotent, so a crash between two is harmless.
+     */
+    public void ensureColumns(List<CdcColumn> columns) throws SQLException {
+        Connection c = connection();
+        c.setAutoCommit(true);
+        if (knownColumns.isEmpty()) {
+            loadColumns(c);
+        }
+        try (Statement s = c.createStatement()) {
+            if (knownColumns.isEmpty()) {
+                s.execute("CREATE TABLE IF NOT EXISTS " + table + " ("
+                        + columns.stream().map(col -> col.quoted() + " " + col.type().pgType() + ", ").collect(Collectors.joining())
+                        + PgNames.quote(SYNCED_AT) + " timestamptz, PRIMARY KEY ("
+                        + shape.keyColumns().stream().map(PgNames::quote).collect(Collectors.joining(", ")) + "))");
+                loadColumns(c);
+            }
+            for (CdcColumn column : columns) {
+                String existing = knownColumns.get(column.name());
+                if (existing == null) {
+                    s.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + column.quoted() + " "
+                            + column.type().pgType());
+                    knownColumns.put(column.name(), column.type().pgUdtName());
+                } else if (!existing.equals(column.type().pgUdtName())) {
+                    throw new SchemaIncompatibleException(column.name(), "column " + column.name().toUpperCase(Locale.ROOT)
+                            + " changed type: the source now has " + column.type().name() + " (PostgreSQL "
+                            + column.type().pgType() + ") but " + table + "." + column.quoted() + " is " + existing
+                            + ". Not casting silently: migrate the column in PostgreSQL (or drop it to have it re-added "
+                            + "from the next changes) and restart the sync.");
+                }
+            }
+        }
+    }
+
+    /**
+     * Applies one page and moves the state from {@code previous} to {@code next}, all in one transaction.
+     *
+     * @throws FencedSyncException when the state row is no longer at {@code previous}'s generation (nothing applied)
+     */
+    public ApplyResult apply(List<CdcColumn> columns, List<Change> changes, SyncState previous, SyncState next)
+            throws SQLException {
+        Connection c = connection();
+        c.setAutoCommit(false);
+        boolean committed = false;
+        try {
+            long upserted = 0;
+            long deleted = 0;
+            List<Change> staged = propagateDeletes ? changes : changes.stream().filter(ch -> !ch.delete()).toList();
+            if (!staged.isEmpty()) {
+                stage(c, columns, staged);
+                String keys = shape.keyColumns().stream().map(PgNames::quote).collect(Collectors.joining(", "));
+                String latest = "(SELECT DISTINCT ON (" + keys + ") * FROM " + STAGE + " ORDER BY " + keys + ", "
+                        + shape.versionColumns().stream().map(v -> PgNames.quote(v) + " DESC").collect(Collectors.joining(", "))
+                        + ") s";
+                String names = columns.stream().map(CdcColumn::quoted).collect(Collectors.joining(", "));
+                String updates = columns.stream().filter(col -> !shape.keyColumns().contains(col.name()))
+                        .map(col -> col.quoted() + " = EXCLUDED." + col.quoted() + ", ").collect(Collectors.joining());
+                try (Statement s = c.createStatement()) {
+                    upserted = s.executeUpdate("INSERT INTO " + table + " AS t (" + names + ", " + PgNames.quote(SYNCED_AT)
+                            + ") SELECT " + columns.stream().map(col -> "s." + col.quoted()).collect(Collectors.joining(", "))
+                            + ", now() FROM " + latest + " WHERE s." + OP + " = 'U' ON CONFLICT (" + keys + ") DO UPDATE SET "
+                            + updates + PgNames.quote(SYNCED_AT) + " = EXCLUDED." + PgNames.quote(SYNCED_AT)
+                            + " WHERE " + versions("t") + " < " + versions("EXCLUDED"));
+                    if (propagateDeletes) {
+                        deleted = s.executeUpdate("DELETE FROM " + table + " AS t USING " + latest + " WHERE s." + OP
+                                + " = 'D' AND " + shape.keyColumns().stream().map(k -> "t." + PgNames.quote(k) + " = s." + PgNames.quote(k))
+                                .collect(Collectors.joining(" AND ")) + " AND " + versions("t") + " <= " + versions("s"));
+                    }
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("UPDATE " + state + " SET phase = ?, watermark = ?::jsonb, "
+                    + "snapshot_after_key = ?::jsonb, generation = ?, rows_upserted = rows_upserted + ?, "
+                    + "rows_deleted = rows_deleted + ?, updated_at = now() WHERE sync_name = ? AND generation = ?")) {
+                s.setString(1, next.phase().name());
+                s.setString(2, text(next.watermark()));
+                s.setString(3, text(next.snapshotAfterKey()));
+                s.setLong(4, next.generation());
+                s.setLong(5, upserted);
+                s.setLong(6, deleted);
+                s.setString(7, syncName);
+                s.setLong(8, previous.generation());
+                if (s.executeUpdate() != 1) {
+                    throw new FencedSyncException("the state of sync " + syncName + " is no longer at generation "
+                            + previous.generation() + ": another replicator of this sync committed");
+                }
+            }
+            c.commit();
+            committed = true;
+            return new ApplyResult(upserted, deleted);
+        } finally {
+            if (!committed) {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // the session is likely gone; the server discards the transaction
+                }
+            }
+        }
+    }
+
+    private String versions(String alias) {
+        return "(" + shape.versionColumns().stream().map(v -> alias + "." + PgNames.quote(v)).collect(Collectors.joining(", ")) + ")";
+    }
+
+    private void stage(Connection c, List<CdcColumn> columns, List<Change> changes) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TEMP TABLE " + STAGE + " (" + OP + " text, "
+                    + columns.stream().map(col -> col.quoted() + " " + col.type().pgType()).collect(Collectors.joining(", "))
+                    + ") ON COMMIT DROP");
+        }
+        StringBuilder csv = new StringBuilder(changes.size() * 128);
+        for (Change change : changes) {
+            csv.append(change.delete() ? 'D' : 'U');
+            for (Object value : change.values()) {
+                csv.append(',');
+                CdcType.appendCsv(csv, value);
+            }
+            csv.append('\n');
+        }
+        String copy = "COPY " + STAGE + " (" + OP + ", " + columns.stream().map(CdcColumn::quoted)
+                .collect(Collectors.joining(", ")) + ") FROM STDIN (FORMAT csv)";
+        try {
+            c.unwrap(PGConnection.class).getCopyAPI().copyIn(copy, new StringReader(csv.toString()));
+        } catch (IOException e) {
+            throw new SQLException("COPY into the staging table failed", e);
+        }
+    }
+
+    /** The applied state and count + checksum of key + version of the target, read in one snapshot. */
+    public record TargetAudit(SyncState state, AuditDigest digest) {
+    }
+
+    public TargetAudit audit() throws SQLException {
+        Connection c = connection();
+        c.setAutoCommit(false);
+        try {
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            SyncState current = readState(c);
+            AuditDigest.Builder digest = new AuditDigest.Builder();
+            String columns = shape.auditColumns().stream().map(PgNames::quote).collect(Collectors.joining(", "));
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT " + columns + " FROM " + table)) {
+                int n = rs.getMetaData().getColumnCount();
+                CdcType[] types = new CdcType[n];
+                for (int i = 0; i < n; i++) {
+                    types[i] = CdcType.of(rs.getMetaData(), i + 1);
+                }
+                while (rs.next()) {
+                    Object[] values = new Object[n];
+                    for (int i = 0; i < n; i++) {
+                        values[i] = types[i].read(rs, i + 1);
+                    }
+                    digest.add(values);
+                }
+            }
+            c.commit();
+            return new TargetAudit(current, digest.build());
+        } finally {
+            try {
+                c.rollback();
+                c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            } catch (SQLException ignored) {
+                // broken session: reset() follows
+            }
+        }
+    }
+
+    private static JsonNode parse(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable JSON in " + STATE_TABLE + ": " + e.getMessage());
+        }
+    }
+
+    private static String text(JsonNode node) {
+        return node == null || node.isNull() ? null : node.toString();
+    }
+
+    public void reset() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // closing a broken session
+            }
+            connection = null;
+        }
+        knownColumns.clear();
+    }
+
+    @Override
+    public void close() {
+        reset();
+    }
+}
