@@ -62,7 +62,7 @@ public enum Setting {
     CDC_CURSOR_COLUMN("OPL_CDC_CURSOR_COLUMN", null, false, "cursor mode: the monotonic column (timestamp or number)."),
     CDC_CURSOR_LOOKBACK("OPL_CDC_CURSOR_LOOKBACK", "5m", false,
             "cursor mode: how far behind the cursor every read looks again, for late commits (a numeric cursor "
-                    + "counts milliseconds)."),
+                    + "counts milliseconds; 0 turns it off)."),
     CDC_STREAM_NAME("OPL_CDC_STREAM_NAME", null, false, "stream mode: the STREAM's name; default <table>_OPL_STREAM."),
     CDC_STAGING_PREFIX("OPL_CDC_STAGING_PREFIX", null, false,
             "stream mode: prefix of the sequenced transient staging tables; default <table>_OPL_STAGE."),
@@ -80,7 +80,38 @@ public enum Setting {
     POSTGRES_USER("OPL_POSTGRES_USER", null, true, "PostgreSQL user (from a Secret)."),
     POSTGRES_PASSWORD("OPL_POSTGRES_PASSWORD", null, true, "PostgreSQL password (from a Secret)."),
     POSTGRES_SSLMODE("OPL_POSTGRES_SSLMODE", "verify-full", false,
-            "libpq sslmode: disable, allow, prefer, require, verify-ca or verify-full.");
+            "libpq sslmode: disable, allow, prefer, require, verify-ca or verify-full."),
+
+    // ---- Metrics, every process (load, cdc): Prometheus text on /metrics always; DogStatsD to the node's
+    // ---- Datadog agent and the Datadog API by configuration. Datadog's own variable names wherever one exists.
+    NAMESPACE("OPL_NAMESPACE", null, false,
+            "Kubernetes namespace of the resource: the namespace tag on every metric (the operator renders it from "
+                    + "the pod's metadata.namespace)."),
+    METRICS_DOGSTATSD_ENABLED("OPL_METRICS_DOGSTATSD_ENABLED", "auto", false,
+            "true: send metrics to the Datadog agent over DogStatsD (UDP, Datadog flavour); false: never; auto: when "
+                    + "DD_AGENT_HOST is set."),
+    DD_AGENT_HOST("DD_AGENT_HOST", null, false,
+            "Host of the node's Datadog agent (the operator renders it from the pod's status.hostIP); DogStatsD "
+                    + "falls back to localhost."),
+    DD_DOGSTATSD_PORT("DD_DOGSTATSD_PORT", "8125", false, "DogStatsD UDP port of the agent."),
+    DD_API_KEY("DD_API_KEY", null, true,
+            "Datadog API key; when given (or DD_API_KEY_FILE, a mounted Secret key), metrics are also pushed to the "
+                    + "Datadog API, the key sent as the DD-API-KEY header."),
+    DD_APP_KEY("DD_APP_KEY", null, true,
+            "Optional Datadog application key: with it the API push also sets metric metadata (unit, description)."),
+    DD_SITE("DD_SITE", "datadoghq.com", false,
+            "Datadog site of the API push: datadoghq.com, us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, "
+                    + "ap1.datadoghq.com or ddog-gov.com."),
+    METRICS_DATADOG_URI("OPL_METRICS_DATADOG_URI", null, false,
+            "Base URI of the Datadog API push; default https://api.<DD_SITE> (a proxy, or a local server in tests)."),
+    METRICS_STEP("OPL_METRICS_STEP", "10s", false,
+            "Datadog API push interval and DogStatsD gauge polling interval."),
+    DD_ENV("DD_ENV", null, false, "Unified service tagging: the env tag on every metric."),
+    DD_SERVICE("DD_SERVICE", null, false, "Unified service tagging: the service tag on every metric."),
+    DD_VERSION("DD_VERSION", null, false, "Unified service tagging: the version tag on every metric."),
+    DD_TAGS("DD_TAGS", null, false,
+            "Extra tags on every metric: key:value pairs separated by spaces or commas (DD_ENV, DD_SERVICE and "
+                    + "DD_VERSION win over env, service and version given here).");
 
     private final String envName;
     private final String defaultValue;

@@ -7,29 +7,43 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 
-/** The loader's meters, tagged with pipeline, topic and sink. */
+/**
+ * The loader's meters, tagged with pipeline, topic and sink; names, units and descriptions from
+ * {@link MetricNames}. Consumer lag and the Kafka client's own metrics are bound by
+ * {@link KafkaConsumerMeters}; warehouse transaction time and retries by {@link MeteredWarehouse}.
+ */
 public final class LoaderMetrics {
+    private final Tags tags;
     private final Counter consumed;
     private final Counter loaded;
     private final Counter deadLettered;
     private final Counter warehouseErrors;
+    private final Counter warehouseRetries;
     private final Counter fenced;
     private final DistributionSummary batchRows;
     private final DistributionSummary batchBytes;
+    private final Timer flushLatency;
     private final Timer commitLatency;
     private final Timer freshness;
 
     public LoaderMetrics(MeterRegistry registry, String pipeline, String topic, String sink) {
-        Tags tags = Tags.of(MetricNames.TAG_PIPELINE, pipeline, MetricNames.TAG_TOPIC, topic, MetricNames.TAG_SINK, sink);
-        consumed = Counter.builder(MetricNames.RECORDS_CONSUMED).tags(tags).description("Records polled from Kafka").register(registry);
-        loaded = Counter.builder(MetricNames.RECORDS_LOADED).tags(tags).description("Records committed to the warehouse").register(registry);
-        deadLettered = Counter.builder(MetricNames.RECORDS_DEAD_LETTERED).tags(tags).description("Records sent to the dead-letter topic").register(registry);
-        warehouseErrors = Counter.builder(MetricNames.WAREHOUSE_ERRORS).tags(tags).description("Failed warehouse transactions (retried)").register(registry);
-        fenced = Counter.builder(MetricNames.FENCED_COMMITS).tags(tags).description("Commits rolled back because another loader owns the partition").register(registry);
-        batchRows = DistributionSummary.builder(MetricNames.BATCH_ROWS).tags(tags).description("Rows per committed batch").register(registry);
-        batchBytes = DistributionSummary.builder(MetricNames.BATCH_BYTES).baseUnit("bytes").tags(tags).description("Record bytes per committed batch").register(registry);
-        commitLatency = Timer.builder(MetricNames.COMMIT_LATENCY).tags(tags).description("Warehouse transaction time").register(registry);
-        freshness = Timer.builder(MetricNames.FRESHNESS).tags(tags).description("Oldest record timestamp to commit, per batch").register(registry);
+        tags = Tags.of(MetricNames.TAG_PIPELINE, pipeline, MetricNames.TAG_TOPIC, topic, MetricNames.TAG_SINK, sink);
+        consumed = counter(registry, MetricNames.RECORDS_CONSUMED);
+        loaded = counter(registry, MetricNames.RECORDS_LOADED);
+        deadLettered = counter(registry, MetricNames.RECORDS_DEAD_LETTERED);
+        warehouseErrors = counter(registry, MetricNames.WAREHOUSE_ERRORS);
+        warehouseRetries = counter(registry, MetricNames.WAREHOUSE_RETRIES);
+        fenced = counter(registry, MetricNames.FENCED_COMMITS);
+        batchRows = summary(registry, MetricNames.BATCH_ROWS);
+        batchBytes = summary(registry, MetricNames.BATCH_BYTES);
+        flushLatency = timer(registry, MetricNames.FLUSH_LATENCY);
+        commitLatency = timer(registry, MetricNames.COMMIT_LATENCY);
+        freshness = timer(registry, MetricNames.FRESHNESS);
+    }
+
+    /** pipeline, topic and sink. */
+    public Tags tags() {
+        return tags;
     }
 
     public void consumed(int n) {
@@ -44,15 +58,50 @@ public final class LoaderMetrics {
         warehouseErrors.increment();
     }
 
+    /** A warehouse operation attempted again after a failure. */
+    public void warehouseRetry() {
+        warehouseRetries.increment();
+    }
+
+    /** One successful warehouse transaction (rows and offsets). */
+    public void warehouseTransaction(Duration latency) {
+        commitLatency.record(latency);
+    }
+
     public void fenced() {
         fenced.increment();
     }
 
+    /**
+     * A batch committed.
+     *
+     * @param latency hand-off of the batch to its commit, retries included (the flush latency)
+     * @param freshnessOfBatch oldest record timestamp of the batch to its commit
+     */
     public void committed(long records, long rows, long bytes, Duration latency, Duration freshnessOfBatch) {
         loaded.increment(records);
         batchRows.record(rows);
         batchBytes.record(bytes);
-        commitLatency.record(latency);
+        flushLatency.record(latency);
         freshness.record(freshnessOfBatch);
+    }
+
+    private Counter counter(MeterRegistry registry, String name) {
+        // No base unit: Prometheus would append it to the name (records_loaded_records_total).
+        return Counter.builder(name).tags(tags).description(definition(name).description()).register(registry);
+    }
+
+    private DistributionSummary summary(MeterRegistry registry, String name) {
+        MetricNames.Definition d = definition(name);
+        // The names end with their unit (batch.rows, batch.bytes), so Prometheus adds no suffix.
+        return DistributionSummary.builder(name).tags(tags).baseUnit(d.unit()).description(d.description()).register(registry);
+    }
+
+    private Timer timer(MeterRegistry registry, String name) {
+        return Timer.builder(name).tags(tags).description(definition(name).description()).register(registry);
+    }
+
+    static MetricNames.Definition definition(String name) {
+        return MetricNames.definition(name).orElseThrow(() -> new IllegalStateException(name + " is not in MetricNames.ALL"));
     }
 }

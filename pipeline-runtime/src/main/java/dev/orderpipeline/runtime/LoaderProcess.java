@@ -1,17 +1,22 @@
 package dev.orderpipeline.runtime;
 
+import dev.orderpipeline.config.Environment;
 import dev.orderpipeline.config.LoaderConfig;
 import dev.orderpipeline.http.RuntimeHttpServer;
 import dev.orderpipeline.load.Loader;
 import dev.orderpipeline.load.LoaderStatus;
+import dev.orderpipeline.metrics.KafkaConsumerMeters;
 import dev.orderpipeline.metrics.LoaderMetrics;
+import dev.orderpipeline.metrics.MeterRegistries;
+import dev.orderpipeline.metrics.MeteredWarehouse;
+import dev.orderpipeline.metrics.MetricNames;
+import dev.orderpipeline.metrics.MetricsConfig;
 import dev.orderpipeline.source.DeadLetterPublisher;
 import dev.orderpipeline.source.KafkaClientProperties;
 import dev.orderpipeline.warehouse.Warehouse;
 import dev.orderpipeline.warehouse.Warehouses;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -21,18 +26,29 @@ public final class LoaderProcess implements AutoCloseable {
     private final Loader loader;
     private final LoaderStatus status = new LoaderStatus();
     private final RuntimeHttpServer http;
+    private final MeterRegistries registries;
+    private final KafkaConsumerMeters consumerMeters;
 
+    /** Metrics configured from the process environment (DD_*, OPL_METRICS_*). */
     public LoaderProcess(LoaderConfig config, String httpHost) throws IOException {
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Warehouse warehouse = Warehouses.forSink(config.sink(), config.pipelineName());
+        this(config, Environment.system(), httpHost);
+    }
+
+    /** Metrics configured from {@code env}, the environment {@code config} was read from. */
+    public LoaderProcess(LoaderConfig config, Environment env, String httpHost) throws IOException {
         String sinkName = config.sink() instanceof dev.orderpipeline.config.SinkConfig.DuckDb ? "duckdb" : "snowflake";
-        LoaderMetrics metrics = new LoaderMetrics(registry, config.pipelineName(), config.source().topic(), sinkName);
+        MetricsConfig metricsConfig = MetricsConfig.from(env);
+        registries = MeterRegistries.create(metricsConfig, Map.of(MetricNames.TAG_PIPELINE, config.pipelineName(),
+                MetricNames.TAG_TOPIC, config.source().topic(), MetricNames.TAG_SINK, sinkName));
+        LoaderMetrics metrics = new LoaderMetrics(registries.registry(), config.pipelineName(), config.source().topic(), sinkName);
+        Warehouse warehouse = new MeteredWarehouse(Warehouses.forSink(config.sink(), config.pipelineName()), metrics);
         int maxPoll = Math.min(config.batch().maxRecords(), 10_000);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClientProperties.consumer(config.source(), maxPoll));
+        consumerMeters = new KafkaConsumerMeters(registries.registry(), consumer, metrics.tags(), metricsConfig.step());
         Optional<DeadLetterPublisher> deadLetters = config.deadLetterTopic().map(topic ->
                 new DeadLetterPublisher(new KafkaProducer<>(KafkaClientProperties.producer(config.source())), topic));
         loader = new Loader(config, warehouse, consumer, deadLetters, status, metrics);
-        http = new RuntimeHttpServer(httpHost, config.httpPort(), status::isReady, status::snapshot, registry);
+        http = new RuntimeHttpServer(httpHost, config.httpPort(), status::isReady, status::snapshot, registries.prometheus());
     }
 
     public LoaderStatus status() {
@@ -55,5 +71,7 @@ public final class LoaderProcess implements AutoCloseable {
     @Override
     public void close() {
         http.close();
+        consumerMeters.close();
+        registries.close(); // publishes the last counts to Datadog
     }
 }

@@ -27,7 +27,8 @@ public final class InProcessLoader implements AutoCloseable {
 
     public static InProcessLoader start(Map<String, String> env) {
         try {
-            InProcessLoader loader = new InProcessLoader(new LoaderProcess(LoaderConfig.from(new Environment(env)), "127.0.0.1"));
+            Environment environment = new Environment(env); // DD_* / OPL_METRICS_* from the same map, never the JVM's
+            InProcessLoader loader = new InProcessLoader(new LoaderProcess(LoaderConfig.from(environment), environment, "127.0.0.1"));
             loader.thread.start();
             return loader;
         } catch (Exception e) {

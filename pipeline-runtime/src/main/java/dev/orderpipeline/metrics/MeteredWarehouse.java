@@ -1,0 +1,89 @@
+package dev.orderpipeline.metrics;
+
+import dev.orderpipeline.warehouse.Batch;
+import dev.orderpipeline.warehouse.Column;
+import dev.orderpipeline.warehouse.FencedException;
+import dev.orderpipeline.warehouse.Warehouse;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A {@link Warehouse} that measures each transaction ({@value MetricNames#COMMIT_LATENCY}) and
+ * counts operations tried again after a failure ({@value MetricNames#WAREHOUSE_RETRIES}), without
+ * the loader having to know. Calls may come from the loader thread and its committer thread, one at
+ * a time; the failure flag is shared between them.
+ */
+public final class MeteredWarehouse implements Warehouse {
+    private final Warehouse delegate;
+    private final LoaderMetrics metrics;
+    private volatile boolean lastCallFailed;
+
+    public MeteredWarehouse(Warehouse delegate, LoaderMetrics metrics) {
+        this.delegate = delegate;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public List<Column> open() throws SQLException {
+        before();
+        try {
+            List<Column> columns = delegate.open();
+            lastCallFailed = false;
+            return columns;
+        } catch (SQLException | RuntimeException e) {
+            failed(e);
+            throw e;
+        }
+    }
+
+    @Override
+    public Map<Integer, Long> storedOffsets(String pipeline, String topic, Collection<Integer> partitions) throws SQLException {
+        before();
+        try {
+            Map<Integer, Long> offsets = delegate.storedOffsets(pipeline, topic, partitions);
+            lastCallFailed = false;
+            return offsets;
+        } catch (SQLException | RuntimeException e) {
+            failed(e);
+            throw e;
+        }
+    }
+
+    @Override
+    public void write(Batch batch) throws SQLException {
+        before();
+        long started = System.nanoTime();
+        try {
+            delegate.write(batch);
+            lastCallFailed = false;
+            metrics.warehouseTransaction(Duration.ofNanos(System.nanoTime() - started));
+        } catch (SQLException | RuntimeException e) {
+            failed(e);
+            throw e;
+        }
+    }
+
+    private void before() {
+        if (lastCallFailed) {
+            metrics.warehouseRetry();
+        }
+    }
+
+    /** A fenced commit is not a warehouse failure: nothing is retried. */
+    private void failed(Exception e) {
+        lastCallFailed = !(e instanceof FencedException);
+    }
+
+    @Override
+    public void reset() {
+        delegate.reset();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
