@@ -1,36 +1,54 @@
 package dev.orderpipeline.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.orderpipeline.cdc.CdcConfig;
 import dev.orderpipeline.config.Environment;
-import dev.orderpipeline.config.LoaderConfig;
 import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.embedded.EmbeddedKafka;
 import dev.orderpipeline.generate.OrderGenerator;
 import dev.orderpipeline.generate.OrderProducer;
-import dev.orderpipeline.runtime.LoaderProcess;
+import dev.orderpipeline.runtime.CdcProcess;
 import dev.orderpipeline.source.KafkaClientProperties;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code pipeline-runtime bench}: the loader against the ceilings of this machine, measured in the
- * same run on loopback, reported as ratios (absolute numbers on shared machines are noisy).
+ * {@code pipeline-runtime bench}: the loader and the replicator against the ceilings of this
+ * machine, measured in the same run on loopback and reported as ratios (absolute numbers on shared
+ * machines are noisy). Everything measured runs in child JVMs of its own ({@link BenchChild}), so
+ * that the broker, PostgreSQL and this bookkeeping stay out of its heap and RSS; the replicator's
+ * throughput run is the exception (in this JVM: it only needs the finished DuckDB file).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure the loader into DuckDB against the consume-only and bulk-insert ceilings.")
+        description = "Measure the loader (DuckDB, PostgreSQL) and the replicator against consume-only and bulk-insert ceilings.")
 public final class BenchCommand implements Callable<Integer> {
     private static final String TOPIC = "bench-orders";
+    private static final String FRESH_TOPIC = "bench-fresh";
+    private static final long SEED = 1;
 
     @Option(names = "--orders", defaultValue = "1000000", description = "Orders to produce (default: ${DEFAULT-VALUE}).")
     long orders;
@@ -38,86 +56,478 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "6", description = "Partitions (default: ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(names = "--loaders", defaultValue = "2",
+            description = "Loader processes in one consumer group for the scaling run into PostgreSQL; 1 skips it (default: ${DEFAULT-VALUE}).")
+    int loaders;
+
+    @Option(names = "--rate", defaultValue = "20000", description = "Orders/s produced in the freshness run (default: ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--freshness-seconds", defaultValue = "30", description = "Length of the freshness run (default: ${DEFAULT-VALUE}).")
+    int freshnessSeconds;
+
+    @Option(names = "--warmup-seconds", defaultValue = "5",
+            description = "Records of the freshness run's first seconds (group join, JIT) not counted (default: ${DEFAULT-VALUE}).")
+    int warmupSeconds;
+
+    @Option(names = "--loader-heap", defaultValue = "512m", description = "-Xmx of each loader JVM (default: ${DEFAULT-VALUE}).")
+    String loaderHeap;
+
+    @Option(names = "--cdc-interval", defaultValue = "100ms",
+            description = "OPL_CDC_INTERVAL of the replicator in the freshness run (default: ${DEFAULT-VALUE}).")
+    String cdcInterval;
+
+    @Option(names = "--jfr", description = "Record a JFR profile of every child JVM into the work directory (kept).")
+    boolean jfr;
+
+    @Option(names = "--work-dir", description = "Where databases, logs and JFR files go (default: a new temporary directory).")
+    Path workDir;
+
     @Option(names = "--json", description = "Print the results as JSON instead of a Markdown table.")
     boolean json;
 
     private final PrintStream out = System.out;
+    private Path work;
+    private EmbeddedKafka kafka;
+    private BenchPostgres postgres;
+    private int batchRecords;
+    private volatile long producedNanos;
+    private String maxLatency;
 
     @Override
     public Integer call() throws Exception {
-        Path work = Files.createTempDirectory("opl-bench");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        // The broker's test kit and the libraries print to System.out: keep stdout for the table or the JSON.
+        System.setOut(System.err);
+        try {
+            return measure();
+        } finally {
+            System.setOut(out);
+        }
+    }
+
+    private Integer measure() throws Exception {
+        if (orders < 1 || partitions < 1 || loaders < 1 || rate < 1 || freshnessSeconds < 1) {
+            throw new IllegalArgumentException("--orders, --partitions, --loaders, --rate and --freshness-seconds must be positive");
+        }
+        work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("opl-bench");
+        batchRecords = Integer.parseInt(Setting.BATCH_MAX_RECORDS.defaultValue());
+        maxLatency = Setting.BATCH_MAX_LATENCY.defaultValue();
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("date", LocalDate.now().toString());
+        results.put("machine", machine());
+        results.put("orders", orders);
+        results.put("partitions", partitions);
+        results.put("batchMaxRecords", batchRecords);
+        results.put("batchMaxLatency", maxLatency);
+        results.put("loaderHeap", loaderHeap);
+        results.put("workDir", work.toString());
+        status("work directory " + work);
+        try (EmbeddedKafka k = EmbeddedKafka.start(); BenchPostgres pg = BenchPostgres.start(work.resolve("postgres"))) {
+            kafka = k;
+            postgres = pg;
             kafka.createTopic(TOPIC, partitions);
             try (ProgressBar bar = bar("produce", orders)) {
                 new OrderProducer(KafkaClientProperties.producer(kafka.bootstrapServers()))
-                        .produce(TOPIC, new OrderGenerator(1, 0.0, 0.0), orders, 0, bar::stepTo);
+                        .produce(TOPIC, new OrderGenerator(SEED, 0.0, 0.0), orders, 0, bar::stepTo);
             }
-            LoaderConfig config = LoaderConfig.from(new Environment(Map.of(
-                    Setting.PIPELINE_NAME.envName(), "bench",
-                    Setting.HTTP_PORT.envName(), "0",
-                    Setting.KAFKA_BOOTSTRAP_SERVERS.envName(), kafka.bootstrapServers(),
-                    Setting.KAFKA_TOPIC.envName(), TOPIC,
-                    Setting.DUCKDB_PATH.envName(), work.resolve("bench.duckdb").toString(),
-                    Setting.SINK_KEY_FIELDS.envName(), "orderid",
-                    Setting.ERROR_TOLERANCE.envName(), "none")));
-            int maxPoll = Math.min(config.batch().maxRecords(), 10_000);
+            Map<String, Object> rates = new LinkedHashMap<>();
+            results.put("rates", rates);
 
-            Rate consumeOnly = ConsumeOnlyCeiling.measure(config.source(), maxPoll, orders);
-            Rate appendOnly = DuckDbAppendCeiling.measure(work.resolve("ceiling.duckdb"), orders);
-            Rate loader = measureLoader(config);
-            report(consumeOnly, appendOnly, loader);
+            Map<String, Object> consume = consumeOnly();
+            long topicBytes = ((Number) consume.get("bytes")).longValue();
+            results.put("topicBytes", topicBytes);
+            Rate ceilingA = new Rate(orders, topicBytes, Duration.ofNanos(((Number) consume.get("nanos")).longValue()));
+            rates.put("consumeOnly", rate(ceilingA, null, null, null));
+
+            Rate duckAppender;
+            try (ProgressBar bar = bar("ceiling B: DuckDB Appender", orders)) {
+                duckAppender = DuckDbAppendCeiling.measure(work.resolve("ceiling.duckdb"), rows(), orders, batchRecords, bar::stepTo);
+            }
+            rates.put("duckdbAppender", rate(duckAppender.withBytes(topicBytes), null, null, null));
+            Rate pgCopy;
+            try (ProgressBar bar = bar("ceiling B: PostgreSQL COPY", orders); Connection c = postgres.connect()) {
+                pgCopy = PostgresCopyCeiling.measure(c, rows(), orders, batchRecords, bar::stepTo);
+            }
+            rates.put("postgresCopy", rate(pgCopy.withBytes(topicBytes), null, null, null));
+
+            Path duckFile = work.resolve("loader.duckdb");
+            LoaderRun duck = runLoaders("loader → DuckDB", 1, duckEnv("bench-duckdb", duckFile));
+            rates.put("loaderDuckdb", rate(duck.rate().withBytes(topicBytes), "consumeOnly", ceilingA, 0.8));
+            LoaderRun pgRun = runLoaders("loader → PostgreSQL", 1, pgEnv("bench-postgres", "ORDERS_PG"));
+            rates.put("loaderPostgres", rate(pgRun.rate().withBytes(topicBytes), "postgresCopy", pgCopy, 0.6));
+
+            Rate replicator = replicate(duckFile);
+            rates.put("replicatorPostgres", rate(replicator.withBytes(0), "postgresCopy", pgCopy, 0.5));
+
+            Map<String, Object> memory = new LinkedHashMap<>();
+            memory.put("duckdb", duck.reports().get(0));
+            memory.put("postgres", pgRun.reports().get(0));
+            memory.put("heapTargetBytes", 512L << 20);
+            results.put("loaderMemory", memory);
+
+            if (loaders > 1) {
+                LoaderRun scaled = runLoaders(loaders + " loaders → PostgreSQL", loaders,
+                        pgEnv("bench-postgres-" + loaders, "ORDERS_PG_" + loaders));
+                Map<String, Object> scaling = rate(scaled.rate().withBytes(topicBytes), "loaderPostgres", pgRun.rate(), null);
+                scaling.put("loaders", loaders);
+                scaling.put("memory", scaled.reports());
+                results.put("scaling", scaling);
+            }
+            results.put("freshness", freshness());
         }
+        report(results);
         return 0;
     }
 
-    private Rate measureLoader(LoaderConfig config) throws Exception {
-        try (LoaderProcess process = new LoaderProcess(config, "127.0.0.1"); ProgressBar bar = bar("load", orders)) {
-            Thread thread = new Thread(process::run, "bench-loader");
-            thread.start();
-            long first = 0;
-            long committed = 0;
-            while (committed < orders) {
-                var status = process.status().snapshot();
-                if (first == 0 && status.recordsConsumed() > 0) {
-                    first = System.nanoTime();
-                }
-                committed = status.committedOffsets().values().stream().mapToLong(Long::longValue).sum();
-                bar.stepTo(committed);
-                Thread.sleep(5);
-            }
-            Duration elapsed = Duration.ofNanos(System.nanoTime() - first);
-            process.stop();
-            thread.join();
-            return new Rate(orders, 0, elapsed);
+    // ---- phases
+
+    private Map<String, Object> consumeOnly() {
+        Map<String, String> env = new HashMap<>(duckEnv("bench-ceiling", work.resolve("unused.duckdb")));
+        try (ChildJvm child = ChildJvm.start(work, "ceiling-a", jvm(), env, "consume", Long.toString(orders));
+             ProgressBar bar = bar("ceiling A: consume-only", orders)) {
+            child.send("GO");
+            Map<String, Object> report = child.awaitReport(Duration.ofMinutes(10));
+            bar.stepTo(orders);
+            return report;
         }
     }
 
-    private void report(Rate consumeOnly, Rate appendOnly, Rate loader) throws Exception {
-        Map<String, Object> results = new LinkedHashMap<>();
-        results.put("date", LocalDate.now().toString());
-        results.put("machine", Runtime.getRuntime().availableProcessors() + " cores, "
-                + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB max heap, Java " + System.getProperty("java.version"));
-        results.put("orders", orders);
-        results.put("consumeOnlyRecordsPerSecond", Math.round(consumeOnly.recordsPerSecond()));
-        results.put("duckdbAppenderRowsPerSecond", Math.round(appendOnly.recordsPerSecond()));
-        results.put("loaderRecordsPerSecond", Math.round(loader.recordsPerSecond()));
-        results.put("loaderToConsumeOnly", round(loader.recordsPerSecond() / consumeOnly.recordsPerSecond()));
-        results.put("loaderToDuckdbAppender", round(loader.recordsPerSecond() / appendOnly.recordsPerSecond()));
+    /** K child JVMs in one consumer group, started together; the rate runs from the first record any of them read. */
+    private LoaderRun runLoaders(String task, int count, Map<String, String> env) throws Exception {
+        List<ChildJvm> children = new ArrayList<>();
+        try (ProgressBar bar = bar(task, orders)) {
+            for (int i = 0; i < count; i++) {
+                children.add(ChildJvm.start(work, env.get(Setting.PIPELINE_NAME.envName()) + "-" + i, jvm(), env, "load"));
+            }
+            children.forEach(c -> c.send("GO"));
+            long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+            long committed = 0;
+            while (committed < orders) {
+                Map<Integer, Long> merged = new TreeMap<>();
+                for (ChildJvm c : children) {
+                    if (c.failure() != null) {
+                        throw new IllegalStateException(task + ": " + c.failure());
+                    }
+                    if (!c.commits().isEmpty()) {
+                        c.commits().get(c.commits().size() - 1).offsets().forEach((p, o) -> merged.merge(p, o, Math::max));
+                    }
+                }
+                committed = merged.values().stream().mapToLong(Long::longValue).sum();
+                bar.stepTo(committed);
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(task + ": only " + committed + " of " + orders + " committed in 30 minutes");
+                }
+                Thread.sleep(5);
+            }
+            long end = System.currentTimeMillis();
+            long first = children.stream().mapToLong(ChildJvm::firstRecordMillis).filter(t -> t > 0).min().orElse(end);
+            long lastCommit = children.stream().filter(c -> !c.commits().isEmpty())
+                    .mapToLong(c -> c.commits().get(c.commits().size() - 1).epochMillis()).max().orElse(end);
+            children.forEach(c -> c.send("STOP"));
+            List<Map<String, Object>> reports = new ArrayList<>();
+            for (ChildJvm c : children) {
+                reports.add(c.awaitReport(Duration.ofMinutes(2)));
+            }
+            return new LoaderRun(new Rate(orders, 0, Duration.ofMillis(Math.max(1, lastCommit - first))), reports);
+        } finally {
+            children.forEach(ChildJvm::close);
+        }
+    }
+
+    record LoaderRun(Rate rate, List<Map<String, Object>> reports) {
+    }
+
+    /** The replicator's snapshot of the loaded DuckDB table into an empty PostgreSQL table, in this JVM. */
+    private Rate replicate(Path duckFile) throws Exception {
+        Map<String, String> env = cdcEnv("bench-replica", duckFile, "orders_replica");
+        CdcConfig config = CdcConfig.from(new Environment(env));
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        try (CdcProcess cdc = new CdcProcess(config, new Environment(env), "127.0.0.1"); ProgressBar bar = bar("replicator → PostgreSQL", orders)) {
+            long started = System.nanoTime();
+            Thread thread = new Thread(() -> {
+                try {
+                    cdc.run();
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            }, "bench-replicator");
+            thread.start();
+            long deadline = started + Duration.ofMinutes(30).toNanos();
+            while (true) {
+                var s = cdc.status().snapshot();
+                bar.stepTo(s.totalRowsUpserted());
+                if (s.totalRowsUpserted() >= orders) {
+                    break;
+                }
+                if (failure.get() != null || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("replicator: " + (failure.get() != null ? failure.get() : "timeout")
+                            + "; last error " + s.lastError());
+                }
+                Thread.sleep(5);
+            }
+            long elapsed = System.nanoTime() - started;
+            cdc.stop();
+            thread.join();
+            return new Rate(orders, 0, Duration.ofNanos(elapsed));
+        }
+    }
+
+    /** A steady produce rate into a new topic; the loader into DuckDB and the replicator into PostgreSQL in one child JVM. */
+    private Map<String, Object> freshness() throws Exception {
+        kafka.createTopic(FRESH_TOPIC, partitions);
+        Map<String, String> env = new HashMap<>(duckEnv("bench-fresh", work.resolve("fresh.duckdb")));
+        env.put(Setting.KAFKA_TOPIC.envName(), FRESH_TOPIC);
+        env.putAll(cdcEnv("bench-fresh", work.resolve("fresh.duckdb"), "orders_fresh"));
+        int total = (int) Math.min(Integer.MAX_VALUE - 8, (long) rate * freshnessSeconds);
+        int[] partition = new int[total];
+        long[] offset = new long[total];
+        long[] timestamp = new long[total];
+        List<Freshness.Observation> visible = new ArrayList<>();
+        try (ChildJvm child = ChildJvm.start(work, "freshness", jvm(), env, "load+cdc");
+             ProgressBar bar = bar("freshness at " + rate + "/s", total);
+             Connection pg = postgres.connect();
+             PreparedStatement watermark = pg.prepareStatement(
+                     "SELECT watermark::text FROM \"public\".\"orderpipeline_cdc_state\" WHERE sync_name = ?")) {
+            watermark.setString(1, "bench-fresh");
+            child.send("GO");
+            AtomicReference<Exception> sendFailure = new AtomicReference<>();
+            Thread producer = new Thread(() -> produceSteady(total, partition, offset, timestamp, sendFailure, bar), "bench-steady");
+            producer.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(freshnessSeconds).plusMinutes(5).toNanos();
+            boolean done = false;
+            ObjectMapper mapper = new ObjectMapper();
+            while (!done) {
+                if (child.failure() != null || sendFailure.get() != null) {
+                    throw new IllegalStateException("freshness run: " + (child.failure() != null ? child.failure() : sendFailure.get()));
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("freshness run: not everything visible in PostgreSQL 5 minutes after the last record");
+                }
+                Map<Integer, Long> applied = readWatermark(watermark, mapper);
+                if (applied != null && (visible.isEmpty() || !visible.get(visible.size() - 1).offsets().equals(applied))) {
+                    visible.add(new Freshness.Observation(System.currentTimeMillis(), applied));
+                }
+                done = !producer.isAlive() && child.committed() >= total
+                        && applied != null && applied.values().stream().mapToLong(o -> o + 1).sum() >= total;
+                Thread.sleep(20);
+            }
+            producer.join();
+            child.send("STOP");
+            Map<String, Object> memory = child.awaitReport(Duration.ofMinutes(2));
+            int from = (int) Math.min(total, (long) rate * warmupSeconds);
+            List<Freshness.Observation> committed = child.commits().stream()
+                    .map(c -> new Freshness.Observation(c.epochMillis(), c.offsets())).toList();
+            Freshness.Percentiles toCommit = Freshness.of(partition, offset, timestamp, from, total, committed, false);
+            Freshness.Percentiles toVisible = Freshness.of(partition, offset, timestamp, from, total, visible, true);
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("ordersPerSecond", rate);
+            f.put("seconds", freshnessSeconds);
+            // On a busy machine the producer may fall behind the requested rate: this is the rate the loader saw.
+            f.put("achievedOrdersPerSecond", Math.round(total / Math.max(1e-9, producedNanos / 1e9)));
+            f.put("warmupSeconds", warmupSeconds);
+            f.put("recordsCounted", toCommit.records());
+            f.put("commitsObserved", committed.size());
+            f.put("watermarksObserved", visible.size());
+            f.put("committedP50Millis", toCommit.p50Millis());
+            f.put("committedP99Millis", toCommit.p99Millis());
+            f.put("committedMaxMillis", toCommit.maxMillis());
+            f.put("recordsVisibleCounted", toVisible.records());
+            f.put("visibleP50Millis", toVisible.p50Millis());
+            f.put("visibleP99Millis", toVisible.p99Millis());
+            f.put("visibleMaxMillis", toVisible.maxMillis());
+            long target = new Environment(Map.of()).duration(Setting.BATCH_MAX_LATENCY).toMillis() + 1000;
+            f.put("committedP99TargetMillis", target);
+            f.put("committedP99Met", toCommit.p99Millis() >= 0 && toCommit.p99Millis() <= target);
+            f.put("cdcInterval", cdcInterval);
+            f.put("loaderMemory", memory);
+            return f;
+        }
+    }
+
+    private void produceSteady(int total, int[] partition, long[] offset, long[] timestamp,
+                               AtomicReference<Exception> failure, ProgressBar bar) {
+        OrderGenerator generator = new OrderGenerator(SEED + 1, 0.0, 0.0);
+        long started = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClientProperties.producer(kafka.bootstrapServers()))) {
+            for (int i = 0; i < total && failure.get() == null; i++) {
+                OrderGenerator.Event e = generator.next();
+                int index = i;
+                producer.send(new ProducerRecord<>(FRESH_TOPIC, e.key(), e.value()), (m, ex) -> {
+                    if (ex != null) {
+                        failure.compareAndSet(null, ex);
+                    } else {
+                        partition[index] = m.partition();
+                        offset[index] = m.offset();
+                        timestamp[index] = m.timestamp();
+                    }
+                });
+                if ((i + 1) % 100 == 0) {
+                    bar.stepTo(i + 1);
+                    long wait = started + (i + 1) * 1_000_000_000L / rate - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                }
+            }
+            producer.flush();
+            producedNanos = System.nanoTime() - started;
+            bar.stepTo(total);
+        } catch (Exception e) {
+            failure.compareAndSet(null, e);
+        }
+    }
+
+    private static Map<Integer, Long> readWatermark(PreparedStatement watermark, ObjectMapper mapper) throws Exception {
+        try (ResultSet rs = watermark.executeQuery()) {
+            if (!rs.next()) {
+                return null;
+            }
+            JsonNode w = mapper.readTree(rs.getString(1));
+            Map<Integer, Long> offsets = new TreeMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = w.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                offsets.put(Integer.parseInt(e.getKey()), e.getValue().asLong());
+            }
+            return offsets;
+        } catch (java.sql.SQLException notYetCreated) {
+            return null;
+        }
+    }
+
+    // ---- configuration of the measured processes
+
+    private Map<String, String> loaderEnv(String pipeline) {
+        Map<String, String> env = new HashMap<>();
+        env.put(Setting.PIPELINE_NAME.envName(), pipeline);
+        env.put(Setting.HTTP_PORT.envName(), "0");
+        env.put(Setting.KAFKA_BOOTSTRAP_SERVERS.envName(), kafka.bootstrapServers());
+        env.put(Setting.KAFKA_TOPIC.envName(), TOPIC);
+        env.put(Setting.KAFKA_SESSION_TIMEOUT.envName(), "10s");
+        env.put(Setting.SINK_KEY_FIELDS.envName(), "orderid");
+        env.put(Setting.ERROR_TOLERANCE.envName(), "none");
+        return env;
+    }
+
+    private Map<String, String> duckEnv(String pipeline, Path file) {
+        Map<String, String> env = loaderEnv(pipeline);
+        env.put(Setting.SINK_TYPE.envName(), "duckdb");
+        env.put(Setting.DUCKDB_PATH.envName(), file.toString());
+        return env;
+    }
+
+    private Map<String, String> pgEnv(String pipeline, String table) {
+        Map<String, String> env = loaderEnv(pipeline);
+        env.putAll(postgres.env());
+        env.put(Setting.SINK_TYPE.envName(), "postgres");
+        env.put(Setting.SINK_TABLE.envName(), table);
+        return env;
+    }
+
+    private Map<String, String> cdcEnv(String name, Path duckFile, String pgTable) {
+        Map<String, String> env = new HashMap<>(postgres.env());
+        env.put(Setting.CDC_NAME.envName(), name);
+        env.put(Setting.HTTP_PORT.envName(), "0");
+        env.put(Setting.SINK_TYPE.envName(), "duckdb");
+        env.put(Setting.DUCKDB_PATH.envName(), duckFile.toString());
+        env.put(Setting.CDC_SOURCE_MODE.envName(), "pipelineRef");
+        env.put(Setting.CDC_SOURCE_TABLE.envName(), "ORDERS");
+        env.put(Setting.CDC_KEY_COLUMNS.envName(), "ORDERID");
+        env.put(Setting.CDC_INTERVAL.envName(), cdcInterval);
+        env.put(Setting.CDC_AUDIT_INTERVAL.envName(), "1h");
+        env.put(Setting.POSTGRES_TABLE.envName(), pgTable);
+        return env;
+    }
+
+    private ChildJvm.JvmOptions jvm() {
+        return new ChildJvm.JvmOptions(loaderHeap, jfr);
+    }
+
+    private BenchRows rows() {
+        return new BenchRows(SEED, TOPIC, partitions, List.of("orderid"));
+    }
+
+    // ---- results
+
+    private static Map<String, Object> rate(Rate r, String ceilingName, Rate ceiling, Double target) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("recordsPerSecond", Math.round(r.recordsPerSecond()));
+        m.put("megabytesPerSecond", round(r.megabytesPerSecond()));
+        m.put("seconds", round(r.elapsed().toMillis() / 1000.0));
+        if (ceiling != null) {
+            double ratio = r.recordsPerSecond() / ceiling.recordsPerSecond();
+            m.put("ceiling", ceilingName);
+            m.put("ratio", round(ratio));
+            if (target != null) {
+                m.put("target", target);
+                m.put("met", ratio >= target);
+            }
+        }
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void report(Map<String, Object> results) throws Exception {
         if (json) {
-            out.println(new ObjectMapper().writeValueAsString(results));
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
             return;
         }
+        Map<String, Object> rates = (Map<String, Object>) results.get("rates");
         out.println();
-        out.println("| measure (" + results.get("date") + ", " + results.get("machine") + ", " + orders + " orders) | rate | ratio |");
-        out.println("|---|---:|---:|");
-        out.printf("| ceiling A: consume-only | %,d records/s | 1.00 |%n", results.get("consumeOnlyRecordsPerSecond"));
-        out.printf("| ceiling B: DuckDB Appender | %,d rows/s | |%n", results.get("duckdbAppenderRowsPerSecond"));
-        out.printf("| loader → DuckDB (upsert, exactly once) | %,d records/s | %.2f of A |%n",
-                results.get("loaderRecordsPerSecond"), (double) results.get("loaderToConsumeOnly"));
+        out.println("`bench` " + results.get("date") + ", " + results.get("machine") + "; " + String.format("%,d", orders)
+                + " orders (" + String.format("%.0f", ((Number) results.get("topicBytes")).longValue() / 1e6) + " MB), "
+                + partitions + " partitions, batches of " + batchRecords + " / " + maxLatency + ", loader -Xmx" + loaderHeap);
+        out.println();
+        out.println("| measure | rate | MB/s | ceiling | ratio | target |");
+        out.println("|---|---:|---:|---|---:|---|");
+        row("ceiling A: consume-only (poll and discard)", rates.get("consumeOnly"), "records/s");
+        row("ceiling B: DuckDB Appender, rows from memory", rates.get("duckdbAppender"), "rows/s");
+        row("ceiling B: PostgreSQL COPY, rows from memory", rates.get("postgresCopy"), "rows/s");
+        row("loader → DuckDB (upsert, exactly once)", rates.get("loaderDuckdb"), "records/s");
+        row("loader → PostgreSQL (upsert, exactly once)", rates.get("loaderPostgres"), "records/s");
+        row("replicator DuckDB → PostgreSQL (snapshot)", rates.get("replicatorPostgres"), "rows/s");
+        if (results.containsKey("scaling")) {
+            Map<String, Object> s = (Map<String, Object>) results.get("scaling");
+            row(s.get("loaders") + " loader JVMs → PostgreSQL, one group", s, "records/s");
+        }
+        Map<String, Object> f = (Map<String, Object>) results.get("freshness");
+        out.printf("| freshness at %,d orders/s (%,d achieved): record → committed, p50 / p99 / max | %,d / %,d / %,d ms | | maxLatency + 1 s | | p99 ≤ %,d ms %s |%n",
+                f.get("ordersPerSecond"), f.get("achievedOrdersPerSecond"), f.get("committedP50Millis"), f.get("committedP99Millis"), f.get("committedMaxMillis"),
+                f.get("committedP99TargetMillis"), (Boolean) f.get("committedP99Met") ? "✓" : "✗");
+        out.printf("| freshness: record → visible in PostgreSQL (replicator every %s), p50 / p99 / max | %,d / %,d / %,d ms | | | | |%n",
+                f.get("cdcInterval"), f.get("visibleP50Millis"), f.get("visibleP99Millis"), f.get("visibleMaxMillis"));
+        Map<String, Object> memory = (Map<String, Object>) results.get("loaderMemory");
+        for (String sink : List.of("duckdb", "postgres")) {
+            Map<String, Object> m = (Map<String, Object>) memory.get(sink);
+            long heap = ((Number) m.get("peakHeapBytes")).longValue();
+            out.printf("| loader → %s: peak heap / peak RSS | %,d / %,d MiB | | -Xmx%s | | heap ≤ 512 MiB %s |%n",
+                    sink.equals("duckdb") ? "DuckDB" : "PostgreSQL", heap >> 20,
+                    ((Number) m.get("peakRssBytes")).longValue() >> 20, loaderHeap, heap <= 512L << 20 ? "✓" : "✗");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void row(String name, Object value, String unit) {
+        Map<String, Object> m = (Map<String, Object>) value;
+        String ceiling = m.containsKey("ceiling") ? String.valueOf(m.get("ceiling")) : "";
+        String ratio = m.containsKey("ratio") ? String.format("%.2f", ((Number) m.get("ratio")).doubleValue()) : "";
+        String target = m.containsKey("target")
+                ? "≥ " + m.get("target") + " " + ((Boolean) m.get("met") ? "✓" : "✗") : "";
+        double mbps = ((Number) m.get("megabytesPerSecond")).doubleValue();
+        out.printf("| %s | %,d %s | %s | %s | %s | %s |%n", name, ((Number) m.get("recordsPerSecond")).longValue(), unit,
+                mbps > 0 ? String.format("%.1f", mbps) : "", ceiling, ratio, target);
+    }
+
+    private static String machine() {
+        return Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version") + ", "
+                + System.getProperty("os.name") + " " + System.getProperty("os.arch");
     }
 
     private static double round(double v) {
         return Math.round(v * 100) / 100.0;
+    }
+
+    private static void status(String line) {
+        System.err.println("bench: " + line);
     }
 
     private static ProgressBar bar(String task, long max) {

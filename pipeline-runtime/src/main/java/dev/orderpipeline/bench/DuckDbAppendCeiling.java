@@ -1,38 +1,76 @@
 package dev.orderpipeline.bench;
 
+import dev.orderpipeline.warehouse.Column;
+import dev.orderpipeline.warehouse.DuckDbSql;
+import dev.orderpipeline.warehouse.Row;
+import dev.orderpipeline.warehouse.SqlIdentifier;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
+import java.util.function.LongConsumer;
+import java.util.stream.Collectors;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
-/** Ceiling B for DuckDB: its Appender writing the same number of order rows, already in memory. */
+/**
+ * Ceiling B for DuckDB: its Appender writing the loader's rows (data columns, RECORD_METADATA,
+ * _DELETED), already in memory, one Appender per batch as the loader stages them, into a table
+ * without a key. Only the appends are timed.
+ */
 final class DuckDbAppendCeiling {
     private DuckDbAppendCeiling() {
     }
 
-    static Rate measure(Path file, long rows) throws Exception {
+    static Rate measure(Path file, BenchRows source, long rows, int batch, LongConsumer progress) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file); Statement s = c.createStatement()) {
-            s.execute("CREATE OR REPLACE TABLE ceiling (ordertime BIGINT, orderid BIGINT, itemid VARCHAR, orderunits DOUBLE, "
-                    + "city VARCHAR, state VARCHAR, zipcode BIGINT, metadata VARCHAR)");
-            long started = System.nanoTime();
-            try (DuckDBAppender appender = c.unwrap(DuckDBConnection.class).createAppender("main", "ceiling")) {
-                for (long i = 0; i < rows; i++) {
-                    appender.beginRow();
-                    appender.append(1_700_000_000_000L + i);
-                    appender.append(i);
-                    appender.append("Item_" + (i % 1000));
-                    appender.append(1.5 + i % 10);
-                    appender.append("City_" + (i % 100));
-                    appender.append("State_" + (i % 50));
-                    appender.append(10_000L + i % 90_000);
-                    appender.append("{\"topic\":\"orders\",\"partition\":0,\"offset\":" + i + "}");
-                    appender.endRow();
+            long nanos = 0;
+            long done = 0;
+            boolean created = false;
+            while (done < rows) {
+                List<Row> chunk = source.next((int) Math.min(batch, rows - done));
+                List<Column> columns = source.columns();
+                if (!created) {
+                    DuckDbSql sql = new DuckDbSql(SqlIdentifier.of("main"), SqlIdentifier.of("CEILING"));
+                    s.execute("CREATE OR REPLACE TABLE \"CEILING\" (" + columns.stream()
+                            .map(col -> col.name().quoted() + " " + sql.typeName(col.type())).collect(Collectors.joining(", "))
+                            + ", \"RECORD_METADATA\" VARCHAR, \"_DELETED\" BOOLEAN)");
+                    created = true;
                 }
+                long started = System.nanoTime();
+                try (DuckDBAppender appender = c.unwrap(DuckDBConnection.class).createAppender("main", "CEILING")) {
+                    for (Row row : chunk) {
+                        appender.beginRow();
+                        for (int i = 0; i < columns.size(); i++) {
+                            append(appender, row.value(i));
+                        }
+                        appender.append(row.recordMetadataJson());
+                        appender.append(row.deleted());
+                        appender.endRow();
+                    }
+                }
+                nanos += System.nanoTime() - started;
+                done += chunk.size();
+                progress.accept(done);
             }
-            return new Rate(rows, 0, Duration.ofNanos(System.nanoTime() - started));
+            return new Rate(done, 0, Duration.ofNanos(nanos));
+        }
+    }
+
+    private static void append(DuckDBAppender appender, Object value) throws SQLException {
+        if (value == null) {
+            appender.appendNull();
+        } else if (value instanceof Long l) {
+            appender.append((long) l);
+        } else if (value instanceof Double d) {
+            appender.append((double) d);
+        } else if (value instanceof Boolean b) {
+            appender.append((boolean) b);
+        } else {
+            appender.append(value.toString());
         }
     }
 }

@@ -22,7 +22,7 @@ public enum Setting {
     KAFKA_SASL_USERNAME("OPL_KAFKA_SASL_USERNAME", null, true, "SASL user name (Confluent Cloud API key)."),
     KAFKA_SASL_PASSWORD("OPL_KAFKA_SASL_PASSWORD", null, true, "SASL password (Confluent Cloud API secret)."),
 
-    SINK_TYPE("OPL_SINK_TYPE", "duckdb", false, "Warehouse dialect: duckdb or snowflake."),
+    SINK_TYPE("OPL_SINK_TYPE", "duckdb", false, "Warehouse dialect: duckdb, snowflake or postgres (PostgreSQL 15+, connected with OPL_POSTGRES_*)."),
     SINK_TABLE("OPL_SINK_TABLE", "ORDERS", false, "Target table (created if absent)."),
     SINK_KEY_FIELDS("OPL_SINK_KEY_FIELDS", "", false,
             "Comma-separated upsert key fields (nested as parent.child); empty means append-only."),

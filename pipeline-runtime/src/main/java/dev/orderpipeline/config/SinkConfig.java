@@ -2,7 +2,9 @@ package dev.orderpipeline.config;
 
 import dev.orderpipeline.warehouse.SqlIdentifier;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /** The warehouse the loader writes to. Each dialect has its own record; the loader sees neither. */
 public sealed interface SinkConfig {
@@ -12,7 +14,7 @@ public sealed interface SinkConfig {
     /** Upsert key columns; empty means append-only. */
     List<String> keyFields();
 
-    enum Type { DUCKDB, SNOWFLAKE }
+    enum Type { DUCKDB, SNOWFLAKE, POSTGRES }
 
     record DuckDb(String path, SqlIdentifier schema, SqlIdentifier table, List<String> keyFields) implements SinkConfig {
     }
@@ -37,6 +39,34 @@ public sealed interface SinkConfig {
         }
     }
 
+    /**
+     * PostgreSQL 15 or later (the upsert is a MERGE). The connection reuses the replicator's
+     * {@code OPL_POSTGRES_*} variables; the table is {@code OPL_SINK_TABLE} like every sink's
+     * (upper case and quoted, as the loader names every table), in {@code OPL_POSTGRES_SCHEMA}.
+     */
+    record Postgres(
+            String host,
+            int port,
+            String database,
+            String schema,
+            SqlIdentifier table,
+            List<String> keyFields,
+            String user,
+            String password,
+            String sslmode) implements SinkConfig {
+        static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+
+        public String jdbcUrl() {
+            return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+        }
+
+        @Override
+        public String toString() {
+            return "Postgres[" + host + ":" + port + "/" + database + ", table=" + schema + "." + table + ", sslmode="
+                    + sslmode + ", user=<redacted>, password=<redacted>]";
+        }
+    }
+
     static SinkConfig from(Environment env) {
         SqlIdentifier table = identifier(env, Setting.SINK_TABLE);
         List<String> keyFields = env.list(Setting.SINK_KEY_FIELDS);
@@ -50,6 +80,9 @@ public sealed interface SinkConfig {
         if (type == Type.DUCKDB) {
             return new DuckDb(env.required(Setting.DUCKDB_PATH), identifier(env, Setting.DUCKDB_SCHEMA), table,
                     keyFields);
+        }
+        if (type == Type.POSTGRES) {
+            return postgres(env, table, keyFields);
         }
         String why = "when " + Setting.SINK_TYPE.envName() + "=snowflake";
         String account = env.required(Setting.SNOWFLAKE_ACCOUNT, why);
@@ -70,6 +103,38 @@ public sealed interface SinkConfig {
                 table, keyFields,
                 env.required(Setting.SNOWFLAKE_PRIVATE_KEY, why),
                 env.optional(Setting.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE));
+    }
+
+    private static Postgres postgres(Environment env, SqlIdentifier table, List<String> keyFields) {
+        String why = "when " + Setting.SINK_TYPE.envName() + "=postgres";
+        String host = env.required(Setting.POSTGRES_HOST, why);
+        if (!host.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})|\\[[0-9A-Fa-f:]+]")) {
+            throw ConfigException.invalid(Setting.POSTGRES_HOST, host, "a host name or IP address");
+        }
+        int port = env.port(Setting.POSTGRES_PORT);
+        if (port == 0) {
+            throw ConfigException.invalid(Setting.POSTGRES_PORT, "0", "a port from 1 to 65535");
+        }
+        String sslmode = env.required(Setting.POSTGRES_SSLMODE).toLowerCase(Locale.ROOT);
+        if (!Postgres.SSL_MODES.contains(sslmode)) {
+            throw ConfigException.invalid(Setting.POSTGRES_SSLMODE, sslmode, "one of " + Postgres.SSL_MODES);
+        }
+        return new Postgres(host, port,
+                postgresName(Setting.POSTGRES_DATABASE, env.required(Setting.POSTGRES_DATABASE, why)),
+                postgresName(Setting.POSTGRES_SCHEMA, env.required(Setting.POSTGRES_SCHEMA)),
+                table, keyFields,
+                env.required(Setting.POSTGRES_USER, why),
+                env.required(Setting.POSTGRES_PASSWORD, why),
+                sslmode);
+    }
+
+    /** Database and schema as PostgreSQL folds unquoted names: lower case, at most 63 characters. */
+    private static String postgresName(Setting setting, String value) {
+        if (!SqlIdentifier.isValid(value) || value.length() > 63 || value.contains("$")) {
+            throw ConfigException.invalid(setting, value,
+                    "a PostgreSQL identifier of at most 63 letters, digits and _, starting with a letter or _");
+        }
+        return value.toLowerCase(Locale.ROOT);
     }
 
     private static SqlIdentifier identifier(Environment env, Setting setting) {

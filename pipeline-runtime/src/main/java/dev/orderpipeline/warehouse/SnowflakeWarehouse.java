@@ -2,12 +2,10 @@ package dev.orderpipeline.warehouse;
 
 import dev.orderpipeline.config.SinkConfig;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.List;
-import java.util.Properties;
 
 /**
  * Snowflake through the official JDBC driver, with key-pair authentication and a query tag naming
@@ -26,18 +24,7 @@ public final class SnowflakeWarehouse extends JdbcWarehouse {
 
     @Override
     protected Connection connect() throws SQLException {
-        Properties props = new Properties();
-        props.put("account", config.account());
-        props.put("user", config.user());
-        props.put("authenticator", "SNOWFLAKE_JWT");
-        props.put("privateKey", PrivateKeys.fromPem(config.privateKeyPem(), config.privateKeyPassphrase()));
-        props.put("db", config.database().name());
-        props.put("schema", config.schema().name());
-        config.role().ifPresent(r -> props.put("role", r.name()));
-        config.warehouse().ifPresent(w -> props.put("warehouse", w.name()));
-        props.put("query_tag", "orderpipeline:" + pipeline);
-        props.put("application", "OrderPipelineOperator");
-        return DriverManager.getConnection(config.url(), props);
+        return SnowflakeSessions.open(config, "orderpipeline:" + pipeline);
     }
 
     @Override

@@ -11,6 +11,9 @@ public final class Warehouses {
         if (sink instanceof SinkConfig.DuckDb duck) {
             return new DuckDbWarehouse(duck.path(), duck.schema(), duck.table());
         }
+        if (sink instanceof SinkConfig.Postgres postgres) {
+            return new PostgresWarehouse(postgres, pipeline);
+        }
         return new SnowflakeWarehouse((SinkConfig.Snowflake) sink, pipeline);
     }
 }

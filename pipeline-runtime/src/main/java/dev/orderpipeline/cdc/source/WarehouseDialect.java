@@ -1,7 +1,7 @@
 package dev.orderpipeline.cdc.source;
 
 import dev.orderpipeline.config.SinkConfig;
-import dev.orderpipeline.warehouse.PrivateKeys;
+import dev.orderpipeline.warehouse.SnowflakeSessions;
 import dev.orderpipeline.warehouse.SqlIdentifier;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -92,18 +92,7 @@ public abstract class WarehouseDialect {
 
         @Override
         public Connection connect() throws SQLException {
-            Properties props = new Properties();
-            props.put("account", config.account());
-            props.put("user", config.user());
-            props.put("authenticator", "SNOWFLAKE_JWT");
-            props.put("privateKey", PrivateKeys.fromPem(config.privateKeyPem(), config.privateKeyPassphrase()));
-            props.put("db", config.database().name());
-            props.put("schema", config.schema().name());
-            config.role().ifPresent(r -> props.put("role", r.name()));
-            config.warehouse().ifPresent(w -> props.put("warehouse", w.name()));
-            props.put("query_tag", "orderpipeline-cdc:" + syncName);
-            props.put("application", "OrderPipelineOperator");
-            return DriverManager.getConnection(config.url(), props);
+            return SnowflakeSessions.open(config, "orderpipeline-cdc:" + syncName);
         }
 
         @Override

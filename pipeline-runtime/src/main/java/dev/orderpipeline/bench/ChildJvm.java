@@ -1,0 +1,202 @@
+package dev.orderpipeline.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One {@link BenchChild} in its own JVM ({@code java -cp <this jar> dev.orderpipeline.bench.BenchChild}),
+ * configured by {@code OPL_*} variables like a pod. Its protocol lines are collected as they come:
+ * the first-record time, every move of its committed offsets, and its final memory report.
+ */
+final class ChildJvm implements AutoCloseable {
+    /** A move of the committed offsets, as the child saw it. */
+    record Commit(long epochMillis, Map<Integer, Long> offsets) {
+    }
+
+    private final Process process;
+    private final Writer stdin;
+    private final Path log;
+    private final CountDownLatch ready = new CountDownLatch(1);
+    private final CountDownLatch result = new CountDownLatch(1);
+    private final List<Commit> commits = new CopyOnWriteArrayList<>();
+    private volatile long firstRecordMillis;
+    private volatile Map<String, Object> report;
+    private volatile String failure;
+
+    private ChildJvm(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+        this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        Thread reader = new Thread(this::read, "bench-child-" + process.pid());
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Starts the child and waits until it has built its loader (JVM start and class loading are not measured). */
+    static ChildJvm start(Path workDir, String name, JvmOptions jvm, Map<String, String> env, String... args) {
+        try {
+            Path log = workDir.resolve(name + ".log");
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add("-Xmx" + jvm.heap());
+            command.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
+            if (jvm.jfr()) {
+                command.add("-XX:StartFlightRecording=filename=" + workDir.resolve(name + ".jfr") + ",settings=profile");
+            }
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchChild.class.getName()));
+            command.addAll(List.of(args));
+            ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectError(log.toFile());
+            pb.environment().keySet().removeIf(k -> k.startsWith("OPL_") || k.startsWith("DD_"));
+            pb.environment().putAll(env);
+            ChildJvm child = new ChildJvm(pb.start(), log);
+            child.awaitReady();
+            return child;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start a child JVM", e);
+        }
+    }
+
+    /** Heap and profiling of the measured JVMs. */
+    record JvmOptions(String heap, boolean jfr) {
+    }
+
+    private void read() {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.equals("READY")) {
+                    ready.countDown();
+                } else if (line.startsWith("FIRST ")) {
+                    firstRecordMillis = Long.parseLong(line.substring(6).trim());
+                } else if (line.startsWith("COMMIT ")) {
+                    commits.add(parseCommit(line));
+                } else if (line.startsWith("RESULT ")) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> m = new ObjectMapper().readValue(line.substring(7), Map.class);
+                    report = m;
+                    result.countDown();
+                } else if (line.startsWith("FAILED ")) {
+                    failure = line.substring(7);
+                    ready.countDown();
+                    result.countDown();
+                }
+            }
+        } catch (IOException e) {
+            failure = "lost the child's output: " + e;
+        } finally {
+            if (failure == null && report == null) {
+                failure = "the child JVM exited; see " + log;
+            }
+            ready.countDown();
+            result.countDown();
+        }
+    }
+
+    private static Commit parseCommit(String line) {
+        String[] parts = line.split(" ");
+        Map<Integer, Long> offsets = new TreeMap<>();
+        if (parts.length > 2) {
+            for (String po : parts[2].split(",")) {
+                if (!po.isEmpty()) {
+                    String[] kv = po.split("=");
+                    offsets.put(Integer.parseInt(kv[0]), Long.parseLong(kv[1]));
+                }
+            }
+        }
+        return new Commit(Long.parseLong(parts[1]), offsets);
+    }
+
+    private void awaitReady() {
+        try {
+            if (!ready.await(2, TimeUnit.MINUTES) || failure != null) {
+                throw new IllegalStateException("the child JVM did not get ready: " + (failure == null ? "timeout" : failure)
+                        + " (log: " + log + ")");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    void send(String word) {
+        try {
+            stdin.write(word + "\n");
+            stdin.flush();
+        } catch (IOException e) {
+            throw new IllegalStateException("the child JVM is gone: " + failure + " (log: " + log + ")", e);
+        }
+    }
+
+    long firstRecordMillis() {
+        return firstRecordMillis;
+    }
+
+    List<Commit> commits() {
+        return commits;
+    }
+
+    /** Records committed so far: the sum of the latest committed offsets (every partition starts at 0). */
+    long committed() {
+        return commits.isEmpty() ? 0 : commits.get(commits.size() - 1).offsets().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    String failure() {
+        return failure;
+    }
+
+    /** Asks for the final report ({@code STOP} for loaders; {@code consume} reports by itself) and waits for it. */
+    Map<String, Object> awaitReport(Duration timeout) {
+        try {
+            if (!result.await(timeout.toMillis(), TimeUnit.MILLISECONDS) || report == null) {
+                throw new IllegalStateException("no report from the child JVM: " + (failure == null ? "timeout" : failure)
+                        + " (log: " + log + ")");
+            }
+            return report;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (report == null) {
+                process.destroy(); // failed, or abandoned: no clean stop to wait for
+            }
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroy();
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.orderpipeline.warehouse;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * PostgreSQL's spelling (15 or later: the upsert is the shared MERGE). Names are unqualified: the
+ * session's {@code search_path} is the configured schema, and the staging table is a TEMP table,
+ * which PostgreSQL resolves first anyway. Semi-structured values are JSONB, staged as text.
+ * Identifiers stay upper case and quoted, as on every dialect of the loader (query them as
+ * {@code "ORDERID"}).
+ */
+public final class PostgresSql extends WarehouseSql {
+    private final SqlIdentifier table;
+
+    public PostgresSql(SqlIdentifier table) {
+        super(List.of(), table);
+        this.table = table;
+    }
+
+    @Override
+    public String typeName(ColumnType type) {
+        return switch (type) {
+            case BIGINT -> "BIGINT";
+            case DOUBLE -> "DOUBLE PRECISION";
+            case BOOLEAN -> "BOOLEAN";
+            case VARCHAR -> "TEXT";
+            case VARIANT -> "JSONB";
+        };
+    }
+
+    @Override
+    public ColumnType logicalType(String jdbcTypeName, int scale) {
+        String t = jdbcTypeName.toLowerCase();
+        return switch (t) {
+            case "int8", "int4", "int2", "bigint", "integer", "smallint" -> ColumnType.BIGINT;
+            case "float8", "float4", "numeric", "double precision", "real" -> ColumnType.DOUBLE;
+            case "bool", "boolean" -> ColumnType.BOOLEAN;
+            case "jsonb", "json" -> ColumnType.VARIANT;
+            default -> ColumnType.VARCHAR;
+        };
+    }
+
+    @Override
+    protected String variantFromText(String expression) {
+        return "CAST(" + expression + " AS JSONB)";
+    }
+
+    @Override
+    protected String timestampFromEpochMillis(long epochMillis) {
+        return "(TO_TIMESTAMP(" + epochMillis + " / 1000.0) AT TIME ZONE 'UTC')";
+    }
+
+    @Override
+    public String createStagingTable(List<Column> columns) {
+        return "DROP TABLE IF EXISTS pg_temp." + stagingTable() + "; CREATE TEMP TABLE " + stagingTable() + " ("
+                + columns.stream()
+                        .map(c -> c.name().quoted() + " " + (c.type() == ColumnType.VARIANT ? "TEXT" : typeName(c.type())) + ", ")
+                        .collect(Collectors.joining())
+                + MetadataColumns.RECORD_METADATA.quoted() + " TEXT, " + MetadataColumns.DELETED.quoted() + " BOOLEAN)";
+    }
+
+    /** TRUNCATE, not DELETE: no dead tuples left behind in the staging table batch after batch. */
+    @Override
+    public String clearStaging() {
+        return "TRUNCATE " + stagingTable();
+    }
+
+    /** Concurrent loaders may claim the same partition at once: ON CONFLICT cannot fail where MERGE can. */
+    @Override
+    public String claimPartition() {
+        return "INSERT INTO " + WarehouseSql.OFFSETS_TABLE.quoted() + " (\"PIPELINE\", \"TOPIC\", \"PARTITION\", \"NEXT_OFFSET\") "
+                + "VALUES (?, ?, ?, -1) ON CONFLICT (\"PIPELINE\", \"TOPIC\", \"PARTITION\") DO NOTHING";
+    }
+
+    /** The COPY that fills the staging table (text format) with the columns {@link #insertStaging} binds. */
+    public String copyIntoStaging(List<Column> columns) {
+        return "COPY " + stagingTable() + " (" + stagedColumnNames(columns) + ") FROM STDIN";
+    }
+
+    /**
+     * The unique index an upsert needs to find a key without scanning the table (MERGE works
+     * without it, but every batch would then join against the whole table).
+     */
+    public String createKeyIndex(List<SqlIdentifier> keys) {
+        return "CREATE UNIQUE INDEX IF NOT EXISTS " + keyIndexName().quoted() + " ON " + targetTable() + " ("
+                + keys.stream().map(SqlIdentifier::quoted).collect(Collectors.joining(", ")) + ")";
+    }
+
+    SqlIdentifier keyIndexName() {
+        String name = table.name() + "_OPL_KEY";
+        return SqlIdentifier.of(name.length() > 63 ? name.substring(0, 55) + "_OPL_KEY" : name);
+    }
+}

@@ -1,0 +1,85 @@
+package dev.orderpipeline.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orderpipeline.runtime.PipelineRuntime;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bench} end to end with a tiny topic: every figure is present and sane. No timing is asserted. */
+class BenchCommandTest {
+    static final int ORDERS = 5_000;
+
+    @TempDir
+    Path work;
+
+    @Test
+    void benchMeasuresEveryFigureAndPrintsThemAsJson() throws Exception {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        int exit;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            exit = PipelineRuntime.execute("bench", "--orders", Integer.toString(ORDERS), "--partitions", "3",
+                    "--loaders", "2", "--rate", "1000", "--freshness-seconds", "4", "--warmup-seconds", "1",
+                    "--loader-heap", "256m", "--work-dir", work.toString(), "--json");
+        } finally {
+            System.setOut(original);
+        }
+        String stdout = captured.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, stdout);
+        JsonNode r = new ObjectMapper().readTree(stdout); // stdout is the JSON and nothing else
+
+        assertEquals(ORDERS, r.get("orders").asLong());
+        assertTrue(r.get("topicBytes").asLong() > ORDERS * 100L, "orders are ~180 bytes of JSON each");
+        for (String measure : List.of("consumeOnly", "duckdbAppender", "postgresCopy", "loaderDuckdb", "loaderPostgres",
+                "replicatorPostgres")) {
+            JsonNode m = r.get("rates").get(measure);
+            assertTrue(m != null && m.get("recordsPerSecond").asLong() > 0, measure + ": " + m);
+            assertTrue(m.get("seconds").asDouble() >= 0, measure);
+        }
+        for (String measure : List.of("loaderDuckdb", "loaderPostgres", "replicatorPostgres")) {
+            JsonNode m = r.get("rates").get(measure);
+            assertTrue(m.get("ratio").asDouble() > 0, measure + " has a ratio to its ceiling: " + m);
+            assertTrue(m.has("target") && m.has("met"), measure);
+        }
+        assertEquals("consumeOnly", r.get("rates").get("loaderDuckdb").get("ceiling").asText());
+        assertEquals("postgresCopy", r.get("rates").get("loaderPostgres").get("ceiling").asText());
+        assertTrue(r.get("rates").get("loaderDuckdb").get("megabytesPerSecond").asDouble() > 0);
+
+        JsonNode scaling = r.get("scaling");
+        assertEquals(2, scaling.get("loaders").asInt());
+        assertTrue(scaling.get("recordsPerSecond").asLong() > 0 && scaling.get("ratio").asDouble() > 0, scaling.toString());
+        assertEquals(2, scaling.get("memory").size());
+
+        JsonNode f = r.get("freshness");
+        assertEquals(3_000, f.get("recordsCounted").asLong(), "4 s at 1,000/s, the first second not counted: " + f);
+        long p50 = f.get("committedP50Millis").asLong();
+        long p99 = f.get("committedP99Millis").asLong();
+        long max = f.get("committedMaxMillis").asLong();
+        assertTrue(0 <= p50 && p50 <= p99 && p99 <= max, f.toString());
+        long vp50 = f.get("visibleP50Millis").asLong();
+        long vmax = f.get("visibleMaxMillis").asLong();
+        assertTrue(0 <= vp50 && vp50 <= f.get("visibleP99Millis").asLong() && f.get("visibleP99Millis").asLong() <= vmax,
+                f.toString());
+        assertEquals(3_000, f.get("recordsVisibleCounted").asLong(), f.toString());
+        assertEquals(2_000, f.get("committedP99TargetMillis").asLong());
+
+        for (String sink : List.of("duckdb", "postgres")) {
+            JsonNode m = r.get("loaderMemory").get(sink);
+            long heap = m.get("peakHeapBytes").asLong();
+            assertTrue(heap > 0 && heap <= m.get("maxHeapBytes").asLong() * 2, sink + ": " + m);
+            assertTrue(m.get("maxHeapBytes").asLong() <= 256L << 20, "--loader-heap reaches the child JVM: " + m);
+            assertTrue(m.get("peakRssBytes").asLong() > heap / 4, sink + ": " + m);
+            assertEquals(ORDERS, m.get("recordsLoaded").asLong(), sink);
+        }
+    }
+}

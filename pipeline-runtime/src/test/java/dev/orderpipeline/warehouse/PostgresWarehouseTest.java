@@ -1,0 +1,163 @@
+package dev.orderpipeline.warehouse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.orderpipeline.config.Environment;
+import dev.orderpipeline.config.Setting;
+import dev.orderpipeline.config.SinkConfig;
+import dev.orderpipeline.testing.EmbeddedPostgres;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The postgres dialect against a real PostgreSQL 17: the same transaction as every warehouse. */
+class PostgresWarehouseTest {
+    @TempDir
+    static Path dir;
+    static EmbeddedPostgres pg;
+
+    static final Column ORDERID = new Column(SqlIdentifier.of("ORDERID"), ColumnType.BIGINT);
+    static final Column ITEM = new Column(SqlIdentifier.of("ITEMID"), ColumnType.VARCHAR);
+    static final Column UNITS = new Column(SqlIdentifier.of("ORDERUNITS"), ColumnType.DOUBLE);
+    static final Column TAGS = new Column(SqlIdentifier.of("TAGS"), ColumnType.VARIANT);
+    static final List<Column> COLUMNS = List.of(ORDERID, ITEM, UNITS, TAGS);
+    static final List<SqlIdentifier> KEYS = List.of(SqlIdentifier.of("ORDERID"));
+
+    @BeforeAll
+    static void start() {
+        pg = new EmbeddedPostgres(dir.resolve("pg")).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        pg.close();
+    }
+
+    static SinkConfig.Postgres sink(String table, String keys) {
+        Map<String, String> env = new HashMap<>(pg.targetEnv("unused"));
+        env.put(Setting.SINK_TYPE.envName(), "postgres");
+        env.put(Setting.SINK_TABLE.envName(), table);
+        env.put(Setting.SINK_KEY_FIELDS.envName(), keys);
+        return (SinkConfig.Postgres) SinkConfig.from(new Environment(env));
+    }
+
+    static Row row(long id, String item, double units, long offset) {
+        return new Row(new Object[] {id, item, units, "[\"a\",\"b\\tc\"]"}, false,
+                "{\"partition\":0,\"offset\":" + offset + "}", 0, offset);
+    }
+
+    static Row tombstone(long id, long offset) {
+        return new Row(new Object[] {id}, true, "{\"partition\":0,\"offset\":" + offset + "}", 0, offset);
+    }
+
+    /** Each test is its own pipeline, so that their offsets do not meet in ORDERPIPELINE_OFFSETS. */
+    String pipeline = "p";
+
+    Batch batch(List<SqlIdentifier> keys, long expected, long next, Row... rows) {
+        return new Batch(pipeline, "orders", COLUMNS, keys, List.of(rows), Map.of(0, new OffsetAdvance(expected, next)), 1_700_000_000_000L);
+    }
+
+    /** ORDERID → ITEMID|ORDERUNITS|_DELETED|offset, read back from PostgreSQL. */
+    static Map<Long, String> rows(String table) throws Exception {
+        Map<Long, String> rows = new TreeMap<>();
+        try (Connection c = pg.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT \"ORDERID\", \"ITEMID\", \"ORDERUNITS\", \"_DELETED\", \"RECORD_METADATA\"->>'offset', "
+                        + "\"TAGS\"->>1, \"_LOADED_AT\" FROM \"" + table + "\"")) {
+            while (rs.next()) {
+                assertEquals("b\tc", rs.getString(6));
+                assertEquals(java.sql.Timestamp.valueOf("2023-11-14 22:13:20"), rs.getTimestamp(7));
+                rows.merge(rs.getLong(1), rs.getString(2) + "|" + rs.getDouble(3) + "|" + rs.getBoolean(4) + "|"
+                        + rs.getString(5), (a, b) -> a + ";" + b);
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void upsertUpdatesByKeyAndATombstoneOnlyFlagsTheRowDeleted() throws Exception {
+        try (Warehouse w = Warehouses.forSink(sink(pipeline = "UPSERTED", "orderid"), pipeline)) {
+            w.open();
+            assertEquals(Map.of(0, -1L), w.storedOffsets(pipeline, "orders", List.of(0)));
+            w.write(batch(KEYS, -1, 3, row(1, "Item_1", 1.5, 0), row(2, "Item_2", 2.5, 1), row(3, "Item_3", 3.5, 2)));
+            // 1 updated, 2 deleted (keeps its last values), 3 untouched, 4 new, 99 a tombstone for an unknown key.
+            w.write(batch(KEYS, 3, 8, row(1, "Item_1b", 10.0, 3), tombstone(2, 4), row(4, "Item_4", 4.0, 5),
+                    tombstone(99, 6)));
+            assertEquals(Map.of(0, 8L), w.storedOffsets(pipeline, "orders", List.of(0)));
+        }
+        assertEquals(Map.of(
+                1L, "Item_1b|10.0|false|3",
+                2L, "Item_2|2.5|true|4",
+                3L, "Item_3|3.5|false|2",
+                4L, "Item_4|4.0|false|5"), rows("UPSERTED"));
+        try (Connection c = pg.connect(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'UPSERTED_OPL_KEY'")) {
+            assertTrue(rs.next(), "the upsert creates a unique index on the key");
+            assertTrue(rs.getString(1).startsWith("CREATE UNIQUE INDEX"), rs.getString(1));
+        }
+    }
+
+    @Test
+    void appendModeKeepsEveryRecord() throws Exception {
+        try (Warehouse w = Warehouses.forSink(sink(pipeline = "APPENDED", ""), pipeline)) {
+            w.open();
+            w.storedOffsets(pipeline, "orders", List.of(0));
+            w.write(batch(List.of(), -1, 2, row(1, "Item_1", 1.0, 0), row(1, "Item_1", 2.0, 1)));
+            w.write(batch(List.of(), 2, 3, row(1, "Item_1", 3.0, 2)));
+        }
+        assertEquals(Map.of(1L, "Item_1|1.0|false|0;Item_1|2.0|false|1;Item_1|3.0|false|2"), rows("APPENDED"));
+    }
+
+    @Test
+    void aLoaderWhoseOffsetWasMovedByAnotherIsFencedAndItsRowsRollBack() throws Exception {
+        try (Warehouse current = Warehouses.forSink(sink(pipeline = "FENCED", "orderid"), pipeline);
+             Warehouse zombie = Warehouses.forSink(sink(pipeline = "FENCED", "orderid"), pipeline)) {
+            current.open();
+            zombie.open();
+            assertEquals(Map.of(0, -1L), current.storedOffsets(pipeline, "orders", List.of(0)));
+            assertEquals(Map.of(0, -1L), zombie.storedOffsets(pipeline, "orders", List.of(0)));
+            current.write(batch(KEYS, -1, 2, row(1, "Item_1", 1.0, 0), row(2, "Item_2", 2.0, 1)));
+            assertThrows(FencedException.class, () -> zombie.write(batch(KEYS, -1, 1, row(7, "Zombie", 7.0, 0))));
+            assertEquals(Map.of(0, 2L), zombie.storedOffsets(pipeline, "orders", List.of(0)));
+            // The zombie's session still works after the rollback: it resumes from the stored offset.
+            zombie.write(batch(KEYS, 2, 3, row(3, "Item_3", 3.0, 2)));
+        }
+        assertEquals(List.of(1L, 2L, 3L), new ArrayList<>(rows("FENCED").keySet()));
+    }
+
+    @Test
+    void aNewColumnIsAddedAndAReopenedWarehouseReadsTheTypesBack() throws Exception {
+        try (Warehouse w = Warehouses.forSink(sink(pipeline = "EVOLVED", ""), pipeline)) {
+            w.open();
+            w.storedOffsets(pipeline, "orders", List.of(0));
+            w.write(new Batch(pipeline, "orders", List.of(ORDERID), List.of(), List.of(new Row(new Object[] {1L}, false, "{}", 0, 0)),
+                    Map.of(0, new OffsetAdvance(-1, 1)), 0L));
+            w.write(batch(List.of(), 1, 2, row(2, "Item_2", 2.0, 1)));
+        }
+        try (Warehouse reopened = Warehouses.forSink(sink(pipeline = "EVOLVED", ""), pipeline)) {
+            assertEquals(COLUMNS, reopened.open());
+        }
+    }
+
+    @Test
+    void copyTextEscapesDelimitersAndNulls() {
+        StringBuilder out = new StringBuilder();
+        PostgresWarehouse.appendValue(out, "a\tb\nc\\d\re");
+        out.append('|');
+        PostgresWarehouse.appendValue(out, null);
+        out.append('|');
+        PostgresWarehouse.appendValue(out, 1e20);
+        assertEquals("a\\tb\\nc\\\\d\\re|\\N|1.0E20", out.toString());
+    }
+}
