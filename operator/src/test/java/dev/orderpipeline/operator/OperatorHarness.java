@@ -1,6 +1,7 @@
 package dev.orderpipeline.operator;
 
 import dev.orderpipeline.operator.api.OrderPipeline;
+import dev.orderpipeline.operator.reconciler.CdcSyncReconciler;
 import dev.orderpipeline.operator.reconciler.OrderPipelineReconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * The real operator, with the OrderPipeline reconciler registered, running against fabric8's mock
@@ -42,10 +44,11 @@ public final class OperatorHarness implements AutoCloseable {
     private final KubernetesMockServer server;
     private final KubernetesClient client;
     private final Operator operator;
+    private final OrderPipelineReconciler orderPipelines;
     private final Map<String, AtomicInteger> reconciles = new ConcurrentHashMap<>();
     private final AtomicInteger namespaces = new AtomicInteger();
 
-    private OperatorHarness(Duration maxReconcileInterval) {
+    private OperatorHarness(Duration maxReconcileInterval, UnaryOperator<OperatorSettings> customize) {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(), true);
         server.init();
@@ -62,19 +65,37 @@ public final class OperatorHarness implements AutoCloseable {
                         reconciles.computeIfAbsent(key(resource), k -> new AtomicInteger()).incrementAndGet();
                     }
                 }));
-        OperatorSettings settings = new OperatorSettings(RUNTIME_IMAGE, Duration.ofMillis(500), Set.of());
-        operator.register(new OrderPipelineReconciler(settings, Clock.systemUTC()),
+        // Kafka is read every 500 ms (not 15 s) so that scaling tests run in seconds.
+        OperatorSettings settings = customize.apply(new OperatorSettings(RUNTIME_IMAGE, Duration.ofMillis(500), Set.of())
+                .withSourcePollInterval(Duration.ofMillis(500)));
+        orderPipelines = new OrderPipelineReconciler(settings, Clock.systemUTC());
+        operator.register(orderPipelines, config -> config.withReconciliationMaxInterval(maxReconcileInterval));
+        operator.register(new CdcSyncReconciler(settings, Clock.systemUTC()),
                 config -> config.withReconciliationMaxInterval(maxReconcileInterval));
         operator.start();
     }
 
     public static OperatorHarness start() {
-        return new OperatorHarness(Duration.ofHours(1));
+        return new OperatorHarness(Duration.ofHours(1), UnaryOperator.identity());
+    }
+
+    /** Starts with settings changed from the test defaults (e.g. the runtime status port). */
+    public static OperatorHarness start(UnaryOperator<OperatorSettings> customize) {
+        return new OperatorHarness(Duration.ofHours(1), customize);
     }
 
     /** Reconciles every resource at least this often, as a resync would; for the no-churn tests. */
     public static OperatorHarness startWithResyncEvery(Duration interval) {
-        return new OperatorHarness(interval);
+        return new OperatorHarness(interval, UnaryOperator.identity());
+    }
+
+    /** Same, with settings changed from the test defaults. */
+    public static OperatorHarness startWithResyncEvery(Duration interval, UnaryOperator<OperatorSettings> customize) {
+        return new OperatorHarness(interval, customize);
+    }
+
+    public OrderPipelineReconciler orderPipelineReconciler() {
+        return orderPipelines;
     }
 
     private void installCrd(String file) {
@@ -99,18 +120,19 @@ public final class OperatorHarness implements AutoCloseable {
         return name;
     }
 
-    public int reconcilesOf(OrderPipeline pipeline) {
+    public int reconcilesOf(HasMetadata pipeline) {
         AtomicInteger count = reconciles.get(key(pipeline));
         return count == null ? 0 : count.get();
     }
 
     private static String key(HasMetadata resource) {
-        return resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
+        return resource.getKind() + ":" + resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
     }
 
     @Override
     public void close() {
         operator.stop();
+        orderPipelines.close();
         client.close();
         server.destroy();
     }

@@ -14,7 +14,14 @@ public record DatadogSpec(
         @JsonPropertyDescription("Datadog version tag; default the runtime image tag.")
         String version,
         @JsonPropertyDescription("Extra tags added to every metric, as key: value.")
-        Map<String, String> tags) {
+        Map<String, String> tags,
+        @JsonPropertyDescription("Annotate the pods for an OpenMetrics check of the agent on /metrics (clusters that scrape) instead of sending DogStatsD to the node's agent; default false.")
+        Boolean openMetrics) {
+
+    /** Without the OpenMetrics choice (DogStatsD to the node's agent when enabled). */
+    public DatadogSpec(Boolean enabled, String env, String service, String version, Map<String, String> tags) {
+        this(enabled, env, service, version, tags, null);
+    }
 
     public boolean enabledOrDefault() {
         return Boolean.TRUE.equals(enabled);

@@ -3,7 +3,7 @@ package dev.orderpipeline.operator.api;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.List;
 
-/** The dbt project run after loading (staging, marts, tests, freshness). Not reconciled yet. */
+/** The dbt project run over the loaded table (staging, marts, tests, freshness): a CronJob and one-shot Jobs. */
 public record DbtSpec(
         @JsonPropertyDescription("Image with dbt and the project.")
         String image,

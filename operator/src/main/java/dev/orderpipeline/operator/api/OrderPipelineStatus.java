@@ -15,7 +15,7 @@ public record OrderPipelineStatus(
         Long observedGeneration,
         @JsonPropertyDescription("Pending, Running, Paused or Stalled.")
         String phase,
-        @JsonPropertyDescription("Ready, Reconciling and Stalled, with Kubernetes condition conventions.")
+        @JsonPropertyDescription("Ready, Reconciling, Stalled and SourceReachable (Kafka lag readable), with Kubernetes condition conventions.")
         List<Condition> conditions,
         @StatusReplicas
         @JsonPropertyDescription("Loader pods that exist.")
@@ -29,13 +29,13 @@ public record OrderPipelineStatus(
         String labelSelector,
         @JsonPropertyDescription("Partitions of the source topic.")
         Integer partitions,
-        @JsonPropertyDescription("Records of the source topic not yet committed by the loaders.")
+        @JsonPropertyDescription("Records of the source topic not yet committed by the loaders' consumer group (read every few seconds).")
         Long consumerLag,
         @JsonPropertyDescription("Records loaded since the loaders started.")
         Long recordsLoaded,
         @JsonPropertyDescription("When the loaders last committed a batch (RFC 3339).")
         String lastCommitTime,
-        @JsonPropertyDescription("Age in seconds of the newest loaded record at the last commit.")
+        @JsonPropertyDescription("Age in seconds of the newest loaded record when its batch was committed (the worst ready loader, rounded up); an old lastCommitTime shows a stuck loader.")
         Long freshnessSeconds,
         @JsonPropertyDescription("dbt runs.")
         DbtStatus dbt) {

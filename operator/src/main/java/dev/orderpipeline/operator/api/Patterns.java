@@ -7,6 +7,8 @@ package dev.orderpipeline.operator.api;
 public final class Patterns {
     /** A SQL identifier the runtime accepts and quotes: letters, digits, _ and $, not starting with a digit. */
     public static final String SQL_IDENTIFIER = "^[A-Za-z_][A-Za-z0-9_$]{0,254}$";
+    /** An upsert key field: SQL identifiers, nested as parent.child. */
+    public static final String KEY_FIELD = "^[A-Za-z_][A-Za-z0-9_$]{0,254}([.][A-Za-z_][A-Za-z0-9_$]{0,254})*$";
     /** Kafka's topic name rule. */
     public static final String KAFKA_TOPIC = "^[a-zA-Z0-9._-]{1,249}$";
     /** The duration syntax the runtime parses: a number and ms, s, m or h. */

@@ -29,7 +29,7 @@ public class LoaderDeploymentDependent extends CRUDKubernetesDependentResource<D
     public static final String DD_ENV_LABEL = "tags.datadoghq.com/env";
     public static final String DD_SERVICE_LABEL = "tags.datadoghq.com/service";
     public static final String DD_VERSION_LABEL = "tags.datadoghq.com/version";
-    private static final long RUNTIME_UID = 10001L;
+    static final long RUNTIME_UID = 10001L;
 
     private final String runtimeImage;
 
@@ -50,12 +50,14 @@ public class LoaderDeploymentDependent extends CRUDKubernetesDependentResource<D
                 .withLabels(labels)
                 .endMetadata()
                 .withNewSpec()
-                .withReplicas(LoaderReplicas.desired(pipeline.getSpec()))
+                .withReplicas(context.managedWorkflowAndDependentResourceContext()
+                        .get(LoaderReplicas.CONTEXT_KEY, Integer.class)
+                        .orElseGet(() -> LoaderReplicas.desired(pipeline.getSpec())))
                 .withNewSelector().withMatchLabels(LoaderResources.selectorLabels(pipeline)).endSelector()
                 .withNewTemplate()
                 .withNewMetadata()
                 .withLabels(labels)
-                .withAnnotations(Map.of(LoaderResources.CONFIG_HASH_ANNOTATION, LoaderEnvironment.configHash(pipeline)))
+                .withAnnotations(podAnnotations(pipeline))
                 .endMetadata()
                 .withNewSpec()
                 // The loader flushes and commits its batch on SIGTERM; give it time to do so.
@@ -108,11 +110,11 @@ public class LoaderDeploymentDependent extends CRUDKubernetesDependentResource<D
                 .build();
     }
 
-    private static Capabilities dropAll() {
+    static Capabilities dropAll() {
         return new CapabilitiesBuilder().withDrop("ALL").build();
     }
 
-    private static Probe httpProbe(String path, int failureThreshold) {
+    static Probe httpProbe(String path, int failureThreshold) {
         return new ProbeBuilder()
                 .withNewHttpGet().withPath(path).withPort(new IntOrString("http")).endHttpGet()
                 .withPeriodSeconds(10)
@@ -124,6 +126,7 @@ public class LoaderDeploymentDependent extends CRUDKubernetesDependentResource<D
     private List<EnvVar> environment(OrderPipeline pipeline) {
         List<EnvVar> env = new ArrayList<>(LoaderEnvironment.secretEnv(pipeline));
         DatadogSpec datadog = datadog(pipeline);
+        env.addAll(DatadogPodRendering.env(datadog));
         if (datadog != null && datadog.enabledOrDefault()) {
             // Datadog's unified service tagging: the tracer and DogStatsD read DD_* which follow the pod labels.
             for (Map.Entry<String, String> tag : Map.of("DD_ENV", DD_ENV_LABEL, "DD_SERVICE", DD_SERVICE_LABEL,
@@ -141,6 +144,14 @@ public class LoaderDeploymentDependent extends CRUDKubernetesDependentResource<D
         }
         env.sort(java.util.Comparator.comparing(EnvVar::getName));
         return env;
+    }
+
+    /** The config hash (a change rolls the pods) and, when asked for, the OpenMetrics autodiscovery annotation. */
+    private static Map<String, String> podAnnotations(OrderPipeline pipeline) {
+        Map<String, String> annotations = new java.util.TreeMap<>(DatadogPodRendering.annotations(datadog(pipeline),
+                LoaderResources.CONTAINER_NAME, LoaderResources.pipelineName(pipeline)));
+        annotations.put(LoaderResources.CONFIG_HASH_ANNOTATION, LoaderEnvironment.configHash(pipeline));
+        return annotations;
     }
 
     private Map<String, String> datadogLabels(OrderPipeline pipeline) {

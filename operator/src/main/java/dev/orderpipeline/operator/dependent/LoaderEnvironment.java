@@ -95,7 +95,8 @@ public final class LoaderEnvironment {
         }
     }
 
-    private static void renderSink(SinkSpec sink, Map<String, String> data) {
+    /** The warehouse connection settings; shared with the replicator, which reads the same table. */
+    static void renderSink(SinkSpec sink, Map<String, String> data) {
         data.put(SINK_TYPE, lower(sink.type()));
         putIfSet(data, SINK_TABLE, sink.table());
         if (sink.keyFields() != null && !sink.keyFields().isEmpty()) {
@@ -185,13 +186,13 @@ public final class LoaderEnvironment {
         }
     }
 
-    private static <V> void putIfSet(Map<String, V> map, String key, V value) {
+    static <V> void putIfSet(Map<String, V> map, String key, V value) {
         if (value != null) {
             map.put(key, value);
         }
     }
 
-    private static String lower(Enum<?> value) {
+    static String lower(Enum<?> value) {
         return value.name().toLowerCase(Locale.ROOT);
     }
 }

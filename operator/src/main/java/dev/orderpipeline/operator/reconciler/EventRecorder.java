@@ -64,7 +64,8 @@ public class EventRecorder {
                     .build()).create();
         } catch (KubernetesClientException e) {
             // An Event is a courtesy; failing to write one must not fail the reconcile.
-            LOG.warn("Could not record event {} for {}/{}: {}", reason, namespace, resource.getMetadata().getName(),
+            LOG.warn("event=event_not_recorded reason={} namespace={} name={} error=\"{}\"", reason, namespace,
+                    resource.getMetadata().getName(),
                     e.getMessage());
         }
     }

@@ -3,13 +3,26 @@ package dev.orderpipeline.operator.reconciler;
 import dev.orderpipeline.operator.OperatorSettings;
 import dev.orderpipeline.operator.api.OrderPipeline;
 import dev.orderpipeline.operator.api.OrderPipelineStatus;
+import dev.orderpipeline.operator.dbt.DbtRuns;
+import dev.orderpipeline.operator.dependent.DbtCronJobDependent;
+import dev.orderpipeline.operator.dependent.DbtJobDependent;
 import dev.orderpipeline.operator.dependent.LoaderConfigMapDependent;
 import dev.orderpipeline.operator.dependent.LoaderDeploymentDependent;
+import dev.orderpipeline.operator.dependent.LoaderResources;
+import dev.orderpipeline.operator.metrics.OperatorMetrics;
 import dev.orderpipeline.operator.scaling.LoaderReplicas;
+import dev.orderpipeline.operator.scaling.LoaderScaler;
+import dev.orderpipeline.operator.scaling.ScalingDecision;
+import dev.orderpipeline.operator.scaling.SourceProbes;
+import dev.orderpipeline.operator.scaling.SourceReading;
 import dev.orderpipeline.operator.status.ConditionType;
 import dev.orderpipeline.operator.status.Conditions;
 import dev.orderpipeline.operator.status.LoaderStatusComposer;
+import dev.orderpipeline.operator.status.RuntimeReading;
+import dev.orderpipeline.operator.status.RuntimeStatusReader;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -18,11 +31,16 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Workflow;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowBuilder;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * managed workflow runs before {@link #reconcile}, and would roll pods onto a broken configuration).
  */
 @ControllerConfiguration(name = OrderPipelineReconciler.NAME)
-public class OrderPipelineReconciler implements Reconciler<OrderPipeline> {
+public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoCloseable {
     public static final String NAME = "orderpipeline";
     private static final Logger LOG = LoggerFactory.getLogger(OrderPipelineReconciler.class);
 
@@ -42,22 +60,75 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline> {
     private final Clock clock;
     private final LoaderStatusComposer statusComposer;
     private final Workflow<OrderPipeline> workflow;
+    private final SourceProbes sourceProbes;
+    private final LoaderScaler scaler;
+    private final RuntimeStatusReader<RuntimeStatusReader.LoaderSnapshot, RuntimeReading> runtimeStatus;
+    /** The SourceReachable state last announced with an Event, per pipeline. */
+    private final Map<ResourceID, String> announcedSource = new ConcurrentHashMap<>();
+
+    /** dbt runs: the CronJob and one-shot Jobs, and their results in the status. */
+    private final DbtRuns dbtRuns;
+    private final OperatorMetrics metrics;
 
     public OrderPipelineReconciler(OperatorSettings settings, Clock clock) {
+        this(settings, clock, new SimpleMeterRegistry());
+    }
+
+    /** With the operator's meter registry, where the per-pipeline meters of {@link OperatorMetrics} go. */
+    public OrderPipelineReconciler(OperatorSettings settings, Clock clock, MeterRegistry registry) {
         this.settings = settings;
+        this.metrics = new OperatorMetrics(registry);
+        this.dbtRuns = new DbtRuns(clock, metrics);
         this.clock = clock;
         this.statusComposer = new LoaderStatusComposer(clock);
+        this.sourceProbes = new SourceProbes(clock, settings.sourcePollInterval(), settings.kafkaTimeout());
+        this.scaler = new LoaderScaler(clock);
+        this.runtimeStatus = new RuntimeStatusReader<>(RuntimeStatusReader.LoaderSnapshot.class,
+                RuntimeStatusReader::loaders, clock, settings.runtimeStatusPort(), settings.runtimeStatusInterval(),
+                settings.httpTimeout());
         LoaderConfigMapDependent configMap = new LoaderConfigMapDependent();
         LoaderDeploymentDependent deployment = new LoaderDeploymentDependent(settings.runtimeImage());
         this.workflow = new WorkflowBuilder<OrderPipeline>()
                 .addDependentResource(configMap)
                 .addDependentResourceAndConfigure(deployment).dependsOn(configMap)
+                .addDependentResourceAndConfigure(new DbtCronJobDependent())
+                .withReconcilePrecondition(DbtCronJobDependent.SCHEDULED)
+                .addDependentResourceAndConfigure(new DbtJobDependent())
+                .withReconcilePrecondition(DbtJobDependent.REQUESTED)
                 .build();
     }
 
     @Override
     public List<EventSource<?, OrderPipeline>> prepareEventSources(EventSourceContext<OrderPipeline> context) {
-        return EventSourceUtils.eventSourcesFromWorkflow(context, workflow);
+        List<EventSource<?, OrderPipeline>> sources = new ArrayList<>(EventSourceUtils.eventSourcesFromWorkflow(context, workflow));
+        sources.add(new DeletionListener<>("orderpipeline-deletions", this::forget));
+        return sources;
+    }
+
+    /** Releases what the operator holds for a deleted pipeline: its Kafka client and its scaling history. */
+    private void forget(ResourceID id) {
+        sourceProbes.forget(id);
+        scaler.forget(id);
+        runtimeStatus.forget(id);
+        dbtRuns.forget(id);
+        metrics.forget(id);
+        announcedSource.remove(id);
+        LOG.debug("event=released kind=OrderPipeline namespace={} name={}", id.getNamespace().orElse(""), id.getName());
+    }
+
+    /** The operator's own per-pipeline meters. */
+    public OperatorMetrics metrics() {
+        return metrics;
+    }
+
+    /** Kafka clients currently open; one per pipeline at most. */
+    public int openKafkaClients() {
+        return sourceProbes.openClients();
+    }
+
+    @Override
+    public void close() {
+        sourceProbes.close();
     }
 
     @Override
@@ -70,15 +141,56 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline> {
             // Leave the running loaders alone: they still work with the last valid configuration.
             OrderPipelineStatus status = statusComposer.stalled(pipeline, problem.get(),
                     context.getSecondaryResource(Deployment.class));
+            status = dbtRuns.carryOver(pipeline, status);
             announceStall(pipeline, status, problem.get(), events);
             return writeIfChanged(pipeline, status).rescheduleAfter(settings.stalledRecheck());
         }
+        SourceReading source = sourceProbes.read(pipeline, context.getClient());
+        ScalingDecision scaling = scaler.decide(pipeline, source);
+        context.managedWorkflowAndDependentResourceContext().put(LoaderReplicas.CONTEXT_KEY, scaling.replicas());
         workflow.reconcile(pipeline, context);
-        int desired = LoaderReplicas.desired(pipeline.getSpec());
-        OrderPipelineStatus status = statusComposer.reconciled(pipeline, desired,
-                context.getSecondaryResource(Deployment.class));
-        announceTransitions(pipeline, status, events);
-        return writeIfChanged(pipeline, status);
+        RuntimeReading runtime = runtimeStatus.read(ResourceID.fromResource(pipeline), context.getClient(),
+                pipeline.getMetadata().getNamespace(), LoaderResources.selectorLabels(pipeline));
+        OrderPipelineStatus status = statusComposer.reconciled(pipeline, scaling.replicas(),
+                context.getSecondaryResource(Deployment.class), source, runtime);
+        status = dbtRuns.observe(pipeline, status, context, events);
+        metrics.observed(pipeline, status);
+        announceTransitions(pipeline, status, scaling, events);
+        announceSource(pipeline, source, events);
+        // Look again when the next reading is due, or when a pending scale-down falls due.
+        Duration next = settings.sourcePollInterval();
+        if (scaling.recheckIn().isPresent() && scaling.recheckIn().get().compareTo(next) < 0) {
+            next = scaling.recheckIn().get().plusMillis(10);
+        }
+        return writeIfChanged(pipeline, status).rescheduleAfter(next);
+    }
+
+    /**
+     * An Event when the source becomes unreachable or reachable again; nothing while it stays so. The last
+     * announced state is remembered here as well as read from the status, so that a reconcile of a stale cached
+     * copy of the resource does not announce the same state twice.
+     */
+    private void announceSource(OrderPipeline pipeline, SourceReading source, EventRecorder events) {
+        String state = source.reachable() ? "Reachable" : source.reason();
+        String before = announcedSource.put(ResourceID.fromResource(pipeline), state);
+        if (state.equals(before)) {
+            return;
+        }
+        OrderPipelineStatus previous = pipeline.getStatus();
+        Optional<io.fabric8.kubernetes.api.model.Condition> condition = previous == null ? Optional.empty()
+                : Conditions.find(previous.conditions(), ConditionType.SourceReachable);
+        String reported = condition.map(c -> "True".equals(c.getStatus()) ? "Reachable" : c.getReason()).orElse(null);
+        if (state.equals(reported)) {
+            return;
+        }
+        if (!source.reachable()) {
+            LOG.warn("event=source_unreachable kind=OrderPipeline namespace={} name={} reason={} message=\"{}\"",
+                    pipeline.getMetadata().getNamespace(), pipeline.getMetadata().getName(), source.reason(),
+                    source.message());
+            events.warning(pipeline, source.reason(), source.message());
+        } else if (reported != null) {
+            events.normal(pipeline, "SourceReachable", source.message());
+        }
     }
 
     /** Writes the status only when it differs, so a steady pipeline causes no API writes (no GitOps churn). */
@@ -98,15 +210,21 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline> {
                 .filter(c -> "True".equals(c.getStatus()) && problem.message().equals(c.getMessage()))
                 .isPresent();
         if (!alreadyReported) {
-            LOG.warn("{}/{} stalled: {}", pipeline.getMetadata().getNamespace(), pipeline.getMetadata().getName(),
-                    problem.message());
+            LOG.warn("event=stalled kind=OrderPipeline namespace={} name={} reason={} field={} message=\"{}\"",
+                    pipeline.getMetadata().getNamespace(), pipeline.getMetadata().getName(), problem.reason(),
+                    problem.field(), problem.message());
             events.warning(pipeline, problem.reason(), problem.message());
         }
     }
 
-    private static void announceTransitions(OrderPipeline pipeline, OrderPipelineStatus status, EventRecorder events) {
+    private static void announceTransitions(OrderPipeline pipeline, OrderPipelineStatus status, ScalingDecision scaling,
+                                            EventRecorder events) {
         OrderPipelineStatus previous = pipeline.getStatus();
         if (previous == null) {
+            // Created paused (or paused before the first status landed): still worth an Event.
+            if (OrderPipelineStatus.Phase.Paused.name().equals(status.phase())) {
+                events.normal(pipeline, "Paused", "spec.state is paused: loaders scaled to zero, offsets kept.");
+            }
             return;
         }
         if (Conditions.isTrue(previous.conditions(), ConditionType.Stalled)) {
@@ -119,8 +237,11 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline> {
         } else if (wasPaused && !isPaused) {
             events.normal(pipeline, "Resumed", "spec.state is running: " + status.desiredReplicas() + " loader(s) requested.");
         } else if (previous.desiredReplicas() != null && !previous.desiredReplicas().equals(status.desiredReplicas())) {
+            LOG.info("event=scaled kind=OrderPipeline namespace={} name={} from={} to={} why=\"{}\"",
+                    pipeline.getMetadata().getNamespace(), pipeline.getMetadata().getName(), previous.desiredReplicas(),
+                    status.desiredReplicas(), scaling.why());
             events.normal(pipeline, "Scaled", "Loaders scaled from " + previous.desiredReplicas() + " to "
-                    + status.desiredReplicas() + ".");
+                    + status.desiredReplicas() + " (" + scaling.why() + ").");
         }
     }
 }

@@ -7,5 +7,9 @@ public enum ConditionType {
     /** The operator is still moving the workloads towards the spec (a rollout is in progress). */
     Reconciling,
     /** The operator cannot make progress until the user changes something (spec or a Secret). */
-    Stalled
+    Stalled,
+    /** The operator could read the source topic's partitions and consumer lag from Kafka. */
+    SourceReachable,
+    /** The latest finished dbt run succeeded (its run summary reports no failed model or test). */
+    DbtSucceeded
 }

@@ -5,6 +5,7 @@ import dev.orderpipeline.operator.api.OrderPipelineStatus;
 import dev.orderpipeline.operator.api.OrderPipelineStatus.Phase;
 import dev.orderpipeline.operator.dependent.LoaderResources;
 import dev.orderpipeline.operator.reconciler.SpecProblem;
+import dev.orderpipeline.operator.scaling.SourceReading;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import java.time.Clock;
@@ -23,7 +24,8 @@ public final class LoaderStatusComposer {
     }
 
     /** The status of a pipeline whose workloads were reconciled to the spec. */
-    public OrderPipelineStatus reconciled(OrderPipeline pipeline, int desiredReplicas, Optional<Deployment> deployment) {
+    public OrderPipelineStatus reconciled(OrderPipeline pipeline, int desiredReplicas, Optional<Deployment> deployment,
+                                          SourceReading source, RuntimeReading runtime) {
         long generation = generation(pipeline);
         int replicas = deployment.map(Deployment::getStatus).map(DeploymentStatus::getReplicas).orElse(0);
         int ready = deployment.map(Deployment::getStatus).map(DeploymentStatus::getReadyReplicas).orElse(0);
@@ -47,8 +49,17 @@ public final class LoaderStatusComposer {
                     .set(ConditionType.Reconciling, true, "RollingOut", "Waiting for the loader Deployment to roll out.")
                     .set(ConditionType.Stalled, false, "SpecValid", "The spec is valid.");
         }
+        setSourceReachable(conditions, source);
+        boolean known = source != null && source.reachable();
+        // No pod answered (none ready, or all busy): keep what was last reported rather than blanking it.
+        OrderPipelineStatus previous = pipeline.getStatus();
+        boolean fresh = runtime != null && runtime.podsRead() > 0;
+        Long recordsLoaded = fresh ? runtime.recordsLoaded() : previous == null ? null : previous.recordsLoaded();
+        String lastCommit = fresh ? runtime.lastCommitTime() : previous == null ? null : previous.lastCommitTime();
+        Long freshness = fresh ? runtime.freshnessSeconds() : previous == null ? null : previous.freshnessSeconds();
         return new OrderPipelineStatus(generation, phase.name(), conditions.build(), replicas, ready, desiredReplicas,
-                LoaderResources.labelSelector(pipeline), null, null, null, null, null, null);
+                LoaderResources.labelSelector(pipeline), known ? source.partitions() : null, known ? source.lag() : null,
+                recordsLoaded, lastCommit, freshness, previous == null ? null : previous.dbt());
     }
 
     /** The status of a pipeline the operator cannot act on; the workloads are reported as they are. */
@@ -58,11 +69,26 @@ public final class LoaderStatusComposer {
                 .set(ConditionType.Ready, false, problem.reason(), problem.message())
                 .set(ConditionType.Reconciling, false, problem.reason(), "Waiting for the resource or its Secrets to be fixed.")
                 .set(ConditionType.Stalled, true, problem.reason(), problem.message());
-        Integer previousDesired = pipeline.getStatus() == null ? null : pipeline.getStatus().desiredReplicas();
+        OrderPipelineStatus p = pipeline.getStatus();
+        // The loaders keep running on the last valid spec: what was last observed of them and of the topic stays.
+        if (p != null) {
+            Conditions.find(p.conditions(), ConditionType.SourceReachable).ifPresent(c -> conditions.set(
+                    ConditionType.SourceReachable, "True".equals(c.getStatus()), c.getReason(), c.getMessage()));
+        }
         return new OrderPipelineStatus(generation, Phase.Stalled.name(), conditions.build(),
                 deployment.map(Deployment::getStatus).map(DeploymentStatus::getReplicas).orElse(0),
                 deployment.map(Deployment::getStatus).map(DeploymentStatus::getReadyReplicas).orElse(0),
-                previousDesired, LoaderResources.labelSelector(pipeline), null, null, null, null, null, null);
+                p == null ? null : p.desiredReplicas(), LoaderResources.labelSelector(pipeline),
+                p == null ? null : p.partitions(), p == null ? null : p.consumerLag(),
+                p == null ? null : p.recordsLoaded(), p == null ? null : p.lastCommitTime(),
+                p == null ? null : p.freshnessSeconds(), p == null ? null : p.dbt());
+    }
+
+    /** SourceReachable, kept out of Ready: a broker outage is the loaders' to ride out, not a broken rollout. */
+    private static void setSourceReachable(Conditions conditions, SourceReading source) {
+        if (source != null) {
+            conditions.set(ConditionType.SourceReachable, source.reachable(), source.reason(), source.message());
+        }
     }
 
     private static boolean rolledOut(Optional<Deployment> deployment, int desired) {

@@ -102,6 +102,20 @@ class CustomResourceDefinitionsTest {
     }
 
     @Test
+    void printerColumnsAreInTheOrderKubectlGetShouldShowThem() throws IOException {
+        assertEquals(List.of("Ready", "Phase", "Replicas", "Lag", "Freshness", "Last dbt", "Age"),
+                columnNames("orderpipelines.orderpipeline.dev-v1.yml"));
+        assertEquals(List.of("Ready", "Phase", "Lag", "Last sync", "Age"), columnNames("cdcsyncs.orderpipeline.dev-v1.yml"));
+        assertEquals(PrinterColumnOrder.declaredOrder(OrderPipeline.class),
+                columnNames("orderpipelines.orderpipeline.dev-v1.yml"), "the order declared on the class");
+    }
+
+    private List<String> columnNames(String file) throws IOException {
+        return load(file).getSpec().getVersions().get(0).getAdditionalPrinterColumns().stream()
+                .map(c -> c.getName()).toList();
+    }
+
+    @Test
     void everyPrinterColumnPointsIntoTheStatusOrMetadata() throws IOException {
         load("orderpipelines.orderpipeline.dev-v1.yml").getSpec().getVersions().get(0).getAdditionalPrinterColumns()
                 .forEach(c -> assertFalse(c.getJsonPath().startsWith(".spec"), c.getName()));

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orderpipeline.operator.OperatorHarness;
+import dev.orderpipeline.operator.TestSyncs;
+import dev.orderpipeline.operator.api.CdcSync;
 import dev.orderpipeline.operator.api.OrderPipeline;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
@@ -59,8 +61,47 @@ class SteadyStateTest {
         assertEquals(deploymentVersion, deployment().getMetadata().getResourceVersion(), "the Deployment was written");
         assertEquals(configVersion, client.configMaps().inNamespace(namespace).withName("orders-loader-config").get()
                 .getMetadata().getResourceVersion(), "the ConfigMap was written");
-        assertEquals(events, client.v1().events().inNamespace(namespace).list().getItems().size(), "events were added");
+        assertEquals(events, client.v1().events().inNamespace(namespace).list().getItems().size(),
+                () -> "events were added: " + eventSummary());
         assertTrue(harness.reconcilesOf(created) >= reconcilesBefore + 8);
+    }
+
+    @Test
+    void manyReconcilesOfAnUnchangedCdcSyncWriteNothing() {
+        secrets(namespace).forEach(secret -> client.resource(secret).create());
+        client.resource(TestSyncs.postgresSecret(namespace)).create();
+        CdcSync created = client.resource(TestSyncs.sync(namespace, "replicate", TestSyncs.snowflakeCursorSpec())).create();
+        await().atMost(Duration.ofSeconds(20)).until(() -> replicator() != null);
+        Deployment current = replicator();
+        current.setStatus(new DeploymentStatusBuilder().withObservedGeneration(current.getMetadata().getGeneration())
+                .withReplicas(1).withReadyReplicas(1).withUpdatedReplicas(1).withAvailableReplicas(1).build());
+        client.resource(current).updateStatus();
+        await().atMost(Duration.ofSeconds(20)).until(() -> syncNow().getStatus() != null
+                && "Running".equals(syncNow().getStatus().phase()));
+
+        String syncVersion = syncNow().getMetadata().getResourceVersion();
+        String deploymentVersion = replicator().getMetadata().getResourceVersion();
+        int events = client.v1().events().inNamespace(namespace).list().getItems().size();
+        int reconcilesBefore = harness.reconcilesOf(created);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> harness.reconcilesOf(created) >= reconcilesBefore + 8);
+
+        assertEquals(syncVersion, syncNow().getMetadata().getResourceVersion(), "the CdcSync was written");
+        assertEquals(deploymentVersion, replicator().getMetadata().getResourceVersion(), "the Deployment was written");
+        assertEquals(events, client.v1().events().inNamespace(namespace).list().getItems().size(), "events were added");
+    }
+
+    private String eventSummary() {
+        return client.v1().events().inNamespace(namespace).list().getItems().stream()
+                .map(e -> e.getReason() + "@" + e.getFirstTimestamp() + ": " + e.getMessage()).toList().toString();
+    }
+
+    private CdcSync syncNow() {
+        return client.resources(CdcSync.class).inNamespace(namespace).withName("replicate").get();
+    }
+
+    private Deployment replicator() {
+        return client.apps().deployments().inNamespace(namespace).withName("replicate-replicator").get();
     }
 
     private OrderPipeline pipelineNow() {

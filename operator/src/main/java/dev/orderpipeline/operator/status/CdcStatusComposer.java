@@ -1,0 +1,99 @@
+package dev.orderpipeline.operator.status;
+
+import dev.orderpipeline.operator.api.CdcSync;
+import dev.orderpipeline.operator.api.CdcSyncStatus;
+import dev.orderpipeline.operator.api.OrderPipelineStatus.Phase;
+import dev.orderpipeline.operator.api.PipelineState;
+import dev.orderpipeline.operator.reconciler.SpecProblem;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Builds a CdcSync's status afresh from the replicator Deployment (or the problem that stops the
+ * operator), carrying over condition transition times and the replicator's last reported figures.
+ */
+public final class CdcStatusComposer {
+    private final Clock clock;
+
+    public CdcStatusComposer(Clock clock) {
+        this.clock = clock;
+    }
+
+    /**
+     * @param runtime what the ready replicator last reported on {@code /status}; empty keeps the figures already
+     *                in the status (the pod restarts, or is not ready yet)
+     */
+    public CdcSyncStatus reconciled(CdcSync sync, Optional<Deployment> deployment,
+                                    Optional<RuntimeStatusReader.ReplicatorSnapshot> runtime) {
+        long generation = generation(sync);
+        int ready = deployment.map(Deployment::getStatus).map(DeploymentStatus::getReadyReplicas).orElse(0);
+        int replicas = deployment.map(Deployment::getStatus).map(DeploymentStatus::getReplicas).orElse(0);
+        Conditions conditions = new Conditions(previousConditions(sync), generation, clock);
+        Phase phase;
+        if (sync.getSpec().state() == PipelineState.PAUSED) {
+            phase = Phase.Paused;
+            conditions.set(ConditionType.Ready, false, "Paused",
+                            "spec.state is paused: the replicator is stopped; set spec.state to running to resume.")
+                    .set(ConditionType.Reconciling, replicas > 0, "Paused",
+                            replicas > 0 ? "Stopping the replicator." : "No replicator runs.")
+                    .set(ConditionType.Stalled, false, "SpecValid", "The spec is valid.");
+        } else if (rolledOut(deployment)) {
+            phase = Phase.Running;
+            conditions.set(ConditionType.Ready, true, "ReplicatorReady", "The replicator is ready.")
+                    .set(ConditionType.Reconciling, false, "RolloutComplete", "The replicator runs the current spec.")
+                    .set(ConditionType.Stalled, false, "SpecValid", "The spec is valid.");
+        } else {
+            phase = Phase.Pending;
+            conditions.set(ConditionType.Ready, false, "ReplicatorNotReady", ready + " of 1 replicator ready.")
+                    .set(ConditionType.Reconciling, true, "RollingOut", "Waiting for the replicator Deployment to roll out.")
+                    .set(ConditionType.Stalled, false, "SpecValid", "The spec is valid.");
+        }
+        if (runtime.isPresent()) {
+            RuntimeStatusReader.ReplicatorSnapshot r = runtime.get();
+            return new CdcSyncStatus(generation, phase.name(), conditions.build(), r.lastSyncTime(), r.rowsUpserted(),
+                    r.rowsDeleted(), r.lagSeconds(), r.watermark());
+        }
+        return withFigures(sync, generation, phase, conditions.build());
+    }
+
+    public CdcSyncStatus stalled(CdcSync sync, SpecProblem problem) {
+        long generation = generation(sync);
+        Conditions conditions = new Conditions(previousConditions(sync), generation, clock)
+                .set(ConditionType.Ready, false, problem.reason(), problem.message())
+                .set(ConditionType.Reconciling, false, problem.reason(), "Waiting for the resource or its Secrets to be fixed.")
+                .set(ConditionType.Stalled, true, problem.reason(), problem.message());
+        return withFigures(sync, generation, Phase.Stalled, conditions.build());
+    }
+
+    private static CdcSyncStatus withFigures(CdcSync sync, long generation, Phase phase, List<Condition> conditions) {
+        CdcSyncStatus p = sync.getStatus();
+        return new CdcSyncStatus(generation, phase.name(), conditions,
+                p == null ? null : p.lastSyncTime(), p == null ? null : p.rowsUpserted(),
+                p == null ? null : p.rowsDeleted(), p == null ? null : p.lagSeconds(), p == null ? null : p.watermark());
+    }
+
+    private static boolean rolledOut(Optional<Deployment> deployment) {
+        if (deployment.isEmpty() || deployment.get().getStatus() == null) {
+            return false;
+        }
+        Deployment d = deployment.get();
+        DeploymentStatus s = d.getStatus();
+        boolean observed = s.getObservedGeneration() != null
+                && s.getObservedGeneration() >= Objects.requireNonNullElse(d.getMetadata().getGeneration(), 0L);
+        return observed && Objects.requireNonNullElse(s.getReadyReplicas(), 0) == 1
+                && Objects.requireNonNullElse(s.getUpdatedReplicas(), 0) == 1;
+    }
+
+    private static long generation(CdcSync sync) {
+        return Objects.requireNonNullElse(sync.getMetadata().getGeneration(), 0L);
+    }
+
+    private static List<Condition> previousConditions(CdcSync sync) {
+        return sync.getStatus() == null ? null : sync.getStatus().conditions();
+    }
+}

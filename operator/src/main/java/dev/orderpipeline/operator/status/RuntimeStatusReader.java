@@ -1,0 +1,165 @@
+package dev.orderpipeline.operator.status;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads {@code /status} of the ready runtime pods of a resource (pod IP and the runtime's HTTP port) with
+ * short timeouts, and sums what they report.
+ *
+ * <p>No churn: a resource's pods are read at most once per {@code interval}; reconciles in between reuse
+ * the last reading, so they build the same status and write nothing. A busy pipeline therefore causes at
+ * most one status write per interval from its counters. {@code freshnessSeconds} is the runtime's
+ * {@code lastFreshnessMillis} (the age of the newest record of the last batch at its commit), rounded up to
+ * whole seconds: unlike {@code now - lastCommitTime} it does not grow by itself between two readings, so an
+ * idle pipeline's status stays put. A loader that stopped committing shows as an old lastCommitTime.
+ */
+public final class RuntimeStatusReader<S, R> {
+    private static final Logger LOG = LoggerFactory.getLogger(RuntimeStatusReader.class);
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    /** The fields of a loader's {@code /status} (pipeline-runtime's LoaderStatus.Snapshot) read here. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record LoaderSnapshot(Long recordsLoaded, String lastCommitTime, Long lastFreshnessMillis, String lastError) {
+    }
+
+    /** The fields of a replicator's {@code /status} (pipeline-runtime's CdcStatus.Snapshot) read here. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ReplicatorSnapshot(Long rowsUpserted, Long rowsDeleted, String lastSyncTime, Long lagSeconds,
+                                     String watermark, String lastError) {
+    }
+
+    private record Cached<R>(Instant at, R reading) {
+    }
+
+    private final Class<S> snapshotType;
+    private final Function<List<S>, R> aggregate;
+
+    private final Clock clock;
+    private final int port;
+    private final Duration interval;
+    private final Duration timeout;
+    private final HttpClient http;
+    private final Map<ResourceID, Cached<R>> cache = new ConcurrentHashMap<>();
+
+    /**
+     * @param aggregate turns the snapshots of the ready pods that answered into one reading; called with an
+     *                  empty list when none did
+     */
+    public RuntimeStatusReader(Class<S> snapshotType, Function<List<S>, R> aggregate, Clock clock, int port,
+                               Duration interval, Duration timeout) {
+        this.snapshotType = snapshotType;
+        this.aggregate = aggregate;
+        this.clock = clock;
+        this.port = port;
+        this.interval = interval;
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    }
+
+    /**
+     * The reading of the pods matching {@code selector} in {@code namespace}, taken now if the previous one
+     * is older than the interval.
+     */
+    public R read(ResourceID id, KubernetesClient client, String namespace, Map<String, String> selector) {
+        Instant now = clock.instant();
+        Cached<R> cached = cache.get(id);
+        if (cached != null && cached.at().plus(interval).isAfter(now)) {
+            return cached.reading();
+        }
+        R reading = aggregate.apply(readNow(client, namespace, selector));
+        cache.put(id, new Cached<>(now, reading));
+        return reading;
+    }
+
+    private List<S> readNow(KubernetesClient client, String namespace, Map<String, String> selector) {
+        List<Pod> pods = client.pods().inNamespace(namespace).withLabels(selector).list().getItems();
+        List<S> snapshots = new ArrayList<>();
+        for (Pod pod : pods) {
+            if (!isReady(pod)) {
+                continue;
+            }
+            try {
+                snapshots.add(fetch(pod.getStatus().getPodIP()));
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("event=runtime_status_unreadable namespace={} pod={} error=\"{}\"", namespace,
+                        pod.getMetadata().getName(), e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return snapshots;
+    }
+
+    /** Loaders: records summed, the newest commit, the worst freshness rounded up to whole seconds. */
+    public static RuntimeReading loaders(List<LoaderSnapshot> snapshots) {
+        if (snapshots.isEmpty()) {
+            return RuntimeReading.NONE;
+        }
+        long loaded = 0;
+        Instant lastCommit = null;
+        Long freshnessMillis = null;
+        for (LoaderSnapshot s : snapshots) {
+            loaded += s.recordsLoaded() == null ? 0 : s.recordsLoaded();
+            if (s.lastCommitTime() != null) {
+                Instant commit = Instant.parse(s.lastCommitTime());
+                lastCommit = lastCommit == null || commit.isAfter(lastCommit) ? commit : lastCommit;
+            }
+            if (s.lastFreshnessMillis() != null) {
+                freshnessMillis = freshnessMillis == null ? s.lastFreshnessMillis()
+                        : Math.max(freshnessMillis, s.lastFreshnessMillis());
+            }
+        }
+        return new RuntimeReading(snapshots.size(), loaded, lastCommit == null ? null : lastCommit.toString(),
+                freshnessMillis == null ? null : (freshnessMillis + 999) / 1000);
+    }
+
+    /** The replicator: one pod (Recreate), so its snapshot as is; empty when it did not answer. */
+    public static java.util.Optional<ReplicatorSnapshot> replicator(List<ReplicatorSnapshot> snapshots) {
+        return snapshots.stream().findFirst();
+    }
+
+    private S fetch(String ip) throws IOException, InterruptedException {
+        String host = ip.contains(":") ? "[" + ip + "]" : ip;
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + "/status"))
+                .timeout(timeout).GET().build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("HTTP " + response.statusCode());
+        }
+        return JSON.readValue(response.body(), snapshotType);
+    }
+
+    private static boolean isReady(Pod pod) {
+        return pod.getStatus() != null && pod.getStatus().getPodIP() != null
+                && pod.getMetadata().getDeletionTimestamp() == null
+                && pod.getStatus().getConditions() != null
+                && pod.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    public void forget(ResourceID id) {
+        cache.remove(id);
+    }
+}

@@ -1,0 +1,197 @@
+package dev.orderpipeline.operator.status;
+
+import static dev.orderpipeline.operator.TestPipelines.pipeline;
+import static dev.orderpipeline.operator.TestPipelines.secrets;
+import static dev.orderpipeline.operator.TestPipelines.snowflakeSpec;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.orderpipeline.cdc.CdcStatus;
+import dev.orderpipeline.load.LoaderStatus;
+import dev.orderpipeline.operator.TestPipelines;
+import dev.orderpipeline.operator.TestSyncs;
+import dev.orderpipeline.operator.api.CdcSync;
+import dev.orderpipeline.operator.dependent.ReplicatorResources;
+import dev.orderpipeline.operator.OperatorHarness;
+import dev.orderpipeline.operator.api.OrderPipeline;
+import dev.orderpipeline.operator.dependent.LoaderResources;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator reads {@code /status} of the ready loader pods: here a real HTTP server on loopback
+ * serving the runtime's own {@link LoaderStatus.Snapshot} as JSON, behind a Pod whose IP is 127.0.0.1.
+ */
+class RuntimeStatusTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Instant COMMITTED = Instant.parse("2025-11-26T10:15:30.123Z");
+
+    private HttpServer server;
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong loaded = new AtomicLong(1000);
+    /** When set, served instead of the loader's snapshot (a replicator's /status). */
+    private final AtomicReference<Object> replicatorBody = new AtomicReference<>();
+    private OperatorHarness harness;
+    private KubernetesClient client;
+    private String namespace;
+
+    @BeforeEach
+    void startRuntimeEndpoint() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/status", exchange -> {
+            requests.incrementAndGet();
+            Map<Integer, Long> offsets = new TreeMap<>(Map.of(0, 600L, 1, 400L));
+            LoaderStatus.Snapshot snapshot = new LoaderStatus.Snapshot(1200, loaded.get(), 3, 7,
+                    COMMITTED.toString(), 1500L, offsets, null);
+            byte[] body = JSON.writeValueAsBytes(replicatorBody.get() != null ? replicatorBody.get() : snapshot);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (harness != null) {
+            harness.close();
+        }
+        server.stop(0);
+    }
+
+    @Test
+    void recordsLoadedLastCommitAndFreshnessComeFromTheReadyLoaderPods() {
+        harness = OperatorHarness.start(s -> s.withRuntimeStatus(server.getAddress().getPort(), Duration.ofMillis(200)));
+        client = harness.client();
+        namespace = harness.newNamespace("runtime");
+        OrderPipeline created = apply();
+        createLoaderPod(created, "orders-loader-ready", true);
+        createLoaderPod(created, "orders-loader-starting", false);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> pipelineNow().getStatus() != null
+                && pipelineNow().getStatus().recordsLoaded() != null);
+        OrderPipeline reported = pipelineNow();
+        assertEquals(1000L, reported.getStatus().recordsLoaded(), "only the ready pod is read");
+        assertEquals(COMMITTED.toString(), reported.getStatus().lastCommitTime());
+        assertEquals(2L, reported.getStatus().freshnessSeconds(), "1500 ms rounded up");
+    }
+
+    @Test
+    void aBusyLoaderCausesAtMostOneStatusWritePerReadingIntervalHoweverOftenItIsReconciled() {
+        // Reconciled every 100 ms (resync and source polling), /status read at most every 2 s.
+        harness = OperatorHarness.startWithResyncEvery(Duration.ofMillis(100),
+                s -> s.withRuntimeStatus(server.getAddress().getPort(), Duration.ofSeconds(2))
+                        .withSourcePollInterval(Duration.ofMillis(100)));
+        client = harness.client();
+        namespace = harness.newNamespace("runtime");
+        OrderPipeline created = apply();
+        createLoaderPod(created, "orders-loader-ready", true);
+        await().atMost(Duration.ofSeconds(20)).until(() -> pipelineNow().getStatus() != null
+                && pipelineNow().getStatus().recordsLoaded() != null);
+
+        // Every request now reports more records, as a busy loader would.
+        Set<String> versions = new HashSet<>();
+        long requestsBefore = requests.get();
+        int reconcilesBefore = harness.reconcilesOf(created);
+        long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (System.nanoTime() < until) {
+            loaded.addAndGet(500);
+            versions.add(pipelineNow().getMetadata().getResourceVersion());
+            sleep(50);
+        }
+        int reconciles = harness.reconcilesOf(created) - reconcilesBefore;
+        long reads = requests.get() - requestsBefore;
+        assertTrue(reconciles >= 8, "reconciled " + reconciles + " times");
+        assertTrue(reads < reconciles, reads + " reads for " + reconciles + " reconciles");
+        assertTrue(reads <= 4, "read /status " + reads + " times in 5 s at a 2 s interval");
+        assertTrue(versions.size() <= reads + 1, versions.size() + " status versions for " + reads + " readings");
+    }
+
+    @Test
+    void theReplicatorsStatusFillsRowsLagAndWatermarkOfTheCdcSync() {
+        harness = OperatorHarness.start(s -> s.withRuntimeStatus(server.getAddress().getPort(), Duration.ofMillis(200))
+                .withSourcePollInterval(Duration.ofMillis(200)));
+        client = harness.client();
+        namespace = harness.newNamespace("runtime");
+        replicatorBody.set(new CdcStatus.Snapshot(namespace + ".replicate", "cursor", "Running", 420, 17, 9000, 300, 12,
+                COMMITTED.toString(), 3L, 2500L, "UPDATED_AT=2025-11-26T10:15:00Z", Map.of(), false, false, null));
+        TestPipelines.secrets(namespace).forEach(secret -> client.resource(secret).create());
+        client.resource(TestSyncs.postgresSecret(namespace)).create();
+        CdcSync sync = client.resource(TestSyncs.sync(namespace, "replicate", TestSyncs.snowflakeCursorSpec())).create();
+        Pod pod = new PodBuilder().withNewMetadata().withName("replicate-replicator-x").withNamespace(namespace)
+                .withLabels(ReplicatorResources.labels(sync)).endMetadata()
+                .withNewSpec().addNewContainer().withName("replicator").withImage(OperatorHarness.RUNTIME_IMAGE)
+                .endContainer().endSpec()
+                .withNewStatus().withPhase("Running").withPodIP("127.0.0.1")
+                .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build();
+        Pod created = client.resource(pod).create();
+        if (created.getStatus() == null || created.getStatus().getPodIP() == null) {
+            created.setStatus(pod.getStatus());
+            client.resource(created).updateStatus();
+        }
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            CdcSync now = client.resources(CdcSync.class).inNamespace(namespace).withName("replicate").get();
+            return now.getStatus() != null && now.getStatus().rowsUpserted() != null;
+        });
+        CdcSync reported = client.resources(CdcSync.class).inNamespace(namespace).withName("replicate").get();
+        assertEquals(420L, reported.getStatus().rowsUpserted());
+        assertEquals(17L, reported.getStatus().rowsDeleted());
+        assertEquals(3L, reported.getStatus().lagSeconds());
+        assertEquals(COMMITTED.toString(), reported.getStatus().lastSyncTime());
+        assertEquals("UPDATED_AT=2025-11-26T10:15:00Z", reported.getStatus().watermark());
+    }
+
+    private OrderPipeline apply() {
+        secrets(namespace).forEach(secret -> client.resource(secret).create());
+        return client.resource(pipeline(namespace, "orders", snowflakeSpec())).create();
+    }
+
+    private void createLoaderPod(OrderPipeline pipeline, String name, boolean ready) {
+        Pod pod = new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace)
+                .withLabels(LoaderResources.labels(pipeline)).endMetadata()
+                .withNewSpec().addNewContainer().withName("loader").withImage(OperatorHarness.RUNTIME_IMAGE).endContainer()
+                .endSpec()
+                .withNewStatus().withPhase("Running").withPodIP("127.0.0.1")
+                .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition()
+                .endStatus().build();
+        Pod created = client.resource(pod).create();
+        if (created.getStatus() == null || created.getStatus().getPodIP() == null) {
+            created.setStatus(pod.getStatus());
+            client.resource(created).updateStatus();
+        }
+    }
+
+    private OrderPipeline pipelineNow() {
+        return client.resources(OrderPipeline.class).inNamespace(namespace).withName("orders").get();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
