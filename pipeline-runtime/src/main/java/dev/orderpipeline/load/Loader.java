@@ -9,6 +9,7 @@ import dev.orderpipeline.source.RecordConverter;
 import dev.orderpipeline.warehouse.Batch;
 import dev.orderpipeline.warehouse.FencedException;
 import dev.orderpipeline.warehouse.OffsetAdvance;
+import dev.orderpipeline.warehouse.Row;
 import dev.orderpipeline.warehouse.SqlIdentifier;
 import dev.orderpipeline.warehouse.TableShape;
 import dev.orderpipeline.warehouse.Warehouse;
@@ -20,6 +21,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -47,7 +52,15 @@ public final class Loader implements Runnable {
     private final Optional<DeadLetterPublisher> deadLetters;
     private final LoaderStatus status;
     private final LoaderMetrics metrics;
-    private final PendingBatch pending = new PendingBatch();
+    /** Records being gathered while the previous batch commits on {@link #committer}. */
+    private PendingBatch pending = new PendingBatch();
+    /** At most one batch commits at a time; polling and parsing the next one overlap with it. */
+    private final ExecutorService committer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "loader-commit");
+        t.setDaemon(true);
+        return t;
+    });
+    private InFlight inFlight;
     /** The stored offset each assigned partition is expected to hold: the compare side of the CAS. */
     private final Map<Integer, Long> expectedOffsets = new HashMap<>();
     private final long maxLatencyNanos;
@@ -89,12 +102,16 @@ public final class Loader implements Runnable {
                     break;
                 }
                 accept(records);
+                if (inFlight != null && inFlight.result().isDone()) {
+                    awaitInFlight(true); // settle it now: status, metrics and group offsets follow the commit
+                }
                 if (pending.isDue(System.nanoTime(), config.batch().maxRecords(), config.batch().maxBytes(), maxLatencyNanos)) {
-                    flush();
+                    submitPending();
                 }
             }
             flush();
         } finally {
+            committer.shutdownNow();
             consumer.close(Duration.ofSeconds(5));
             deadLetters.ifPresent(DeadLetterPublisher::close);
             warehouse.close();
@@ -156,64 +173,170 @@ public final class Loader implements Runnable {
         pending.skip(record.partition(), record.offset(), now, record.timestamp());
     }
 
-    /** Commits the pending records, retrying transient failures with capped exponential backoff. */
-    private void flush() {
-        if (pending.isEmpty()) {
+    /**
+     * Hands the pending records to the committer and starts gathering the next batch. The previous
+     * commit must have finished first: the new batch's compare-and-set starts from its offsets.
+     */
+    private void submitPending() {
+        if (!awaitInFlight(true) || pending.isEmpty()) {
             return;
+        }
+        try {
+            awaitDeadLetters();
+        } catch (Exception e) {
+            noteWarehouseError("sending dead letters", e);
+            commitWithRetry(pending);
+            return;
+        }
+        PendingBatch frozen = pending;
+        pending = new PendingBatch();
+        Batch batch = toBatch(frozen);
+        long started = System.nanoTime();
+        Future<?> result = committer.submit(() -> {
+            warehouse.write(batch);
+            return null;
+        });
+        inFlight = new InFlight(frozen, batch, result, started);
+    }
+
+    /**
+     * Waits for the batch being committed, if any, and settles its outcome; true when it committed.
+     * When it did not, the records gathered after it are dropped and the partitions rewound, so that
+     * nothing is committed past a gap. Inside a rebalance callback there is no retrying
+     * ({@code mayRetry} false): polling is not allowed there.
+     */
+    private boolean awaitInFlight(boolean mayRetry) {
+        if (inFlight == null) {
+            return true;
+        }
+        InFlight current = inFlight;
+        inFlight = null;
+        try {
+            current.result().get();
+            committed(current.records(), current.batch(), current.startedNanos());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LoaderStoppedException("interrupted while committing");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof FencedException fenced) {
+                fenced(fenced);
+                return false;
+            }
+            noteWarehouseError("committing a batch of " + current.records().records() + " records", e.getCause());
+            warehouse.reset();
+            if (mayRetry && commitWithRetry(current.records())) {
+                return true;
+            }
+            rewindToCommitted();
+            return false;
+        }
+    }
+
+    /** Forgets every uncommitted record and seeks back to the last committed offsets (known in memory). */
+    private void rewindToCommitted() {
+        pending.clear();
+        List<TopicPartition> fresh = new ArrayList<>();
+        for (TopicPartition tp : consumer.assignment()) {
+            long offset = expectedOffsets.getOrDefault(tp.partition(), -1L);
+            if (offset >= 0) {
+                consumer.seek(tp, offset);
+            } else {
+                fresh.add(tp);
+            }
+        }
+        seekFresh(fresh);
+    }
+
+    /** Commits whatever is pending now, on this thread: at shutdown, at a handover, before stopping. */
+    private void flush() {
+        if (awaitInFlight(true)) {
+            commitWithRetry(pending);
+        }
+    }
+
+    /** Commits one batch, retrying transient failures with capped backoff; false when fenced or stopped first. */
+    private boolean commitWithRetry(PendingBatch records) {
+        if (records.isEmpty()) {
+            return true;
         }
         Backoff backoff = new Backoff(MIN_BACKOFF, config.retryMaxBackoff());
         retrying = true;
         try {
-            while (!pending.isEmpty()) {
+            while (!records.isEmpty()) {
                 try {
-                    commitPending();
-                    return;
+                    commitNow(records);
+                    return true;
                 } catch (FencedException e) {
-                    LOG.warn("commit rolled back: {}; resuming from the warehouse's offsets", e.getMessage());
-                    metrics.fenced();
-                    pending.clear();
-                    seekToStoredOffsets(currentPartitions());
-                    return;
+                    records.clear();
+                    fenced(e);
+                    return false;
                 } catch (Exception e) {
-                    noteWarehouseError("committing a batch of " + pending.records() + " records", e);
+                    noteWarehouseError("committing a batch of " + records.records() + " records", e);
                     warehouse.reset();
                     if (stopping) {
-                        LOG.warn("stopping with {} uncommitted records; they will be read again", pending.records());
-                        return;
+                        LOG.warn("stopping with {} uncommitted records; they will be read again", records.records());
+                        return false;
                     }
                     waitKeepingMembership(backoff.next());
                 }
             }
+            return true;
         } finally {
             retrying = false;
             consumer.resume(consumer.paused());
         }
     }
 
-    private void commitPending() throws Exception {
+    private void commitNow(PendingBatch records) throws Exception {
+        awaitDeadLetters();
+        Batch batch = toBatch(records);
+        long started = System.nanoTime();
+        warehouse.write(batch);
+        committed(records, batch, started);
+    }
+
+    /** Another loader owns a partition now: nothing pending is valid; resume from the warehouse's offsets. */
+    private void fenced(FencedException e) {
+        LOG.warn("commit rolled back: {}; resuming from the warehouse's offsets", e.getMessage());
+        metrics.fenced();
+        pending.clear();
+        seekToStoredOffsets(currentPartitions());
+    }
+
+    private void awaitDeadLetters() throws Exception {
         if (deadLetters.isPresent()) {
             deadLetters.get().awaitSent();
         }
+    }
+
+    private Batch toBatch(PendingBatch records) {
         Map<Integer, OffsetAdvance> advances = new HashMap<>();
-        pending.nextOffsets().forEach((partition, next) ->
+        records.nextOffsets().forEach((partition, next) ->
                 advances.put(partition, new OffsetAdvance(expectedOffsets.getOrDefault(partition, -1L), next)));
-        var rows = keyColumns.isEmpty() ? pending.rows() : KeyDeduplicator.lastWins(pending.rows(), keyIndexes());
-        long started = System.nanoTime();
-        long now = System.currentTimeMillis();
-        warehouse.write(new Batch(config.pipelineName(), config.source().topic(), shape.snapshot(), keyColumns,
-                rows, advances, now));
-        Duration latency = Duration.ofNanos(System.nanoTime() - started);
-        Duration freshness = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - pending.oldestTimestampMillis()));
-        Map<Integer, Long> committed = new HashMap<>(pending.nextOffsets());
-        expectedOffsets.putAll(committed);
-        long records = pending.loadedRecords();
-        if (pending.skipped() > 0) {
-            LOG.warn("{} records of this batch went to the dead-letter topic", pending.skipped());
+        List<Row> rows = keyColumns.isEmpty() ? List.copyOf(records.rows())
+                : KeyDeduplicator.lastWins(records.rows(), keyIndexes());
+        return new Batch(config.pipelineName(), config.source().topic(), shape.snapshot(), keyColumns, rows, advances,
+                System.currentTimeMillis());
+    }
+
+    private void committed(PendingBatch records, Batch batch, long startedNanos) {
+        Duration latency = Duration.ofNanos(System.nanoTime() - startedNanos);
+        Duration freshness = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - records.oldestTimestampMillis()));
+        Map<Integer, Long> offsets = new HashMap<>(records.nextOffsets());
+        expectedOffsets.putAll(offsets);
+        long loaded = records.loadedRecords();
+        if (records.skipped() > 0) {
+            LOG.warn("{} records of this batch went to the dead-letter topic", records.skipped());
         }
-        status.committed(records, committed, Instant.ofEpochMilli(now), freshness.toMillis());
-        metrics.committed(records, rows.size(), pending.bytes(), latency, freshness);
-        pending.clear();
-        commitGroupOffsets(committed);
+        status.committed(loaded, offsets, Instant.ofEpochMilli(batch.committedAtMillis()), freshness.toMillis());
+        metrics.committed(loaded, batch.rows().size(), records.bytes(), latency, freshness);
+        records.clear();
+        commitGroupOffsets(offsets);
+    }
+
+    /** A batch handed to the committer thread. */
+    private record InFlight(PendingBatch records, Batch batch, Future<?> result, long startedNanos) {
     }
 
     private int[] keyIndexes() {
@@ -258,7 +381,7 @@ public final class Loader implements Runnable {
         }
     }
 
-    private void noteWarehouseError(String what, Exception e) {
+    private void noteWarehouseError(String what, Throwable e) {
         String message = what + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage();
         LOG.warn("{} (will retry)", message);
         status.failed(message);
@@ -301,15 +424,21 @@ public final class Loader implements Runnable {
                 fresh.add(tp);
             }
         }
-        if (!fresh.isEmpty()) {
-            if (config.source().startPosition() == KafkaSourceConfig.StartPosition.LATEST) {
-                consumer.seekToEnd(fresh);
-            } else {
-                consumer.seekToBeginning(fresh);
-            }
-        }
+        seekFresh(fresh);
         status.resumed(stored);
         LOG.info("resuming partitions {} from the warehouse's offsets {}", partitions, stored);
+    }
+
+    /** Partitions the pipeline never committed start where the configuration says. */
+    private void seekFresh(List<TopicPartition> fresh) {
+        if (fresh.isEmpty()) {
+            return;
+        }
+        if (config.source().startPosition() == KafkaSourceConfig.StartPosition.LATEST) {
+            consumer.seekToEnd(fresh);
+        } else {
+            consumer.seekToBeginning(fresh);
+        }
     }
 
     private static void sleep(Duration d) {
@@ -333,14 +462,19 @@ public final class Loader implements Runnable {
                 return;
             }
             List<Integer> partitions = partitionsOf(revoked);
+            if (!retrying) {
+                awaitInFlight(false);
+            }
             if (!retrying && !pending.isEmpty()) {
                 try {
-                    commitPending();
+                    commitNow(pending);
                 } catch (Exception e) {
                     // The new owner starts from the stored offsets; nothing is lost by not committing here.
                     LOG.info("could not commit before handing over {}: {}", partitions, e.toString());
-                    if (e instanceof FencedException) {
-                        pending.clear();
+                    if (e instanceof FencedException fencedOut) {
+                        fenced(fencedOut);
+                    } else {
+                        warehouse.reset();
                     }
                 }
             }
@@ -354,6 +488,9 @@ public final class Loader implements Runnable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+            if (!retrying) {
+                awaitInFlight(false); // the warehouse session is the committer's until then
+            }
             seekToStoredOffsets(partitionsOf(assigned));
         }
 

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orderpipeline.embedded.EmbeddedKafka;
+import dev.orderpipeline.generate.OrderGenerator;
+import dev.orderpipeline.generate.OrderProducer;
+import dev.orderpipeline.source.KafkaClientProperties;
 import dev.orderpipeline.testing.FakesnowServer;
 import dev.orderpipeline.testing.KafkaExtension;
 import dev.orderpipeline.testing.LoaderEnv;
@@ -24,6 +27,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,7 +86,7 @@ class ExactlyOnceCrashTest {
 
             // fakesnow executes an array bind row by row (~200 rows/s here), so this run is smaller
             // than the DuckDB ones; the kills, the restarts and the check are the same.
-            loadWhileKilling(kafka, topic, env, 6_000);
+            loadWhileKilling(kafka, topic, env, 4_000);
 
             ExpectedOrders expected = ExpectedOrders.fromTopic(kafka.bootstrapServers(), topic);
             try (Connection c = fakesnowConnection(fakesnow)) {
@@ -104,21 +108,33 @@ class ExactlyOnceCrashTest {
     private long loadWhileKilling(EmbeddedKafka kafka, String topic, Map<String, String> env, long events)
             throws Exception {
         kafka.createTopic(topic, 4);
-        // Spread production over the kills, so that every kill lands in the middle of loading.
+        // Orders keep flowing until the kills are over (and at least `events` were sent), so that
+        // every life of the loader has something to load when it is killed.
         int perSecond = (int) Math.max(1, events / 40);
-        CompletableFuture<Void> producing = CompletableFuture.runAsync(
-                () -> OrderTopics.produceOrders(kafka, topic, events, 0.2, 0.05, 11, perSecond));
+        AtomicBoolean killsOver = new AtomicBoolean();
+        CompletableFuture<Long> producing = CompletableFuture.supplyAsync(() -> {
+            OrderGenerator generator = new OrderGenerator(11, 0.2, 0.05);
+            OrderProducer producer = new OrderProducer(KafkaClientProperties.producer(kafka.bootstrapServers()));
+            long sent = 0;
+            while (!killsOver.get() || sent < events) {
+                producer.produce(topic, generator, 1_000, perSecond, n -> { });
+                sent += 1_000;
+            }
+            return sent;
+        });
         long seed = System.nanoTime();
         Random random = new Random(seed);
         long committedBefore = 0;
         int livesThatCommitted = 0;
         for (int kill = 0; kill < KILLS; kill++) {
             try (RuntimeChild loader = RuntimeChild.start(dir, env, "load")) {
-                long lifeEnds = System.nanoTime() + Duration.ofMillis(2500 + random.nextInt(3500)).toNanos();
-                long committed = committedBefore;
+                // Kill at a random moment after this life has started committing, so that every
+                // kill interrupts a running load rather than a JVM that is still starting.
+                long committed = awaitProgress(loader, committedBefore, Duration.ofSeconds(60));
+                long lifeEnds = System.nanoTime() + Duration.ofMillis(random.nextInt(2500)).toNanos();
                 while (System.nanoTime() < lifeEnds) {
                     committed = Math.max(committed, committedSum(loader));
-                    Thread.sleep(100);
+                    Thread.sleep(50);
                 }
                 assertTrue(loader.isAlive(), "the loader died by itself (seed " + seed + "):\n" + loader.output());
                 loader.kill();
@@ -128,7 +144,8 @@ class ExactlyOnceCrashTest {
                 committedBefore = committed;
             }
         }
-        producing.get();
+        killsOver.set(true);
+        assertTrue(producing.get() >= events);
         assertTrue(livesThatCommitted >= KILLS / 2, "only " + livesThatCommitted + " of " + KILLS
                 + " killed loaders had committed anything: the kills did not interrupt a load");
         long produced = OrderTopics.endOffsetSum(kafka, topic);
@@ -137,6 +154,17 @@ class ExactlyOnceCrashTest {
             assertEquals(0, loader.terminate(Duration.ofSeconds(60)), loader.output());
         }
         return produced;
+    }
+
+    /** Waits until the loader has committed past {@code before}; returns what it has committed. */
+    static long awaitProgress(RuntimeChild loader, long before, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long committed = committedSum(loader);
+        while (committed <= before && System.nanoTime() < deadline && loader.isAlive()) {
+            Thread.sleep(50);
+            committed = committedSum(loader);
+        }
+        return committed;
     }
 
     static long committedSum(RuntimeChild loader) throws Exception {

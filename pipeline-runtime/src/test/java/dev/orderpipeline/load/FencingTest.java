@@ -72,7 +72,7 @@ class FencingTest {
         try (InProcessLoader successor = InProcessLoader.start(env)) {
             await().atMost(Duration.ofMinutes(1)).until(() -> successor.committedRecords() == 2_000);
             gated.release.countDown();
-            await().atMost(Duration.ofSeconds(30)).until(() ->
+            await().atMost(Duration.ofMinutes(2)).until(() ->
                     registry.counter(MetricNames.FENCED_COMMITS, "pipeline", config.pipelineName(), "topic", topic, "sink", "duckdb").count() == 1);
             zombie.stop();
             zombieThread.join(30_000);

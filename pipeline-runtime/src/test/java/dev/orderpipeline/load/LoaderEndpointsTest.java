@@ -44,9 +44,9 @@ class LoaderEndpointsTest {
         env.put("OPL_BATCH_MAX_BYTES", "100000000");
         try (InProcessLoader loader = InProcessLoader.start(env)) {
             OrderTopics.produceOrders(kafka, topic, 5, 0, 0, 1, 0);
-            await().atMost(Duration.ofSeconds(30)).until(() -> loader.committedRecords() == 5);
+            await().atMost(Duration.ofMinutes(2)).until(() -> loader.committedRecords() == 5);
             OrderTopics.produceOrders(kafka, topic, 3, 0, 0, 2, 0);
-            await().atMost(Duration.ofSeconds(30)).until(() -> loader.committedRecords() == 8);
+            await().atMost(Duration.ofMinutes(2)).until(() -> loader.committedRecords() == 8);
         }
     }
 
@@ -57,7 +57,7 @@ class LoaderEndpointsTest {
         Map<String, String> env = LoaderEnv.duckdb(kafka.bootstrapServers(), topic, dir.resolve("w.duckdb"), "orderid");
         try (InProcessLoader loader = InProcessLoader.start(env)) {
             OrderTopics.produceOrders(kafka, topic, 50, 0, 0, 1, 0);
-            await().atMost(Duration.ofSeconds(30)).until(() -> loader.committedRecords() == 50);
+            await().atMost(Duration.ofMinutes(2)).until(() -> loader.committedRecords() == 50);
             int port = loader.httpPort();
             assertEquals(200, get(port, "/healthz").statusCode());
             assertEquals(200, get(port, "/readyz").statusCode());

@@ -31,7 +31,9 @@ public final class FakesnowServer implements AutoCloseable {
             Files.createDirectories(dataDir);
             Path launcher = RepositoryPaths.root().resolve("pipeline-runtime/src/test/python/fakesnow_server.py");
             ProcessBuilder pb = new ProcessBuilder(List.of(RepositoryPaths.venvTool("python").toString(),
-                    launcher.toString(), "127.0.0.1", Integer.toString(port), dataDir.toString()))
+                    launcher.toString(), "127.0.0.1", Integer.toString(port), dataDir.toString(),
+                    // A killed client's session (and its open transaction) ends after this many idle seconds.
+                    "5"))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             process = pb.start();

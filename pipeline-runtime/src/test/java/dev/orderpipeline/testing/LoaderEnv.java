@@ -28,6 +28,8 @@ public final class LoaderEnv {
         env.put(Setting.SNOWFLAKE_DATABASE.envName(), "ANALYTICS");
         env.put(Setting.SNOWFLAKE_SCHEMA.envName(), "RAW");
         env.put(Setting.SNOWFLAKE_PRIVATE_KEY.envName(), SnowflakeKeyPair.pem(null));
+        // fakesnow runs an array bind row by row (~200 rows/s): keep each transaction short.
+        env.put(Setting.BATCH_MAX_RECORDS.envName(), "1000");
         return env;
     }
 
