@@ -94,6 +94,10 @@ public record CdcConfig(
         if (mode == Mode.CURSOR && cursor.isEmpty()) {
             throw ConfigException.missing(Setting.CDC_CURSOR_COLUMN, "when " + Setting.CDC_SOURCE_MODE.envName() + "=cursor");
         }
+        if (warehouse.type() == SinkConfig.Type.POSTGRES) {
+            throw ConfigException.invalid(Setting.SINK_TYPE, "postgres",
+                    "duckdb or snowflake: the replicator reads a DuckDB or Snowflake table (a postgres sink is already in PostgreSQL)");
+        }
         if (mode == Mode.STREAM && !(warehouse instanceof SinkConfig.Snowflake)) {
             throw ConfigException.invalid(Setting.CDC_SOURCE_MODE, "stream",
                     "pipelineRef or cursor: streams exist only on Snowflake (" + Setting.SINK_TYPE.envName() + "=snowflake)");

@@ -14,9 +14,23 @@ public sealed interface SinkConfig {
     /** Upsert key columns; empty means append-only. */
     List<String> keyFields();
 
-    enum Type { DUCKDB, SNOWFLAKE, POSTGRES }
+    /** The dialect, as {@code OPL_SINK_TYPE} and the metrics' {@code sink} tag name it. */
+    Type type();
+
+    enum Type {
+        DUCKDB, SNOWFLAKE, POSTGRES;
+
+        /** Lower case, as users write it. */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     record DuckDb(String path, SqlIdentifier schema, SqlIdentifier table, List<String> keyFields) implements SinkConfig {
+        @Override
+        public Type type() {
+            return Type.DUCKDB;
+        }
     }
 
     record Snowflake(
@@ -31,6 +45,11 @@ public sealed interface SinkConfig {
             List<String> keyFields,
             String privateKeyPem,
             Optional<String> privateKeyPassphrase) implements SinkConfig {
+
+        @Override
+        public Type type() {
+            return Type.SNOWFLAKE;
+        }
 
         @Override
         public String toString() {
@@ -58,6 +77,11 @@ public sealed interface SinkConfig {
 
         public String jdbcUrl() {
             return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+        }
+
+        @Override
+        public Type type() {
+            return Type.POSTGRES;
         }
 
         @Override

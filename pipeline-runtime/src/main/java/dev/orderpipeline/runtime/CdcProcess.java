@@ -31,7 +31,7 @@ public final class CdcProcess implements AutoCloseable {
 
     /** Metrics configured from {@code env}, the environment {@code config} was read from. */
     public CdcProcess(CdcConfig config, Environment env, String httpHost) throws IOException {
-        String sinkName = config.warehouse() instanceof dev.orderpipeline.config.SinkConfig.DuckDb ? "duckdb" : "snowflake";
+        String sinkName = config.warehouse().type().label();
         registries = MeterRegistries.create(MetricsConfig.from(env), Map.of(MetricNames.TAG_SINK, sinkName));
         var registry = registries.registry();
         String mode = config.mode().name().toLowerCase();

@@ -36,7 +36,7 @@ public final class LoaderProcess implements AutoCloseable {
 
     /** Metrics configured from {@code env}, the environment {@code config} was read from. */
     public LoaderProcess(LoaderConfig config, Environment env, String httpHost) throws IOException {
-        String sinkName = config.sink() instanceof dev.orderpipeline.config.SinkConfig.DuckDb ? "duckdb" : "snowflake";
+        String sinkName = config.sink().type().label();
         MetricsConfig metricsConfig = MetricsConfig.from(env);
         registries = MeterRegistries.create(metricsConfig, Map.of(MetricNames.TAG_PIPELINE, config.pipelineName(),
                 MetricNames.TAG_TOPIC, config.source().topic(), MetricNames.TAG_SINK, sinkName));

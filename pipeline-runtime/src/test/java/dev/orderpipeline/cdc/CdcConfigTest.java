@@ -114,6 +114,14 @@ class CdcConfigTest {
     }
 
     @Test
+    void aPostgresSinkIsRefusedAsASourceNamingTheSetting() {
+        Map<String, String> env = valid();
+        env.put("OPL_SINK_TYPE", "postgres");
+        ConfigException e = assertThrows(ConfigException.class, () -> CdcConfig.from(new Environment(env)));
+        assertTrue(e.getMessage().startsWith("OPL_SINK_TYPE='postgres' is invalid"), e.getMessage());
+    }
+
+    @Test
     void cursorModeNeedsTheCursorColumn() {
         Map<String, String> env = valid();
         env.put("OPL_CDC_SOURCE_MODE", "cursor");
