@@ -33,7 +33,7 @@ public final class TestPipelines {
 
     public static OrderPipelineSpec snowflakeSpec() {
         return new OrderPipelineSpec(
-                new SourceSpec("pkc-12345.europe-west1.gcp.confluent.cloud:9092", "orders", null,
+                new SourceSpec("broker.orders.invalid:9092", "orders", null,
                         SourceSpec.Format.JSON, SourceSpec.StartPosition.EARLIEST,
                         new KafkaSecuritySpec(KafkaSecuritySpec.Protocol.SASL_SSL, KafkaSecuritySpec.SaslMechanism.PLAIN,
                                 new SecretKeyReference(KAFKA_SECRET, "api-key"),

@@ -3,8 +3,6 @@ package dev.orderpipeline.operator.dependent;
 import dev.orderpipeline.operator.api.DatadogSpec;
 import dev.orderpipeline.operator.api.OrderPipeline;
 import dev.orderpipeline.operator.scaling.LoaderReplicas;
-import io.fabric8.kubernetes.api.model.Capabilities;
-import io.fabric8.kubernetes.api.model.CapabilitiesBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -63,13 +61,7 @@ public class LoaderDeploymentDependent extends CRUDKubernetesDependentResource<D
                 // The loader flushes and commits its batch on SIGTERM; give it time to do so.
                 .withTerminationGracePeriodSeconds(60L)
                 .withAutomountServiceAccountToken(false)
-                .withNewSecurityContext()
-                .withRunAsNonRoot(true)
-                .withRunAsUser(RUNTIME_UID)
-                .withRunAsGroup(RUNTIME_UID)
-                .withFsGroup(RUNTIME_UID)
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-                .endSecurityContext()
+                .withSecurityContext(RestrictedSecurity.pod(RUNTIME_UID))
                 .withContainers(loaderContainer(pipeline))
                 // Writable places for a read-only root filesystem: the JVM's temp files and DuckDB's file.
                 .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
@@ -98,20 +90,10 @@ public class LoaderDeploymentDependent extends CRUDKubernetesDependentResource<D
                         .addToRequests("memory", new Quantity("512Mi"))
                         .addToLimits("memory", new Quantity("1Gi"))
                         .build())
-                .withNewSecurityContext()
-                .withRunAsNonRoot(true)
-                .withReadOnlyRootFilesystem(true)
-                .withAllowPrivilegeEscalation(false)
-                .withCapabilities(dropAll())
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-                .endSecurityContext()
+                .withSecurityContext(RestrictedSecurity.container())
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
                 .addNewVolumeMount().withName("data").withMountPath(LoaderEnvironment.DATA_DIR).endVolumeMount()
                 .build();
-    }
-
-    static Capabilities dropAll() {
-        return new CapabilitiesBuilder().withDrop("ALL").build();
     }
 
     static Probe httpProbe(String path, int failureThreshold) {
