@@ -2,6 +2,7 @@ package dev.orderpipeline.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
@@ -11,12 +12,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * One {@link BenchChild} in its own JVM ({@code java -cp <this jar> dev.orderpipeline.bench.BenchChild}),
@@ -58,7 +61,7 @@ final class ChildJvm implements AutoCloseable {
             if (jvm.jfr()) {
                 command.add("-XX:StartFlightRecording=filename=" + workDir.resolve(name + ".jfr") + ",settings=profile");
             }
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchChild.class.getName()));
+            command.addAll(List.of("-cp", absoluteClassPath(), BenchChild.class.getName()));
             command.addAll(List.of(args));
             ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectError(log.toFile());
             pb.environment().keySet().removeIf(k -> k.startsWith("OPL_") || k.startsWith("DD_"));
@@ -198,5 +201,12 @@ final class ChildJvm implements AutoCloseable {
         } catch (IOException e) {
             return "";
         }
+    }
+
+    /** The child runs in the work directory, so a relative class path (java -jar target/x.jar) must be made absolute. */
+    private static String absoluteClassPath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .map(entry -> Path.of(entry).toAbsolutePath().toString())
+                .collect(Collectors.joining(File.pathSeparator));
     }
 }
