@@ -31,7 +31,7 @@ public final class PrivateKeys {
                 info = plain;
             } else {
                 throw new IllegalArgumentException("the Snowflake private key is not a PKCS#8 PEM key "
-                        + "(expected -----BEGIN PRIVATE KEY----- or -----BEGIN ENCRYPTED PRIVATE KEY-----)");
+                        + "(expected a PEM block of type PRIVATE KEY or ENCRYPTED PRIVATE KEY)");
             }
             return new JcaPEMKeyConverter().getPrivateKey(info);
         } catch (IOException | OperatorCreationException | PKCSException e) {
