@@ -1,5 +1,8 @@
 package dev.orderpipeline.cdc;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
 /**
  * Row count and an order-independent checksum of key + version over the live rows of one side: the
  * sum (mod 2^64) of a 64-bit hash of each row's canonical key and version text.
@@ -17,6 +20,23 @@ public record AuditDigest(long rows, long checksum) {
             }
             rows++;
             checksum += hash(s);
+        }
+
+        /** Adds every row of a result whose columns are a key and its version, whichever side it comes from. */
+        public Builder addAll(ResultSet rs) throws SQLException {
+            int n = rs.getMetaData().getColumnCount();
+            CdcType[] types = new CdcType[n];
+            for (int i = 0; i < n; i++) {
+                types[i] = CdcType.of(rs.getMetaData(), i + 1);
+            }
+            while (rs.next()) {
+                Object[] values = new Object[n];
+                for (int i = 0; i < n; i++) {
+                    values[i] = types[i].read(rs, i + 1);
+                }
+                add(values);
+            }
+            return this;
         }
 
         public AuditDigest build() {

@@ -28,42 +28,40 @@ public final class MeteredWarehouse implements Warehouse {
 
     @Override
     public List<Column> open() throws SQLException {
-        before();
-        try {
-            List<Column> columns = delegate.open();
-            lastCallFailed = false;
-            return columns;
-        } catch (SQLException | RuntimeException e) {
-            failed(e);
-            throw e;
-        }
+        return counted(delegate::open);
     }
 
     @Override
     public Map<Integer, Long> storedOffsets(String pipeline, String topic, Collection<Integer> partitions) throws SQLException {
+        return counted(() -> delegate.storedOffsets(pipeline, topic, partitions));
+    }
+
+    @Override
+    public void write(Batch batch) throws SQLException {
+        long started = System.nanoTime();
+        counted(() -> {
+            delegate.write(batch);
+            return null;
+        });
+        metrics.warehouseTransaction(Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /** Runs one warehouse call, counting it as a retry when the call before it failed. */
+    private <T> T counted(WarehouseCall<T> call) throws SQLException {
         before();
         try {
-            Map<Integer, Long> offsets = delegate.storedOffsets(pipeline, topic, partitions);
+            T result = call.run();
             lastCallFailed = false;
-            return offsets;
+            return result;
         } catch (SQLException | RuntimeException e) {
             failed(e);
             throw e;
         }
     }
 
-    @Override
-    public void write(Batch batch) throws SQLException {
-        before();
-        long started = System.nanoTime();
-        try {
-            delegate.write(batch);
-            lastCallFailed = false;
-            metrics.warehouseTransaction(Duration.ofNanos(System.nanoTime() - started));
-        } catch (SQLException | RuntimeException e) {
-            failed(e);
-            throw e;
-        }
+    @FunctionalInterface
+    private interface WarehouseCall<T> {
+        T run() throws SQLException;
     }
 
     private void before() {

@@ -161,7 +161,7 @@ public final class CursorSource extends JdbcSource {
         try (Statement s = connection().createStatement(); ResultSet rs = s.executeQuery(
                 "SELECT " + keyList("") + ", " + cursor.quoted() + " FROM " + table
                         + (soft ? " WHERE NOT coalesce(\"_DELETED\", FALSE)" : ""))) {
-            PipelineRefSource.readDigest(rs, digest);
+            digest.addAll(rs);
         }
         return digest.build();
     }

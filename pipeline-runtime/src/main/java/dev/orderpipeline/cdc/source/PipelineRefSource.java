@@ -134,24 +134,9 @@ public final class PipelineRefSource extends JdbcSource {
         String sql = "SELECT " + keyList("") + ", \"_OPL_P\", \"_OPL_O\" FROM " + rows
                 + " WHERE NOT coalesce(\"_DELETED\", FALSE)";
         try (Statement s = connection().createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            readDigest(rs, digest);
+            digest.addAll(rs);
         }
         return digest.build();
-    }
-
-    static void readDigest(ResultSet rs, AuditDigest.Builder digest) throws SQLException {
-        int n = rs.getMetaData().getColumnCount();
-        CdcType[] types = new CdcType[n];
-        for (int i = 0; i < n; i++) {
-            types[i] = CdcType.of(rs.getMetaData(), i + 1);
-        }
-        while (rs.next()) {
-            Object[] values = new Object[n];
-            for (int i = 0; i < n; i++) {
-                values[i] = types[i].read(rs, i + 1);
-            }
-            digest.add(values);
-        }
     }
 
     @Override

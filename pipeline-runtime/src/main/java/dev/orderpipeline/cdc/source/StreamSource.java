@@ -175,7 +175,7 @@ public final class StreamSource extends JdbcSource {
     public AuditDigest audit() throws SQLException {
         AuditDigest.Builder digest = new AuditDigest.Builder();
         try (Statement s = connection().createStatement(); ResultSet rs = s.executeQuery(sql.auditKeys())) {
-            PipelineRefSource.readDigest(rs, digest);
+            digest.addAll(rs);
         }
         return digest.build();
     }

@@ -290,18 +290,7 @@ public final class PostgresTarget implements AutoCloseable {
             AuditDigest.Builder digest = new AuditDigest.Builder();
             String columns = shape.auditColumns().stream().map(PgNames::quote).collect(Collectors.joining(", "));
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT " + columns + " FROM " + table)) {
-                int n = rs.getMetaData().getColumnCount();
-                CdcType[] types = new CdcType[n];
-                for (int i = 0; i < n; i++) {
-                    types[i] = CdcType.of(rs.getMetaData(), i + 1);
-                }
-                while (rs.next()) {
-                    Object[] values = new Object[n];
-                    for (int i = 0; i < n; i++) {
-                        values[i] = types[i].read(rs, i + 1);
-                    }
-                    digest.add(values);
-                }
+                digest.addAll(rs);
             }
             c.commit();
             return new TargetAudit(current, digest.build());
