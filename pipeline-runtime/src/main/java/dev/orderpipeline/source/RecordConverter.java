@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.orderpipeline.warehouse.Column;
 import dev.orderpipeline.warehouse.ColumnType;
 import dev.orderpipeline.warehouse.MetadataColumns;
@@ -20,7 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 
 /**
  * Turns a JSON record into a row: one column per top-level field, nested objects flattened as
@@ -36,6 +34,8 @@ public final class RecordConverter {
     private final List<Integer> keyIndexes = new ArrayList<>();
     private final Field root = new Field("");
     private Object[] scratch = new Object[32];
+    private String metadataTopic;
+    private String metadataPrefix;
 
     public RecordConverter(TableShape shape, List<String> keyFields) {
         this.shape = shape;
@@ -180,37 +180,13 @@ public final class RecordConverter {
         }
     }
 
-    private static String metadata(ConsumerRecord<byte[], byte[]> record) {
-        StringBuilder json = new StringBuilder(160);
-        json.append("{\"topic\":\"").append(escape(record.topic()))
-                .append("\",\"partition\":").append(record.partition())
-                .append(",\"offset\":").append(record.offset())
-                .append(",\"timestamp\":").append(record.timestamp())
-                .append(",\"key\":");
-        if (record.key() == null) {
-            json.append("null");
-        } else {
-            json.append('"').append(escape(new String(record.key(), StandardCharsets.UTF_8))).append('"');
+    private KafkaRecordMetadata metadata(ConsumerRecord<byte[], byte[]> record) {
+        if (!record.topic().equals(metadataTopic)) {
+            metadataTopic = record.topic();
+            metadataPrefix = KafkaRecordMetadata.jsonPrefix(metadataTopic);
         }
-        json.append(",\"headers\":{");
-        boolean first = true;
-        for (Header header : record.headers()) {
-            if (!first) {
-                json.append(',');
-            }
-            first = false;
-            json.append('"').append(escape(header.key())).append("\":");
-            if (header.value() == null) {
-                json.append("null");
-            } else {
-                json.append('"').append(escape(new String(header.value(), StandardCharsets.UTF_8))).append('"');
-            }
-        }
-        return json.append("}}").toString();
-    }
-
-    private static String escape(String s) {
-        return new String(JsonStringEncoder.getInstance().quoteAsString(s));
+        return new KafkaRecordMetadata(metadataPrefix, record.partition(), record.offset(), record.timestamp(),
+                record.key(), record.headers());
     }
 
     /** A JSON array kept as text, loaded into a VARIANT column. */

@@ -108,4 +108,23 @@ class RecordConverterTest {
         assertEquals(3.0, row.value(0));
         assertEquals("12", row.value(1));
     }
+
+    @Test
+    void recordMetadataEscapesKeysAndHeadersAsJsonAndWritesAbsentOnesAsNull() throws Exception {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("trace \"id\"", "a\\b\n".getBytes(StandardCharsets.UTF_8));
+        headers.add("empty", null);
+        ConsumerRecord<byte[], byte[]> withHeaders = new ConsumerRecord<>("orders.v1", 0, 5, 1L, TimestampType.CREATE_TIME,
+                -1, -1, "k\"1".getBytes(StandardCharsets.UTF_8), "{\"orderid\":1}".getBytes(StandardCharsets.UTF_8),
+                headers, Optional.empty());
+        ConsumerRecord<byte[], byte[]> keyless = new ConsumerRecord<>("orders.v1", 0, 6, null,
+                "{\"orderid\":2}".getBytes(StandardCharsets.UTF_8));
+        RecordConverter converter = new RecordConverter(new TableShape(List.of()), List.of());
+
+        assertEquals("{\"topic\":\"orders.v1\",\"partition\":0,\"offset\":5,\"timestamp\":1,\"key\":\"k\\\"1\","
+                + "\"headers\":{\"trace \\\"id\\\"\":\"a\\\\b\\n\",\"empty\":null}}",
+                converter.convert(withHeaders).recordMetadataJson());
+        assertEquals("{\"topic\":\"orders.v1\",\"partition\":0,\"offset\":6,\"timestamp\":-1,\"key\":null,\"headers\":{}}",
+                converter.convert(keyless).recordMetadataJson());
+    }
 }
