@@ -31,9 +31,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * </ul>
  * Protocol on stdout, one line each: {@code READY}; then after {@code GO} on stdin,
  * {@code FIRST <epoch ms>} at the first consumed record and {@code COMMIT <epoch ms> p=o,…} each
- * time the committed offsets move; after {@code STOP} on stdin (or at the end of {@code consume}),
- * {@code RESULT <json>} with peak heap and RSS. Unlike SIGTERM, {@code STOP} lets the JVM report
- * its memory after the loader has flushed.
+ * time the committed offsets move, {@code PAUSED <epoch ms>} / {@code RESUMED <epoch ms>} when the
+ * loader pauses / resumes its partitions (a stalled or failing sink); after {@code STOP} on stdin (or
+ * at the end of {@code consume}), {@code RESULT <json>} with peak heap and RSS. Unlike SIGTERM,
+ * {@code STOP} lets the JVM report its memory after the loader has flushed. A loader also answers
+ * {@code MARK} (restart the peak heap and peak RSS from now) and {@code MEMORY} (a {@code MEMORY <json>}
+ * line: the peaks since the mark, and the loader's record counts). The parent starts children with
+ * {@code -XX:+ExitOnOutOfMemoryError}: an OutOfMemoryError ends the JVM with exit code 3.
  */
 public final class BenchChild {
     private static final PrintStream OUT = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
@@ -95,7 +99,7 @@ public final class BenchChild {
                 }
                 cdcThread = run("bench-cdc", cdc::run, failure);
             }
-            await(stdin, "STOP");
+            serve(stdin, loader);
             loader.stop();
             loaderThread.join();
             if (cdc != null) {
@@ -107,6 +111,48 @@ public final class BenchChild {
             result.put("recordsLoaded", status.recordsLoaded());
             result.put("lastError", status.lastError());
             say("RESULT " + new ObjectMapper().writeValueAsString(result));
+        }
+    }
+
+    /** Answers MARK and MEMORY until STOP. */
+    private static void serve(BufferedReader stdin, LoaderProcess loader) throws Exception {
+        boolean rssPeakReset = false;
+        String line;
+        while ((line = stdin.readLine()) != null) {
+            switch (line.trim()) {
+                case "STOP" -> {
+                    return;
+                }
+                case "MARK" -> rssPeakReset = mark();
+                case "MEMORY" -> {
+                    var status = loader.status().snapshot();
+                    Map<String, Object> m = memory();
+                    m.put("rssPeakSinceMark", rssPeakReset);
+                    m.put("recordsConsumed", status.recordsConsumed());
+                    m.put("recordsLoaded", status.recordsLoaded());
+                    m.put("pausedPartitions", status.pausedPartitions());
+                    m.put("sinkStalledSince", status.sinkStalledSince());
+                    say("MEMORY " + new ObjectMapper().writeValueAsString(m));
+                }
+                default -> {
+                }
+            }
+        }
+        throw new IllegalStateException("the benchmark went away before STOP");
+    }
+
+    /** Restarts the heap pools' peaks and (Linux: clear_refs 5) VmHWM; false when the RSS peak could not be reset. */
+    private static boolean mark() {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                pool.resetPeakUsage();
+            }
+        }
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (Exception e) {
+            return false;
         }
     }
 
@@ -123,15 +169,20 @@ public final class BenchChild {
         return t;
     }
 
-    /** Reports the first consumed record and every move of the committed offsets, as soon as seen. */
+    /** Reports the first consumed record, every move of the committed offsets and every pause, as soon as seen. */
     private static void watch(LoaderProcess loader, AtomicReference<Throwable> failure) {
         boolean first = false;
+        boolean paused = false;
         Map<Integer, Long> last = Map.of();
         while (failure.get() == null) {
             var s = loader.status().snapshot();
             if (!first && s.recordsConsumed() > 0) {
                 first = true;
                 say("FIRST " + System.currentTimeMillis());
+            }
+            if (s.pausedPartitions().isEmpty() == paused) {
+                paused = !paused;
+                say((paused ? "PAUSED " : "RESUMED ") + System.currentTimeMillis());
             }
             if (!s.committedOffsets().equals(last)) {
                 last = s.committedOffsets();

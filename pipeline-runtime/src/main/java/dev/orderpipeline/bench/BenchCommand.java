@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -73,6 +74,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--loader-heap", defaultValue = "512m", description = "-Xmx of each loader JVM (default: ${DEFAULT-VALUE}).")
     String loaderHeap;
 
+    @Option(names = "--stall-seconds", defaultValue = "20",
+            description = "How long the stalled-sink run holds a lock on the loader's PostgreSQL table; 0 skips the run (default: ${DEFAULT-VALUE}).")
+    int stallSeconds;
+
+    @Option(names = "--stall-heap", defaultValue = "256m",
+            description = "-Xmx of the loader JVM in the stalled-sink run (default: ${DEFAULT-VALUE}).")
+    String stallHeap;
+
     @Option(names = "--cdc-interval", defaultValue = "100ms",
             description = "OPL_CDC_INTERVAL of the replicator in the freshness run (default: ${DEFAULT-VALUE}).")
     String cdcInterval;
@@ -108,6 +117,9 @@ public final class BenchCommand implements Callable<Integer> {
     private Integer measure() throws Exception {
         if (orders < 1 || partitions < 1 || loaders < 1 || rate < 1 || freshnessSeconds < 1) {
             throw new IllegalArgumentException("--orders, --partitions, --loaders, --rate and --freshness-seconds must be positive");
+        }
+        if (stallSeconds < 0) {
+            throw new IllegalArgumentException("--stall-seconds must be 0 (no stalled-sink run) or positive");
         }
         work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("opl-bench");
         batchRecords = Integer.parseInt(Setting.BATCH_MAX_RECORDS.defaultValue());
@@ -173,6 +185,9 @@ public final class BenchCommand implements Callable<Integer> {
                 scaling.put("memory", scaled.reports());
                 results.put("scaling", scaling);
             }
+            if (stallSeconds > 0) {
+                results.put("stalledSink", stalledSink());
+            }
             results.put("freshness", freshness());
         }
         report(results);
@@ -235,6 +250,117 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     record LoaderRun(Rate rate, List<Map<String, Object>> reports) {
+    }
+
+    /**
+     * Issue #8's memory target under a stalled sink: one loader → PostgreSQL at --stall-heap (-Xmx256m),
+     * the whole topic readable, its table locked by this process (ACCESS EXCLUSIVE, from another session)
+     * right after the loader's first commit (which creates table and columns) for --stall-seconds, then
+     * released. The loader should pause its partitions instead of reading the topic into its heap, and
+     * then load everything exactly once. An OutOfMemoryError ends the child (ExitOnOutOfMemoryError) and
+     * is reported, not thrown.
+     */
+    private Map<String, Object> stalledSink() throws Exception {
+        String table = "ORDERS_STALL";
+        String task = "loader → PostgreSQL, sink stalled " + stallSeconds + " s";
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("stallSeconds", stallSeconds);
+        r.put("loaderHeap", stallHeap);
+        try (ChildJvm child = ChildJvm.start(work, "stalled-sink", new ChildJvm.JvmOptions(stallHeap, jfr),
+                pgEnv("bench-stall", table), "load");
+             ProgressBar bar = bar(task, orders);
+             Connection lock = postgres.connect()) {
+            child.send("GO");
+            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            while (child.committed() == 0 && child.failure() == null && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            if (child.failure() == null && child.committed() == 0) {
+                throw new IllegalStateException(task + ": no first commit in 10 minutes");
+            }
+            Map<String, Object> atStallEnd = null;
+            long lockedAt = 0;
+            long releasedAt = 0;
+            long committedAtLock = 0;
+            long committedAtRelease = 0;
+            if (child.failure() == null) {
+                lock.setAutoCommit(false);
+                try (Statement s = lock.createStatement()) {
+                    s.execute("LOCK TABLE \"public\".\"" + table + "\" IN ACCESS EXCLUSIVE MODE");
+                }
+                lockedAt = System.currentTimeMillis();
+                child.send("MARK");
+                Thread.sleep(200); // a commit that ended as the lock was granted is reported by then
+                committedAtLock = child.committed();
+                long until = System.nanoTime() + Duration.ofSeconds(stallSeconds).toNanos();
+                while (System.nanoTime() < until && child.failure() == null) {
+                    bar.stepTo(child.committed());
+                    Thread.sleep(50);
+                }
+                if (child.failure() == null) {
+                    atStallEnd = child.memoryNow(Duration.ofSeconds(30));
+                }
+                committedAtRelease = child.committed();
+                lock.rollback();
+                releasedAt = System.currentTimeMillis();
+            }
+            deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+            while (child.committed() < orders && child.failure() == null && System.nanoTime() < deadline) {
+                bar.stepTo(child.committed());
+                Thread.sleep(5);
+            }
+            bar.stepTo(child.committed());
+            if (child.failure() != null && !child.outOfMemory()) {
+                throw new IllegalStateException(task + ": " + child.failure());
+            }
+            Map<String, Object> report = null;
+            if (child.failure() == null) {
+                child.send("STOP");
+                report = child.awaitReport(Duration.ofMinutes(2));
+            }
+            r.put("outOfMemory", child.outOfMemory());
+            r.put("failure", child.failure());
+            long pausedDuringStall = 0;
+            long pausedTotal = 0;
+            long now = System.currentTimeMillis();
+            for (ChildJvm.Pause p : child.pauses()) {
+                long to = p.toMillis() == 0 ? now : p.toMillis();
+                pausedTotal += to - p.fromMillis();
+                if (lockedAt > 0) {
+                    pausedDuringStall += Math.max(0, Math.min(to, releasedAt) - Math.max(p.fromMillis(), lockedAt));
+                }
+            }
+            r.put("pausedMillisDuringStall", pausedDuringStall);
+            r.put("pausedMillisTotal", pausedTotal);
+            r.put("pauses", child.pauses().size());
+            r.put("committedDuringStall", committedAtRelease - committedAtLock);
+            if (atStallEnd != null) {
+                r.put("peakHeapBytesDuringStall", atStallEnd.get("peakHeapBytes"));
+                r.put("peakRssBytesDuringStall", atStallEnd.get("peakRssBytes"));
+                r.put("rssPeakSinceStall", atStallEnd.get("rssPeakSinceMark"));
+                r.put("maxHeapBytes", atStallEnd.get("maxHeapBytes"));
+                // Read from Kafka but not yet loaded when the stall ended: what the loader held in memory.
+                r.put("recordsHeldAtStallEnd", ((Number) atStallEnd.get("recordsConsumed")).longValue()
+                        - ((Number) atStallEnd.get("recordsLoaded")).longValue());
+                r.put("pausedPartitionsAtStallEnd", atStallEnd.get("pausedPartitions"));
+            }
+            r.put("loaderMemory", report);
+            long rows = 0;
+            long distinct = 0;
+            try (Connection c = postgres.connect(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT \"ORDERID\") FROM \"public\".\"" + table + "\"")) {
+                if (rs.next()) {
+                    rows = rs.getLong(1);
+                    distinct = rs.getLong(2);
+                }
+            }
+            r.put("rowsInTable", rows);
+            r.put("distinctOrders", distinct);
+            boolean allLoaded = rows == orders && distinct == orders;
+            r.put("allLoadedOnce", allLoaded);
+            r.put("met", !child.outOfMemory() && allLoaded);
+            return r;
+        }
     }
 
     /** The replicator's snapshot of the loaded DuckDB table into an empty PostgreSQL table, in this JVM. */
@@ -502,6 +628,19 @@ public final class BenchCommand implements Callable<Integer> {
             out.printf("| loader → %s: peak heap / peak RSS | %,d / %,d MiB | | -Xmx%s | | heap ≤ 512 MiB %s |%n",
                     sink.equals("duckdb") ? "DuckDB" : "PostgreSQL", heap >> 20,
                     ((Number) m.get("peakRssBytes")).longValue() >> 20, loaderHeap, heap <= 512L << 20 ? "✓" : "✗");
+        }
+        if (results.containsKey("stalledSink")) {
+            Map<String, Object> st = (Map<String, Object>) results.get("stalledSink");
+            String during = st.containsKey("peakHeapBytesDuringStall")
+                    ? String.format("%,d / %,d MiB", ((Number) st.get("peakHeapBytesDuringStall")).longValue() >> 20,
+                            ((Number) st.get("peakRssBytesDuringStall")).longValue() >> 20)
+                    : "–";
+            String outcome = (Boolean) st.get("outOfMemory") ? "OutOfMemoryError" : String.format("%s; paused %.1f s; %,d of %,d loaded%s",
+                    during, ((Number) st.get("pausedMillisDuringStall")).longValue() / 1000.0,
+                    ((Number) st.get("rowsInTable")).longValue(), orders, (Boolean) st.get("allLoadedOnce") ? " once" : "");
+            out.printf("| loader → PostgreSQL, table locked %d s: peak heap / RSS during the stall; partitions paused; then loaded | %s | | -Xmx%s | | no OOM at -Xmx%s %s |%n",
+                    ((Number) st.get("stallSeconds")).intValue(), outcome, st.get("loaderHeap"), st.get("loaderHeap"),
+                    (Boolean) st.get("met") ? "✓" : "✗");
         }
     }
 

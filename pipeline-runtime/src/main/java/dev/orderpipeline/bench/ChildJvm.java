@@ -16,7 +16,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -31,13 +33,23 @@ final class ChildJvm implements AutoCloseable {
     record Commit(long epochMillis, Map<Integer, Long> offsets) {
     }
 
+    /** A time the child's loader had its partitions paused; {@code toMillis} is 0 while it lasts. */
+    record Pause(long fromMillis, long toMillis) {
+    }
+
+    /** HotSpot's exit code after an OutOfMemoryError with -XX:+ExitOnOutOfMemoryError. */
+    private static final int OUT_OF_MEMORY_EXIT = 3;
+
     private final Process process;
     private final Writer stdin;
     private final Path log;
     private final CountDownLatch ready = new CountDownLatch(1);
     private final CountDownLatch result = new CountDownLatch(1);
     private final List<Commit> commits = new CopyOnWriteArrayList<>();
+    private final List<Pause> pauses = new CopyOnWriteArrayList<>();
+    private final BlockingQueue<Map<String, Object>> memoryReplies = new LinkedBlockingQueue<>();
     private volatile long firstRecordMillis;
+    private volatile boolean outOfMemory;
     private volatile Map<String, Object> report;
     private volatile String failure;
 
@@ -57,6 +69,7 @@ final class ChildJvm implements AutoCloseable {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.add("-Xmx" + jvm.heap());
+            command.add("-XX:+ExitOnOutOfMemoryError"); // an OutOfMemoryError is a result, never a half-working JVM
             command.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
             if (jvm.jfr()) {
                 command.add("-XX:StartFlightRecording=filename=" + workDir.resolve(name + ".jfr") + ",settings=profile");
@@ -88,6 +101,15 @@ final class ChildJvm implements AutoCloseable {
                     firstRecordMillis = Long.parseLong(line.substring(6).trim());
                 } else if (line.startsWith("COMMIT ")) {
                     commits.add(parseCommit(line));
+                } else if (line.startsWith("PAUSED ")) {
+                    pauses.add(new Pause(Long.parseLong(line.substring(7).trim()), 0));
+                } else if (line.startsWith("RESUMED ") && !pauses.isEmpty()) {
+                    Pause open = pauses.get(pauses.size() - 1);
+                    pauses.set(pauses.size() - 1, new Pause(open.fromMillis(), Long.parseLong(line.substring(8).trim())));
+                } else if (line.startsWith("MEMORY ")) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> m = new ObjectMapper().readValue(line.substring(7), Map.class);
+                    memoryReplies.add(m);
                 } else if (line.startsWith("RESULT ")) {
                     @SuppressWarnings("unchecked")
                     Map<String, Object> m = new ObjectMapper().readValue(line.substring(7), Map.class);
@@ -103,11 +125,33 @@ final class ChildJvm implements AutoCloseable {
             failure = "lost the child's output: " + e;
         } finally {
             if (failure == null && report == null) {
-                failure = "the child JVM exited; see " + log;
+                failure = exitedOutOfMemory()
+                        ? "the child JVM ran out of heap (OutOfMemoryError, exit code " + OUT_OF_MEMORY_EXIT + "); see " + log
+                        : "the child JVM exited; see " + log;
             }
             ready.countDown();
             result.countDown();
         }
+    }
+
+    /** After the child's output ended: did it end with an OutOfMemoryError? */
+    private boolean exitedOutOfMemory() {
+        try {
+            if (process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == OUT_OF_MEMORY_EXIT) {
+                outOfMemory = true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!outOfMemory) {
+            outOfMemory = tail(log).contains("Terminating due to java.lang.OutOfMemoryError");
+        }
+        return outOfMemory;
+    }
+
+    /** True once the child has ended with an OutOfMemoryError. */
+    boolean outOfMemory() {
+        return outOfMemory;
     }
 
     private static Commit parseCommit(String line) {
@@ -160,6 +204,21 @@ final class ChildJvm implements AutoCloseable {
 
     String failure() {
         return failure;
+    }
+
+    List<Pause> pauses() {
+        return pauses;
+    }
+
+    /** The child's memory and record counts now ({@code MEMORY}); null when it does not answer (it failed). */
+    Map<String, Object> memoryNow(Duration timeout) {
+        send("MEMORY");
+        try {
+            return memoryReplies.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     /** Asks for the final report ({@code STOP} for loaders; {@code consume} reports by itself) and waits for it. */

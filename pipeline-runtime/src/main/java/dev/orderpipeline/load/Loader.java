@@ -18,13 +18,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -41,10 +45,25 @@ import org.slf4j.LoggerFactory;
  * loader seeks to them, and each commit moves them only from the value this loader last saw, so a
  * loader that lost its partitions (a zombie) cannot commit. Kafka's group offsets are committed
  * afterwards, for lag monitoring only.
+ *
+ * <p>A stalled sink (a commit that blocks rather than fails: a locked table, a suspended warehouse, a
+ * hung connection) never stops the poll thread: when the next batch is due and the previous commit
+ * has not returned, every assigned partition is paused and polling goes on, so the group keeps this
+ * member and memory stays at about two batches plus the consumer's fetch buffers. The partitions
+ * resume when the commit returns.
  */
 public final class Loader implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Loader.class);
     private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
+    /** While stalled, how long the poll thread waits on the commit between two polls. */
+    private static final long STALL_SLICE_MILLIS = 100;
+    /** A stall is logged at WARN once the commit has run this long. */
+    private static final Duration STALL_WARNING = Duration.ofSeconds(10);
+    /**
+     * How long a revocation waits for the running commit, to hand over with everything committed; well
+     * under the consumer's max.poll.interval.ms (300 s), as the wait blocks inside poll().
+     */
+    private static final Duration HANDOVER_WAIT = Duration.ofSeconds(5);
 
     private final LoaderConfig config;
     private final Warehouse warehouse;
@@ -64,6 +83,12 @@ public final class Loader implements Runnable {
     /** The stored offset each assigned partition is expected to hold: the compare side of the CAS. */
     private final Map<Integer, Long> expectedOffsets = new HashMap<>();
     private final long maxLatencyNanos;
+    /** Assigned while a commit ran (the warehouse session was busy): paused until positioned at their stored offsets. */
+    private final Set<TopicPartition> unpositioned = new HashSet<>();
+    /** The partitions are paused because the next batch is due and the commit in flight has not returned. */
+    private boolean stalled;
+    private long stalledSinceNanos;
+    private boolean stallWarned;
 
     private TableShape shape;
     private RecordConverter converter;
@@ -106,7 +131,11 @@ public final class Loader implements Runnable {
                     awaitInFlight(true); // settle it now: status, metrics and group offsets follow the commit
                 }
                 if (pending.isDue(System.nanoTime(), config.batch().maxRecords(), config.batch().maxBytes(), maxLatencyNanos)) {
-                    submitPending();
+                    if (inFlight == null || commitReturnsWithin(STALL_SLICE_MILLIS)) {
+                        submitPending();
+                    } else {
+                        holdWhileStalled();
+                    }
                 }
             }
             flush();
@@ -173,6 +202,79 @@ public final class Loader implements Runnable {
         pending.skip(record.partition(), record.offset(), now, record.timestamp());
     }
 
+    /** Waits a little for the commit in flight; true once it has returned (committed or failed). */
+    private boolean commitReturnsWithin(long millis) {
+        try {
+            inFlight.result().get(millis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true; // settled by awaitInFlight
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LoaderStoppedException("interrupted while committing");
+        }
+    }
+
+    /**
+     * The next batch is due but the previous commit has not returned: pause every assigned partition
+     * (again after a rebalance) and go back to polling. Polling keeps this member in the group; paused
+     * partitions return nothing, so memory stays bounded. {@link #endStall} resumes them.
+     */
+    private void holdWhileStalled() {
+        long now = System.nanoTime();
+        Set<TopicPartition> toPause = new HashSet<>(consumer.assignment());
+        toPause.removeAll(consumer.paused());
+        if (!toPause.isEmpty()) {
+            consumer.pause(toPause);
+        }
+        notePaused();
+        Duration running = Duration.ofNanos(now - inFlight.startedNanos());
+        if (!stalled) {
+            stalled = true;
+            stallWarned = false;
+            stalledSinceNanos = now;
+            status.sinkStalled(Instant.now().minus(running));
+            LOG.debug("next batch due while the previous commit runs ({} ms): partitions paused", running.toMillis());
+        }
+        if (!stallWarned && running.compareTo(STALL_WARNING) >= 0) {
+            stallWarned = true;
+            LOG.warn("the warehouse has been committing a batch of {} records for {} s without returning (a lock, a suspended "
+                            + "warehouse, a hung connection?); partitions {} paused, {} records waiting, still polling so the group "
+                            + "keeps this loader", inFlight.records().records(), running.toSeconds(),
+                    partitionsOf(consumer.paused()).stream().sorted().toList(), pending.records());
+        }
+    }
+
+    /** The commit that stalled has returned (committed or not): read again. */
+    private void endStall() {
+        if (!stalled) {
+            return;
+        }
+        stalled = false;
+        status.sinkStalled(null);
+        resumeAll();
+        if (stallWarned) {
+            LOG.info("the warehouse returned; partitions resumed after {} ms paused",
+                    Duration.ofNanos(System.nanoTime() - stalledSinceNanos).toMillis());
+        }
+    }
+
+    /** Resumes every paused partition that knows where to read from. */
+    private void resumeAll() {
+        Set<TopicPartition> toResume = new HashSet<>(consumer.paused());
+        toResume.removeAll(unpositioned);
+        if (!toResume.isEmpty()) {
+            consumer.resume(toResume);
+        }
+        notePaused();
+    }
+
+    private void notePaused() {
+        status.paused(partitionsOf(consumer.paused()));
+    }
+
     /**
      * Hands the pending records to the committer and starts gathering the next batch. The previous
      * commit must have finished first: the new batch's compare-and-set starts from its offsets.
@@ -210,26 +312,51 @@ public final class Loader implements Runnable {
             return true;
         }
         InFlight current = inFlight;
-        inFlight = null;
+        Throwable failure = null;
         try {
             current.result().get();
-            committed(current.records(), current.batch(), current.startedNanos());
-            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LoaderStoppedException("interrupted while committing");
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof FencedException fenced) {
-                fenced(fenced);
-                return false;
-            }
-            noteWarehouseError("committing a batch of " + current.records().records() + " records", e.getCause());
-            warehouse.reset();
-            if (mayRetry && commitWithRetry(current.records())) {
-                return true;
-            }
-            rewindToCommitted();
+            failure = e.getCause();
+        }
+        inFlight = null;
+        // The warehouse session is free again: position partitions assigned meanwhile, then read again.
+        if (failure == null) {
+            committed(current.records(), current.batch(), current.startedNanos());
+            positionUnpositioned();
+            endStall();
+            return true;
+        }
+        if (failure instanceof FencedException fenced) {
+            fenced(fenced);
+            positionUnpositioned();
+            endStall();
             return false;
+        }
+        noteWarehouseError("committing a batch of " + current.records().records() + " records", failure);
+        warehouse.reset();
+        endStall();
+        // Partitions revoked while it ran are the new owner's now: retry only what is still ours.
+        current.records().dropPartitions(notAssigned(current.records().nextOffsets().keySet()));
+        boolean committed = mayRetry && commitWithRetry(current.records());
+        if (!committed) {
+            rewindToCommitted();
+        }
+        positionUnpositioned();
+        return committed;
+    }
+
+    private List<Integer> notAssigned(Collection<Integer> partitions) {
+        List<Integer> assigned = currentPartitions();
+        return partitions.stream().filter(p -> !assigned.contains(p)).toList();
+    }
+
+    /** Partitions assigned while a commit ran get their stored offsets now (and are resumed). */
+    private void positionUnpositioned() {
+        if (!unpositioned.isEmpty()) {
+            seekToStoredOffsets(partitionsOf(new ArrayList<>(unpositioned)));
         }
     }
 
@@ -238,6 +365,9 @@ public final class Loader implements Runnable {
         pending.clear();
         List<TopicPartition> fresh = new ArrayList<>();
         for (TopicPartition tp : consumer.assignment()) {
+            if (unpositioned.contains(tp)) {
+                continue; // never read: positioned at its stored offset once the warehouse is free
+            }
             long offset = expectedOffsets.getOrDefault(tp.partition(), -1L);
             if (offset >= 0) {
                 consumer.seek(tp, offset);
@@ -284,7 +414,7 @@ public final class Loader implements Runnable {
             return true;
         } finally {
             retrying = false;
-            consumer.resume(consumer.paused());
+            resumeAll();
         }
     }
 
@@ -314,7 +444,9 @@ public final class Loader implements Runnable {
         Map<Integer, OffsetAdvance> advances = new HashMap<>();
         records.nextOffsets().forEach((partition, next) ->
                 advances.put(partition, new OffsetAdvance(expectedOffsets.getOrDefault(partition, -1L), next)));
-        List<Row> rows = keyColumns.isEmpty() ? List.copyOf(records.rows())
+        // Append mode hands the pending list over as is: a PendingBatch is not touched while its batch is in
+        // flight (submitPending replaces it; only awaitInFlight, after the commit returned, clears or trims it).
+        List<Row> rows = keyColumns.isEmpty() ? records.rows()
                 : KeyDeduplicator.lastWins(records.rows(), keyIndexes());
         return new Batch(config.pipelineName(), config.source().topic(), shape.snapshot(), keyColumns, rows, advances,
                 System.currentTimeMillis());
@@ -324,6 +456,7 @@ public final class Loader implements Runnable {
         Duration latency = Duration.ofNanos(System.nanoTime() - startedNanos);
         Duration freshness = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - records.oldestTimestampMillis()));
         Map<Integer, Long> offsets = new HashMap<>(records.nextOffsets());
+        offsets.keySet().retainAll(currentPartitions()); // a partition revoked while this commit ran is not ours to track
         expectedOffsets.putAll(offsets);
         long loaded = records.loadedRecords();
         if (records.skipped() > 0) {
@@ -372,7 +505,10 @@ public final class Loader implements Runnable {
     private void waitKeepingMembership(Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
         while (!stopping && System.nanoTime() < deadline) {
-            consumer.pause(consumer.assignment());
+            if (!consumer.paused().containsAll(consumer.assignment())) {
+                consumer.pause(consumer.assignment());
+                notePaused();
+            }
             try {
                 accept(consumer.poll(Duration.ofMillis(Math.min(100, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)))));
             } catch (WakeupException e) {
@@ -413,6 +549,8 @@ public final class Loader implements Runnable {
                 sleep(backoff.next());
             }
         }
+        List<TopicPartition> positioned = unpositioned.stream().filter(tp -> partitions.contains(tp.partition())).toList();
+        unpositioned.removeAll(positioned);
         List<TopicPartition> fresh = new ArrayList<>();
         for (int partition : partitions) {
             long offset = stored.getOrDefault(partition, -1L);
@@ -425,6 +563,10 @@ public final class Loader implements Runnable {
             }
         }
         seekFresh(fresh);
+        if (!positioned.isEmpty()) {
+            consumer.resume(positioned);
+            notePaused();
+        }
         status.resumed(stored);
         LOG.info("resuming partitions {} from the warehouse's offsets {}", partitions, stored);
     }
@@ -450,6 +592,10 @@ public final class Loader implements Runnable {
         }
     }
 
+    private boolean commitReturnsWithin(Duration wait) {
+        return inFlight == null || commitReturnsWithin(wait.toMillis());
+    }
+
     private static List<Integer> partitionsOf(Collection<TopicPartition> tps) {
         return tps.stream().map(TopicPartition::partition).toList();
     }
@@ -462,10 +608,18 @@ public final class Loader implements Runnable {
                 return;
             }
             List<Integer> partitions = partitionsOf(revoked);
-            if (!retrying) {
+            boolean settled = retrying || commitReturnsWithin(HANDOVER_WAIT);
+            if (!settled) {
+                // The sink is stalled. Committing what is pending now would commit past the unsettled batch (a gap),
+                // on the session that batch holds: hand the partitions over uncommitted instead. The new owner
+                // resumes from the warehouse's offsets; whichever commit comes second fails its compare-and-set.
+                LOG.warn("handing over partitions {} while a commit has run for {} s: their records gathered since are "
+                        + "dropped, the new owner reads them again from the warehouse's offsets", partitions,
+                        Duration.ofNanos(System.nanoTime() - inFlight.startedNanos()).toSeconds());
+            } else if (!retrying) {
                 awaitInFlight(false);
             }
-            if (!retrying && !pending.isEmpty()) {
+            if (settled && !retrying && !pending.isEmpty()) {
                 try {
                     commitNow(pending);
                 } catch (Exception e) {
@@ -488,13 +642,25 @@ public final class Loader implements Runnable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+            if (assigned.isEmpty()) {
+                return; // the cooperative protocol calls this after every rebalance
+            }
+            if (!retrying && inFlight != null && !inFlight.result().isDone()) {
+                // The warehouse session is the committer's until its commit returns, which may take long (a
+                // stalled sink): do not wait inside poll(). Read nothing from them until they are positioned.
+                consumer.pause(assigned);
+                unpositioned.addAll(assigned);
+                notePaused();
+                return;
+            }
             if (!retrying) {
-                awaitInFlight(false); // the warehouse session is the committer's until then
+                awaitInFlight(false);
             }
             seekToStoredOffsets(partitionsOf(assigned));
         }
 
         private void forget(List<Integer> partitions) {
+            unpositioned.removeIf(tp -> partitions.contains(tp.partition()));
             pending.dropPartitions(partitions);
             partitions.forEach(expectedOffsets::remove);
             status.forget(partitions);

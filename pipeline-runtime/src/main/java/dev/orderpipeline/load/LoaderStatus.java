@@ -1,6 +1,8 @@
 package dev.orderpipeline.load;
 
 import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -18,6 +20,8 @@ public final class LoaderStatus {
     private final Map<Integer, Long> committedOffsets = new TreeMap<>();
     private String lastError;
     private boolean ready;
+    private List<Integer> pausedPartitions = List.of();
+    private Instant sinkStalledSince;
 
     synchronized void consumed(int records) {
         recordsConsumed += records;
@@ -55,6 +59,19 @@ public final class LoaderStatus {
         });
     }
 
+    /** The partitions not being read right now (the sink is stalled or down, or a partition awaits its stored offset). */
+    synchronized void paused(Collection<Integer> partitions) {
+        pausedPartitions = partitions.stream().sorted().toList();
+    }
+
+    /**
+     * The sink is stalled: the next batch is due while the previous commit, started at {@code commitStarted},
+     * has not returned; null once it has.
+     */
+    synchronized void sinkStalled(Instant commitStarted) {
+        sinkStalledSince = commitStarted;
+    }
+
     synchronized void forget(Iterable<Integer> partitions) {
         partitions.forEach(committedOffsets::remove);
     }
@@ -66,10 +83,19 @@ public final class LoaderStatus {
     public synchronized Snapshot snapshot() {
         return new Snapshot(recordsConsumed, recordsLoaded, recordsDeadLettered, batchesCommitted,
                 lastCommitTime == null ? null : lastCommitTime.toString(), lastFreshnessMillis,
-                new TreeMap<>(committedOffsets), lastError);
+                new TreeMap<>(committedOffsets), lastError, pausedPartitions,
+                sinkStalledSince == null ? null : sinkStalledSince.toString());
     }
 
-    /** The JSON body of {@code /status}. */
+    /**
+     * The JSON body of {@code /status}.
+     *
+     * @param pausedPartitions partitions the loader polls but does not read: the sink is stalled (see
+     *                         {@code sinkStalledSince}) or failing (see {@code lastError}), or the partition was
+     *                         just assigned while a commit runs; empty while reading
+     * @param sinkStalledSince when the commit the loader waits for started (ISO-8601), while the next batch is due
+     *                         and that commit has not returned; null otherwise
+     */
     public record Snapshot(
             long recordsConsumed,
             long recordsLoaded,
@@ -78,6 +104,15 @@ public final class LoaderStatus {
             String lastCommitTime,
             Long lastFreshnessMillis,
             Map<Integer, Long> committedOffsets,
-            String lastError) {
+            String lastError,
+            List<Integer> pausedPartitions,
+            String sinkStalledSince) {
+
+        /** A snapshot of a loader that is reading every partition. */
+        public Snapshot(long recordsConsumed, long recordsLoaded, long recordsDeadLettered, long batchesCommitted,
+                        String lastCommitTime, Long lastFreshnessMillis, Map<Integer, Long> committedOffsets, String lastError) {
+            this(recordsConsumed, recordsLoaded, recordsDeadLettered, batchesCommitted, lastCommitTime, lastFreshnessMillis,
+                    committedOffsets, lastError, List.of(), null);
+        }
     }
 }

@@ -30,7 +30,7 @@ class BenchCommandTest {
         try {
             exit = PipelineRuntime.execute("bench", "--orders", Integer.toString(ORDERS), "--partitions", "3",
                     "--loaders", "2", "--rate", "1000", "--freshness-seconds", "4", "--warmup-seconds", "1",
-                    "--loader-heap", "256m", "--work-dir", work.toString(), "--json");
+                    "--loader-heap", "256m", "--stall-seconds", "2", "--work-dir", work.toString(), "--json");
         } finally {
             System.setOut(original);
         }
@@ -81,5 +81,18 @@ class BenchCommandTest {
             assertTrue(m.get("peakRssBytes").asLong() > heap / 4, sink + ": " + m);
             assertEquals(ORDERS, m.get("recordsLoaded").asLong(), sink);
         }
+
+        JsonNode stall = r.get("stalledSink");
+        assertEquals(2, stall.get("stallSeconds").asInt(), stall.toString());
+        assertEquals("256m", stall.get("loaderHeap").asText());
+        assertTrue(!stall.get("outOfMemory").asBoolean() && stall.get("failure").isNull(), stall.toString());
+        assertTrue(stall.get("maxHeapBytes").asLong() <= 256L << 20, "--stall-heap reaches the child JVM: " + stall);
+        assertTrue(stall.get("peakHeapBytesDuringStall").asLong() > 0 && stall.get("peakRssBytesDuringStall").asLong() > 0,
+                stall.toString());
+        assertTrue(stall.get("pausedMillisDuringStall").asLong() >= 0 && stall.get("recordsHeldAtStallEnd").asLong() >= 0,
+                stall.toString());
+        assertEquals(ORDERS, stall.get("rowsInTable").asLong(), stall.toString());
+        assertTrue(stall.get("allLoadedOnce").asBoolean() && stall.get("met").asBoolean(), stall.toString());
+        assertEquals(ORDERS, stall.get("loaderMemory").get("recordsLoaded").asLong(), stall.toString());
     }
 }

@@ -35,14 +35,17 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A loader stalls mid-commit long enough for the group to give its partition to another loader
- * (a zombie). When it wakes up, its late commit must roll back: no record is loaded twice.
+ * A loader freezes mid-commit (a long GC pause, a suspended VM: neither its commit nor its poll thread
+ * runs) long enough for the group to give its partition to another loader (a zombie). When it wakes
+ * up, its late commit must roll back: no record is loaded twice. (A stalled sink alone no longer
+ * costs the partitions: the poll thread keeps polling, see {@link StalledSinkTest}.)
  */
 @ExtendWith(KafkaExtension.class)
 class FencingTest {
@@ -58,12 +61,13 @@ class FencingTest {
         Map<String, String> env = LoaderEnv.duckdb(kafka.bootstrapServers(), topic, db, "");
         LoaderConfig config = LoaderConfig.from(new Environment(env));
 
-        // The zombie: its first commit waits at a gate, and it may go 4 s between polls before the group drops it.
+        // The zombie: its first commit waits at a gate, its poll thread freezes with it, and it may go 4 s
+        // between polls before the group drops it.
         GatedWarehouse gated = new GatedWarehouse(Warehouses.forSink(config.sink(), config.pipelineName()));
         Properties consumerProps = KafkaClientProperties.consumer(config.source(), 10_000);
         consumerProps.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "4000");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        Loader zombie = new Loader(config, gated, new KafkaConsumer<>(consumerProps), Optional.empty(), new LoaderStatus(),
+        Loader zombie = new Loader(config, gated, new FreezingConsumer(consumerProps, gated), Optional.empty(), new LoaderStatus(),
                 new LoaderMetrics(registry, config.pipelineName(), topic, "duckdb"));
         Thread zombieThread = new Thread(zombie, "zombie-loader");
         zombieThread.start();
@@ -82,6 +86,28 @@ class FencingTest {
             rs.next();
             assertEquals(2_000, rs.getLong(1), "every record exactly once");
             assertEquals(2_000, rs.getLong(2));
+        }
+    }
+
+    /** The real consumer, whose poll waits at the gate while the write does: the whole process is frozen. */
+    static final class FreezingConsumer extends KafkaConsumer<byte[], byte[]> {
+        private final GatedWarehouse gate;
+
+        FreezingConsumer(Properties properties, GatedWarehouse gate) {
+            super(properties);
+            this.gate = gate;
+        }
+
+        @Override
+        public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+            if (gate.entered.getCount() == 0) {
+                try {
+                    gate.release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return super.poll(timeout);
         }
     }
 

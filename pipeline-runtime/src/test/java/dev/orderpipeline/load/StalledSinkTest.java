@@ -1,0 +1,138 @@
+package dev.orderpipeline.load;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orderpipeline.config.Environment;
+import dev.orderpipeline.config.LoaderConfig;
+import dev.orderpipeline.config.Setting;
+import dev.orderpipeline.embedded.EmbeddedKafka;
+import dev.orderpipeline.metrics.LoaderMetrics;
+import dev.orderpipeline.source.KafkaClientProperties;
+import dev.orderpipeline.testing.EmbeddedPostgres;
+import dev.orderpipeline.testing.KafkaExtension;
+import dev.orderpipeline.testing.LoaderEnv;
+import dev.orderpipeline.testing.OrderTopics;
+import dev.orderpipeline.testing.SharedKafka;
+import dev.orderpipeline.warehouse.Warehouses;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A sink that blocks instead of failing (here a PostgreSQL table locked by another session): the
+ * loader pauses its partitions and keeps polling, so it stays in the group and reads no more than
+ * about two batches; when the lock goes, it resumes and loads everything exactly once.
+ */
+@ExtendWith(KafkaExtension.class)
+class StalledSinkTest {
+    static final int BATCH = 500;
+    static final long MAX_POLL_INTERVAL_MS = 3_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aStalledWarehousePausesThePartitionsAndKeepsTheGroupMembership(EmbeddedKafka kafka) throws Exception {
+        String topic = SharedKafka.uniqueTopic("stalled");
+        kafka.createTopic(topic, 3);
+        try (EmbeddedPostgres pg = new EmbeddedPostgres(dir.resolve("pg")).start();
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            // Append-only, so that a record loaded twice would show as a second row.
+            Map<String, String> env = new HashMap<>(LoaderEnv.duckdb(kafka.bootstrapServers(), topic, dir.resolve("unused.duckdb"), ""));
+            env.putAll(pg.targetEnv("unused"));
+            env.put(Setting.SINK_TYPE.envName(), "postgres");
+            env.put(Setting.SINK_TABLE.envName(), "STALLED");
+            env.put(Setting.BATCH_MAX_RECORDS.envName(), Integer.toString(BATCH));
+            LoaderConfig config = LoaderConfig.from(new Environment(env));
+            // The group drops a member that goes 3 s without polling: a loader blocked on its sink would be gone.
+            Properties consumerProps = KafkaClientProperties.consumer(config.source(), BATCH);
+            consumerProps.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Long.toString(MAX_POLL_INTERVAL_MS));
+            LoaderStatus status = new LoaderStatus();
+            Loader loader = new Loader(config, Warehouses.forSink(config.sink(), config.pipelineName()),
+                    new KafkaConsumer<>(consumerProps), Optional.empty(), status,
+                    new LoaderMetrics(new SimpleMeterRegistry(), config.pipelineName(), topic, "postgres"));
+            Thread thread = new Thread(loader, "stalled-sink-loader");
+            thread.start();
+            try {
+                OrderTopics.produceOrders(kafka, topic, 300, 0, 0, 11, 0);
+                await().atMost(Duration.ofSeconds(30)).until(() -> committed(status) == 300);
+                Set<String> member = members(admin, config.source().groupId());
+                assertEquals(1, member.size(), "one loader in the group");
+
+                try (Connection lock = pg.connect(); Statement s = lock.createStatement()) {
+                    lock.setAutoCommit(false);
+                    s.execute("LOCK TABLE \"STALLED\" IN ACCESS EXCLUSIVE MODE");
+                    OrderTopics.produceOrders(kafka, topic, 3_000, 0, 0, 12, 0);
+
+                    await().atMost(Duration.ofSeconds(20)).until(() -> status.snapshot().sinkStalledSince() != null);
+                    Instant commitStarted = Instant.parse(status.snapshot().sinkStalledSince());
+                    // Stay stalled for twice the poll interval the group allows.
+                    await().atMost(Duration.ofSeconds(20)).until(() ->
+                            Duration.between(commitStarted, Instant.now()).toMillis() > 2 * MAX_POLL_INTERVAL_MS);
+
+                    LoaderStatus.Snapshot stalled = status.snapshot();
+                    assertEquals(List.of(0, 1, 2), stalled.pausedPartitions(), "every partition paused: " + stalled);
+                    assertEquals(commitStarted.toString(), stalled.sinkStalledSince(), "still the same commit");
+                    assertEquals(member, members(admin, config.source().groupId()), "still the same member of the group");
+                    assertEquals(300, committed(status));
+                    // Read: the first 300, the batch in flight and the next one, each at most one poll past its limit.
+                    assertTrue(stalled.recordsConsumed() <= 300 + 2 * (2 * BATCH), "bounded reading while stalled: " + stalled);
+                    JsonNode json = new ObjectMapper().valueToTree(stalled); // what /status serves
+                    assertEquals(3, json.get("pausedPartitions").size(), json.toString());
+                    assertEquals(commitStarted.toString(), json.get("sinkStalledSince").asText());
+
+                    lock.rollback(); // the stall ends
+                }
+
+                await().atMost(Duration.ofSeconds(30)).until(() -> committed(status) == 3_300);
+                await().atMost(Duration.ofSeconds(10)).until(() -> status.snapshot().pausedPartitions().isEmpty());
+                assertNull(status.snapshot().sinkStalledSince());
+                assertEquals(member, members(admin, config.source().groupId()), "no rebalance after the stall either");
+            } finally {
+                loader.stop();
+                thread.join(30_000);
+            }
+            assertTrue(!thread.isAlive(), "the loader stopped");
+            try (Connection c = pg.connect(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT (\"RECORD_METADATA\"->>'partition') || '@' "
+                         + "|| (\"RECORD_METADATA\"->>'offset')) FROM \"STALLED\"")) {
+                rs.next();
+                assertEquals(3_300, rs.getLong(1), "every record loaded");
+                assertEquals(3_300, rs.getLong(2), "and none twice");
+            }
+        }
+    }
+
+    private static long committed(LoaderStatus status) {
+        return status.snapshot().committedOffsets().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private static Set<String> members(Admin admin, String group) throws Exception {
+        return admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get().members().stream()
+                .map(MemberDescription::consumerId).collect(Collectors.toSet());
+    }
+}
