@@ -5,12 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.orderpipeline.cdc.CdcConfig;
 import dev.orderpipeline.config.Environment;
+import dev.orderpipeline.config.LoaderConfig;
 import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.embedded.EmbeddedKafka;
 import dev.orderpipeline.generate.OrderGenerator;
 import dev.orderpipeline.generate.OrderProducer;
 import dev.orderpipeline.runtime.CdcProcess;
 import dev.orderpipeline.source.KafkaClientProperties;
+import dev.orderpipeline.warehouse.Warehouse;
+import dev.orderpipeline.warehouse.Warehouses;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,11 +165,18 @@ public final class BenchCommand implements Callable<Integer> {
             }
             rates.put("postgresCopy", rate(pgCopy.withBytes(topicBytes), null, null, null));
 
+            Rate duckSink = sinkAlone("sink alone: DuckDB upsert", duckEnv("bench-sink-duckdb", work.resolve("sink.duckdb")));
+            rates.put("sinkAloneDuckdb", rate(duckSink.withBytes(topicBytes), "duckdbAppender", duckAppender, null));
+            Rate pgSink = sinkAlone("sink alone: PostgreSQL upsert", pgEnv("bench-sink-postgres", "ORDERS_SINK"));
+            rates.put("sinkAlonePostgres", rate(pgSink.withBytes(topicBytes), "postgresCopy", pgCopy, null));
+
             Path duckFile = work.resolve("loader.duckdb");
             LoaderRun duck = runLoaders("loader → DuckDB", 1, duckEnv("bench-duckdb", duckFile));
             rates.put("loaderDuckdb", rate(duck.rate().withBytes(topicBytes), "consumeOnly", ceilingA, 0.8));
+            rates.put("loaderDuckdbOfSinkAlone", rate(duck.rate().withBytes(topicBytes), "sinkAloneDuckdb", duckSink, null));
             LoaderRun pgRun = runLoaders("loader → PostgreSQL", 1, pgEnv("bench-postgres", "ORDERS_PG"));
             rates.put("loaderPostgres", rate(pgRun.rate().withBytes(topicBytes), "postgresCopy", pgCopy, 0.6));
+            rates.put("loaderPostgresOfSinkAlone", rate(pgRun.rate().withBytes(topicBytes), "sinkAlonePostgres", pgSink, null));
 
             Rate replicator = replicate(duckFile);
             rates.put("replicatorPostgres", rate(replicator.withBytes(0), "postgresCopy", pgCopy, 0.5));
@@ -195,6 +205,15 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     // ---- phases
+
+    /** The loader's warehouse writes of the same rows, without Kafka or JSON, in this JVM. */
+    private Rate sinkAlone(String task, Map<String, String> env) throws Exception {
+        LoaderConfig config = LoaderConfig.from(new Environment(env));
+        try (ProgressBar bar = bar(task, orders); Warehouse warehouse = Warehouses.forSink(config.sink(), config.pipelineName())) {
+            return SinkAloneRate.measure(warehouse, config.pipelineName(), TOPIC, partitions, rows(), orders, batchRecords,
+                    bar::stepTo);
+        }
+    }
 
     private Map<String, Object> consumeOnly() {
         Map<String, String> env = new HashMap<>(duckEnv("bench-ceiling", work.resolve("unused.duckdb")));
@@ -608,8 +627,12 @@ public final class BenchCommand implements Callable<Integer> {
         row("ceiling A: consume-only (poll and discard)", rates.get("consumeOnly"), "records/s");
         row("ceiling B: DuckDB Appender, rows from memory", rates.get("duckdbAppender"), "rows/s");
         row("ceiling B: PostgreSQL COPY, rows from memory", rates.get("postgresCopy"), "rows/s");
+        row("sink alone: the loader's DuckDB upsert (stage, MERGE, offsets), rows from memory", rates.get("sinkAloneDuckdb"), "rows/s");
+        row("sink alone: the loader's PostgreSQL upsert (COPY, MERGE, offsets), rows from memory", rates.get("sinkAlonePostgres"), "rows/s");
         row("loader → DuckDB (upsert, exactly once)", rates.get("loaderDuckdb"), "records/s");
+        row("loader → DuckDB, against its sink alone", rates.get("loaderDuckdbOfSinkAlone"), "records/s");
         row("loader → PostgreSQL (upsert, exactly once)", rates.get("loaderPostgres"), "records/s");
+        row("loader → PostgreSQL, against its sink alone", rates.get("loaderPostgresOfSinkAlone"), "records/s");
         row("replicator DuckDB → PostgreSQL (snapshot)", rates.get("replicatorPostgres"), "rows/s");
         if (results.containsKey("scaling")) {
             Map<String, Object> s = (Map<String, Object>) results.get("scaling");

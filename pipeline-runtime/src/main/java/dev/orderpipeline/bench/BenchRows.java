@@ -5,6 +5,7 @@ import dev.orderpipeline.source.RecordConversionException;
 import dev.orderpipeline.source.RecordConverter;
 import dev.orderpipeline.warehouse.Column;
 import dev.orderpipeline.warehouse.Row;
+import dev.orderpipeline.warehouse.SqlIdentifier;
 import dev.orderpipeline.warehouse.TableShape;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +44,11 @@ final class BenchRows {
             }
         }
         return rows;
+    }
+
+    /** The upsert key's columns, as the loader names them. */
+    List<SqlIdentifier> keyColumns() {
+        return converter.keyColumns();
     }
 
     /** The columns the rows so far have (the first chunk fixes them: every order has the same fields). */

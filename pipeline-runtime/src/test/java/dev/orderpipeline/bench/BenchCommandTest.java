@@ -40,8 +40,8 @@ class BenchCommandTest {
 
         assertEquals(ORDERS, r.get("orders").asLong());
         assertTrue(r.get("topicBytes").asLong() > ORDERS * 100L, "orders are ~180 bytes of JSON each");
-        for (String measure : List.of("consumeOnly", "duckdbAppender", "postgresCopy", "loaderDuckdb", "loaderPostgres",
-                "replicatorPostgres")) {
+        for (String measure : List.of("consumeOnly", "duckdbAppender", "postgresCopy", "sinkAloneDuckdb", "sinkAlonePostgres",
+                "loaderDuckdb", "loaderPostgres", "replicatorPostgres")) {
             JsonNode m = r.get("rates").get(measure);
             assertTrue(m != null && m.get("recordsPerSecond").asLong() > 0, measure + ": " + m);
             assertTrue(m.get("seconds").asDouble() >= 0, measure);
@@ -53,6 +53,11 @@ class BenchCommandTest {
         }
         assertEquals("consumeOnly", r.get("rates").get("loaderDuckdb").get("ceiling").asText());
         assertEquals("postgresCopy", r.get("rates").get("loaderPostgres").get("ceiling").asText());
+        assertEquals("sinkAloneDuckdb", r.get("rates").get("loaderDuckdbOfSinkAlone").get("ceiling").asText());
+        assertEquals("sinkAlonePostgres", r.get("rates").get("loaderPostgresOfSinkAlone").get("ceiling").asText());
+        for (String measure : List.of("sinkAloneDuckdb", "sinkAlonePostgres", "loaderDuckdbOfSinkAlone", "loaderPostgresOfSinkAlone")) {
+            assertTrue(r.get("rates").get(measure).get("ratio").asDouble() > 0, measure + ": " + r.get("rates").get(measure));
+        }
         assertTrue(r.get("rates").get("loaderDuckdb").get("megabytesPerSecond").asDouble() > 0);
 
         JsonNode scaling = r.get("scaling");
