@@ -45,6 +45,18 @@ public final class DuckDbSql extends WarehouseSql {
         return "epoch_ms(" + epochMillis + ")";
     }
 
+    /**
+     * DuckDB checkpoints whenever its WAL passes 16 MB, and each checkpoint rewrites the table's last,
+     * partly filled row group: with 50,000-row batches, every other commit. A larger threshold spreads
+     * that work over more commits (here the upsert path ran ~1.4x faster, the final checkpoint
+     * included) for a longer WAL replay after a crash. A runtime SET, not a connection property: a
+     * second connection to the same file (the replicator in the same process) then opens it without
+     * a configuration conflict.
+     */
+    public String tuneCheckpoints() {
+        return "SET GLOBAL checkpoint_threshold = '256MiB'";
+    }
+
     @Override
     public String createStagingTable(List<Column> columns) {
         return "CREATE OR REPLACE TEMP TABLE " + stagingTable() + " ("

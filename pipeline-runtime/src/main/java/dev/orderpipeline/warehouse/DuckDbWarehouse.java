@@ -3,6 +3,7 @@ package dev.orderpipeline.warehouse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -10,15 +11,28 @@ import org.duckdb.DuckDBConnection;
 /** The embedded warehouse: rows reach the staging table through DuckDB's Appender. */
 public final class DuckDbWarehouse extends JdbcWarehouse {
     private final String path;
+    private final DuckDbSql duckSql;
 
     public DuckDbWarehouse(String path, SqlIdentifier schema, SqlIdentifier table) {
-        super(new DuckDbSql(schema, table));
+        this(path, new DuckDbSql(schema, table));
+    }
+
+    private DuckDbWarehouse(String path, DuckDbSql sql) {
+        super(sql);
         this.path = path;
+        this.duckSql = sql;
     }
 
     @Override
     protected Connection connect() throws SQLException {
-        return DriverManager.getConnection("jdbc:duckdb:" + path);
+        Connection connection = DriverManager.getConnection("jdbc:duckdb:" + path);
+        try (Statement s = connection.createStatement()) {
+            s.execute(duckSql.tuneCheckpoints());
+        } catch (SQLException e) {
+            connection.close();
+            throw e;
+        }
+        return connection;
     }
 
     @Override

@@ -54,6 +54,19 @@ class DuckDbWarehouseTest {
     }
 
     @Test
+    void theLoadersDatabaseCheckpointsEvery256MiBOfWalNotEvery16() throws Exception {
+        Path db = dir.resolve("w.duckdb");
+        try (DuckDbWarehouse w = new DuckDbWarehouse(db.toString(), SqlIdentifier.of("main"), SqlIdentifier.of("ORDERS"))) {
+            w.open();
+            try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT current_setting('checkpoint_threshold')")) {
+                rs.next();
+                assertEquals("256.0 MiB", rs.getString(1));
+            }
+        }
+    }
+
+    @Test
     void aNewColumnIsAddedToAnExistingTableAndOldRowsReadNull() throws Exception {
         Path db = dir.resolve("w.duckdb");
         try (DuckDbWarehouse w = new DuckDbWarehouse(db.toString(), SqlIdentifier.of("main"), SqlIdentifier.of("ORDERS"))) {
