@@ -107,12 +107,5 @@ public final class LoaderStatus {
             String lastError,
             List<Integer> pausedPartitions,
             String sinkStalledSince) {
-
-        /** A snapshot of a loader that is reading every partition. */
-        public Snapshot(long recordsConsumed, long recordsLoaded, long recordsDeadLettered, long batchesCommitted,
-                        String lastCommitTime, Long lastFreshnessMillis, Map<Integer, Long> committedOffsets, String lastError) {
-            this(recordsConsumed, recordsLoaded, recordsDeadLettered, batchesCommitted, lastCommitTime, lastFreshnessMillis,
-                    committedOffsets, lastError, List.of(), null);
-        }
     }
 }

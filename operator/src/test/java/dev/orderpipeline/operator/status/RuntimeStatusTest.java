@@ -28,6 +28,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -61,7 +62,7 @@ class RuntimeStatusTest {
             requests.incrementAndGet();
             Map<Integer, Long> offsets = new TreeMap<>(Map.of(0, 600L, 1, 400L));
             LoaderStatus.Snapshot snapshot = new LoaderStatus.Snapshot(1200, loaded.get(), 3, 7,
-                    COMMITTED.toString(), 1500L, offsets, null);
+                    COMMITTED.toString(), 1500L, offsets, null, List.of(), null);
             byte[] body = JSON.writeValueAsBytes(replicatorBody.get() != null ? replicatorBody.get() : snapshot);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
