@@ -272,7 +272,9 @@ public final class Loader implements Runnable {
     }
 
     private void notePaused() {
-        status.paused(partitionsOf(consumer.paused()));
+        Set<TopicPartition> paused = consumer.paused();
+        status.paused(partitionsOf(paused));
+        metrics.pausedPartitions(paused.size());
     }
 
     /**

@@ -2,10 +2,12 @@ package dev.orderpipeline.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The loader's meters, tagged with pipeline, topic and sink; names, units and descriptions from
@@ -25,6 +27,7 @@ public final class LoaderMetrics {
     private final Timer flushLatency;
     private final Timer commitLatency;
     private final Timer freshness;
+    private final AtomicInteger pausedPartitions = new AtomicInteger();
 
     public LoaderMetrics(MeterRegistry registry, String pipeline, String topic, String sink) {
         tags = Tags.of(MetricNames.TAG_PIPELINE, pipeline, MetricNames.TAG_TOPIC, topic, MetricNames.TAG_SINK, sink);
@@ -39,6 +42,8 @@ public final class LoaderMetrics {
         flushLatency = timer(registry, MetricNames.FLUSH_LATENCY);
         commitLatency = timer(registry, MetricNames.COMMIT_LATENCY);
         freshness = timer(registry, MetricNames.FRESHNESS);
+        Gauge.builder(MetricNames.PARTITIONS_PAUSED, pausedPartitions, AtomicInteger::get).tags(tags)
+                .description(definition(MetricNames.PARTITIONS_PAUSED).description()).register(registry);
     }
 
     /** pipeline, topic and sink. */
@@ -70,6 +75,11 @@ public final class LoaderMetrics {
 
     public void fenced() {
         fenced.increment();
+    }
+
+    /** How many assigned partitions are paused now. */
+    public void pausedPartitions(int count) {
+        pausedPartitions.set(count);
     }
 
     /**

@@ -84,6 +84,7 @@ public final class MetricNames {
     public static final String WAREHOUSE_ERRORS = "orderpipeline.loader.warehouse.errors";
     public static final String WAREHOUSE_RETRIES = "orderpipeline.loader.warehouse.retries";
     public static final String FENCED_COMMITS = "orderpipeline.loader.fenced.commits";
+    public static final String PARTITIONS_PAUSED = "orderpipeline.loader.partitions.paused";
 
     // ---- Replicator (pipeline-runtime cdc).
     public static final String CDC_ROWS_UPSERTED = "orderpipeline.cdc.rows.upserted";
@@ -140,6 +141,8 @@ public final class MetricNames {
             loader(WAREHOUSE_ERRORS, Type.COUNTER, "errors", "Failed warehouse operations (each one is retried)"),
             loader(WAREHOUSE_RETRIES, Type.COUNTER, "retries", "Warehouse operations attempted again after a failure"),
             loader(FENCED_COMMITS, Type.COUNTER, "commits", "Commits rolled back because another loader owns the partition"),
+            loader(PARTITIONS_PAUSED, Type.GAUGE, "partitions",
+                    "Assigned partitions not being read: the warehouse is failing (retries) or stalled (a commit that has not returned)"),
 
             cdc(CDC_ROWS_UPSERTED, Type.COUNTER, "rows", "Rows inserted or updated in PostgreSQL"),
             cdc(CDC_ROWS_DELETED, Type.COUNTER, "rows", "Rows deleted in PostgreSQL"),

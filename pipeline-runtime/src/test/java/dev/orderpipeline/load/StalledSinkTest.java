@@ -12,6 +12,7 @@ import dev.orderpipeline.config.LoaderConfig;
 import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.embedded.EmbeddedKafka;
 import dev.orderpipeline.metrics.LoaderMetrics;
+import dev.orderpipeline.metrics.MetricNames;
 import dev.orderpipeline.source.KafkaClientProperties;
 import dev.orderpipeline.testing.EmbeddedPostgres;
 import dev.orderpipeline.testing.KafkaExtension;
@@ -72,9 +73,10 @@ class StalledSinkTest {
             Properties consumerProps = KafkaClientProperties.consumer(config.source(), BATCH);
             consumerProps.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Long.toString(MAX_POLL_INTERVAL_MS));
             LoaderStatus status = new LoaderStatus();
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
             Loader loader = new Loader(config, Warehouses.forSink(config.sink(), config.pipelineName()),
                     new KafkaConsumer<>(consumerProps), Optional.empty(), status,
-                    new LoaderMetrics(new SimpleMeterRegistry(), config.pipelineName(), topic, "postgres"));
+                    new LoaderMetrics(registry, config.pipelineName(), topic, "postgres"));
             Thread thread = new Thread(loader, "stalled-sink-loader");
             thread.start();
             try {
@@ -104,6 +106,7 @@ class StalledSinkTest {
                     JsonNode json = new ObjectMapper().valueToTree(stalled); // what /status serves
                     assertEquals(3, json.get("pausedPartitions").size(), json.toString());
                     assertEquals(commitStarted.toString(), json.get("sinkStalledSince").asText());
+                    assertEquals(3.0, registry.get(MetricNames.PARTITIONS_PAUSED).gauge().value(), "the gauge a monitor watches");
 
                     lock.rollback(); // the stall ends
                 }
@@ -111,6 +114,7 @@ class StalledSinkTest {
                 await().atMost(Duration.ofSeconds(30)).until(() -> committed(status) == 3_300);
                 await().atMost(Duration.ofSeconds(10)).until(() -> status.snapshot().pausedPartitions().isEmpty());
                 assertNull(status.snapshot().sinkStalledSince());
+                assertEquals(0.0, registry.get(MetricNames.PARTITIONS_PAUSED).gauge().value());
                 assertEquals(member, members(admin, config.source().groupId()), "no rebalance after the stall either");
             } finally {
                 loader.stop();
