@@ -1,7 +1,6 @@
 package dev.orderpipeline.bench;
 
 import dev.orderpipeline.warehouse.Column;
-import dev.orderpipeline.warehouse.ColumnType;
 import dev.orderpipeline.warehouse.PostgresSql;
 import dev.orderpipeline.warehouse.PostgresWarehouse;
 import dev.orderpipeline.warehouse.Row;
@@ -19,9 +18,8 @@ import org.postgresql.copy.CopyIn;
 
 /**
  * Ceiling B for PostgreSQL: {@code COPY … FROM STDIN} (text format) of the loader's rows, already in
- * memory, one COPY and one transaction per batch, into a logged table without a key whose columns
- * have the loader's target types (RECORD_METADATA is JSONB there, so PostgreSQL parses it here too).
- * Encoding the COPY text is timed (the loader pays it too); building the rows is not.
+ * memory, one COPY and one transaction per batch, into a logged table without a key. Encoding the
+ * COPY text is timed (the loader pays it too); building the rows is not.
  */
 final class PostgresCopyCeiling {
     private PostgresCopyCeiling() {
@@ -40,7 +38,7 @@ final class PostgresCopyCeiling {
                     s.execute("DROP TABLE IF EXISTS \"CEILING\"");
                     s.execute("CREATE TABLE \"CEILING\" (" + columns.stream()
                             .map(col -> col.name().quoted() + " " + sql.typeName(col.type())).collect(Collectors.joining(", "))
-                            + ", \"RECORD_METADATA\" " + sql.typeName(ColumnType.VARIANT) + ", \"_DELETED\" BOOLEAN)");
+                            + ", \"RECORD_METADATA\" TEXT, \"_DELETED\" BOOLEAN)");
                 }
                 created = true;
             }
