@@ -13,6 +13,7 @@ import dev.orderpipeline.cdc.SourceShape;
 import dev.orderpipeline.config.ConfigException;
 import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.warehouse.SqlIdentifier;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -135,11 +136,11 @@ public final class CursorSource extends JdbcSource {
 
     @Override
     public ChangePage snapshotPage(JsonNode afterKey, int limit) throws SQLException {
-        List<JsonNode> binds = new ArrayList<>();
-        String where = keysetCondition("", afterKey, binds);
-        Read read = query("SELECT * FROM " + table + " WHERE " + where + " ORDER BY " + keyList("") + " LIMIT " + limit, binds);
         // Soft-deleted rows come as deletes (a no-op on a new target) so that the keyset moves past them.
-        return new ChangePage(read.plan.data(), read.changes, null, read.changes.size() >= limit, null, null);
+        return snapshotPage(table, "TRUE", afterKey, limit, (c, sql, binds) -> {
+            Read read = query(c, sql, binds);
+            return new ChangePage(read.plan.data(), read.changes, null, false, null, null);
+        });
     }
 
     @Override
@@ -191,7 +192,11 @@ public final class CursorSource extends JdbcSource {
      * source are deletes; everything else an upsert.
      */
     private Read query(String sql, List<JsonNode> binds) throws SQLException {
-        try (PreparedStatement s = connection().prepareStatement(sql)) {
+        return query(connection(), sql, binds);
+    }
+
+    private Read query(Connection c, String sql, List<JsonNode> binds) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
             bind(s, binds);
             try (ResultSet rs = s.executeQuery()) {
                 Plan plan = Plan.of(rs.getMetaData(), Set.of(DELETED));

@@ -1,15 +1,19 @@
 package dev.orderpipeline.cdc.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.orderpipeline.cdc.CdcColumn;
 import dev.orderpipeline.cdc.CdcType;
+import dev.orderpipeline.cdc.Change;
+import dev.orderpipeline.cdc.ChangePage;
 import dev.orderpipeline.cdc.PgNames;
 import dev.orderpipeline.cdc.SchemaIncompatibleException;
 import dev.orderpipeline.warehouse.SqlIdentifier;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -18,6 +22,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 
 /** What every warehouse source shares: the session, keyset pagination and reading result columns. */
@@ -26,6 +32,9 @@ abstract class JdbcSource implements ChangeSource {
     protected final String table;
     protected final List<SqlIdentifier> keys;
     private Connection connection;
+    private KeyFences fences;
+    private ReadAhead ahead;
+    private ExecutorService readAhead;
 
     JdbcSource(WarehouseDialect dialect, SqlIdentifier table, List<SqlIdentifier> keys) {
         this.dialect = dialect;
@@ -33,7 +42,11 @@ abstract class JdbcSource implements ChangeSource {
         this.keys = List.copyOf(keys);
     }
 
+    /** The session; a page being read ahead holds it until that read is done. */
     protected Connection connection() throws SQLException {
+        if (ahead != null) {
+            ahead.settle();
+        }
         if (connection == null || connection.isClosed()) {
             connection = dialect.connect();
         }
@@ -65,6 +78,122 @@ abstract class JdbcSource implements ChangeSource {
             disjuncts.add("(" + String.join(" AND ", conj) + ")");
         }
         return "(" + String.join(" OR ", disjuncts) + ")";
+    }
+
+    /** Runs one page query of a snapshot on {@code c} and reads it; the page's {@code more} is decided by the caller. */
+    @FunctionalInterface
+    protected interface PageQuery {
+        ChangePage run(Connection c, String sql, List<JsonNode> binds) throws SQLException;
+    }
+
+    /**
+     * The live rows after {@code afterKey} in key order, at most {@code limit}, read within the
+     * current {@link KeyFences} range. {@code live} filters the rows a snapshot copies, over the bare
+     * table (the fences) and over {@code relation} (the pages), which both have the key columns.
+     * When more follow, the next page is read ahead while this one is applied (see {@link ReadAhead}).
+     */
+    protected ChangePage snapshotPage(String relation, String live, JsonNode afterKey, int limit, PageQuery query)
+            throws SQLException {
+        ReadAhead prefetched = ahead;
+        ahead = null;
+        ChangePage page = null;
+        if (prefetched != null && prefetched.startsAfter(afterKey, limit)) {
+            page = prefetched.page();
+        } else if (prefetched != null) {
+            prefetched.settle();
+        }
+        if (page == null) {
+            Connection c = connection();
+            if (fences == null || !fences.continues(afterKey)) {
+                fences = new KeyFences(afterKey, fences(c, live, afterKey, limit));
+            }
+            page = readPage(c, relation, live, afterKey, limit, query);
+        }
+        if (page.more()) {
+            Connection c = connection();
+            JsonNode next = fences.next();
+            ahead = new ReadAhead(next, limit, readAhead().submit(() -> readPage(c, relation, live, next, limit, query)));
+        }
+        return page;
+    }
+
+    private ChangePage readPage(Connection c, String relation, String live, JsonNode afterKey, int limit, PageQuery query)
+            throws SQLException {
+        while (true) {
+            JsonNode bound = fences.bound();
+            List<JsonNode> binds = new ArrayList<>();
+            String sql = "SELECT * FROM " + relation + " WHERE " + live + " AND " + keysetCondition("", afterKey, binds)
+                    + (bound == null ? "" : " AND NOT " + keysetCondition("", bound, binds))
+                    + " ORDER BY " + keyList("") + " LIMIT " + limit;
+            ChangePage page = query.run(c, sql, binds);
+            boolean full = page.changes().size() >= limit;
+            if (!full && bound == null) {
+                fences = null;
+                return withMore(page, false);
+            }
+            if (!full) {
+                fences.rangeDone();
+                if (page.changes().isEmpty()) {
+                    continue;
+                }
+            }
+            fences.pageEndsAt(keyOf(page.columns(), page.changes().get(page.changes().size() - 1)));
+            return withMore(page, true);
+        }
+    }
+
+    private ExecutorService readAhead() {
+        if (readAhead == null) {
+            readAhead = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "cdc-read-ahead");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return readAhead;
+    }
+
+    /** Every {@code limit}-th live key after {@code afterKey}, in order: one sort of the key columns alone. */
+    private List<JsonNode> fences(Connection c, String live, JsonNode afterKey, int limit) throws SQLException {
+        List<JsonNode> binds = new ArrayList<>();
+        String sql = "SELECT " + keyList("") + " FROM (SELECT " + keyList("") + ", ROW_NUMBER() OVER (ORDER BY "
+                + keyList("") + ") AS \"_OPL_RN\" FROM " + table + " WHERE " + live + " AND "
+                + keysetCondition("", afterKey, binds) + ") f WHERE \"_OPL_RN\" % " + limit + " = 0 ORDER BY " + keyList("");
+        List<JsonNode> bounds = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            bind(s, binds);
+            try (ResultSet rs = s.executeQuery()) {
+                CdcType[] types = new CdcType[keys.size()];
+                for (int i = 0; i < types.length; i++) {
+                    types[i] = CdcType.of(rs.getMetaData(), i + 1);
+                }
+                while (rs.next()) {
+                    ArrayNode key = JsonNodeFactory.instance.arrayNode();
+                    for (int i = 0; i < types.length; i++) {
+                        key.add(json(types[i].read(rs, i + 1)));
+                    }
+                    bounds.add(key);
+                }
+            }
+        }
+        return bounds;
+    }
+
+    private JsonNode keyOf(List<CdcColumn> columns, Change change) {
+        ArrayNode key = JsonNodeFactory.instance.arrayNode();
+        for (String name : keyNames()) {
+            for (int i = 0; i < columns.size(); i++) {
+                if (columns.get(i).name().equals(name)) {
+                    key.add(json(change.values()[i]));
+                }
+            }
+        }
+        return key;
+    }
+
+    private static ChangePage withMore(ChangePage page, boolean more) {
+        return new ChangePage(page.columns(), page.changes(), page.watermark(), more, page.oldestChangeMillis(),
+                page.oldestProducedMillis());
     }
 
     protected static void bind(PreparedStatement statement, List<JsonNode> binds) throws SQLException {
@@ -155,6 +284,11 @@ abstract class JdbcSource implements ChangeSource {
 
     @Override
     public void reset() {
+        if (ahead != null) {
+            ahead.settle();
+            ahead = null;
+        }
+        fences = null;
         if (connection != null) {
             try {
                 connection.close();
@@ -168,5 +302,8 @@ abstract class JdbcSource implements ChangeSource {
     @Override
     public void close() {
         reset();
+        if (readAhead != null) {
+            readAhead.shutdown();
+        }
     }
 }

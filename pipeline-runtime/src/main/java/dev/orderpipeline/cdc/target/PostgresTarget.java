@@ -11,12 +11,12 @@ import dev.orderpipeline.cdc.PgNames;
 import dev.orderpipeline.cdc.SchemaIncompatibleException;
 import dev.orderpipeline.cdc.SourceShape;
 import java.io.IOException;
-import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,14 +25,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
-import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The analytical PostgreSQL table and the sync's state row. Each page is applied in one
  * transaction: COPY into a temporary table, an {@code INSERT … ON CONFLICT DO UPDATE} guarded by the
  * version (an older version never overwrites a newer one), deletes by key (guarded the same way),
- * and the compare-and-set of the state row with the new watermark. A constant number of statements
- * per page, never one per row.
+ * and the compare-and-set of the state row with the new watermark. A snapshot page whose keys are
+ * all new to the target is COPYed straight into it instead (see {@link #insertNew}). A constant
+ * number of statements per page, never one per row.
  */
 public final class PostgresTarget implements AutoCloseable {
     public static final String STATE_TABLE = "orderpipeline_cdc_state";
@@ -40,6 +42,8 @@ public final class PostgresTarget implements AutoCloseable {
     private static final String STAGE = "\"opl_cdc_stage\"";
     private static final String OP = "\"_opl_op\"";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresTarget.class);
 
     private final PostgresConfig config;
     private final String syncName;
@@ -50,6 +54,7 @@ public final class PostgresTarget implements AutoCloseable {
     private final String state;
     private final Map<String, String> knownColumns = new HashMap<>();
     private Connection connection;
+    private boolean snapshotCopies = true;
 
     public PostgresTarget(PostgresConfig config, String syncName, String mode, SourceShape shape, boolean propagateDeletes) {
         this.config = config;
@@ -197,7 +202,11 @@ public final class PostgresTarget implements AutoCloseable {
             long upserted = 0;
             long deleted = 0;
             List<Change> staged = propagateDeletes ? changes : changes.stream().filter(ch -> !ch.delete()).toList();
-            if (!staged.isEmpty()) {
+            boolean inserted = !staged.isEmpty() && snapshotCopies && previous.phase() == SyncState.Phase.SNAPSHOT
+                    && staged.stream().noneMatch(Change::delete) && insertNew(c, columns, staged);
+            if (inserted) {
+                upserted = staged.size();
+            } else if (!staged.isEmpty()) {
                 stage(c, columns, staged);
                 String keys = shape.keyColumns().stream().map(PgNames::quote).collect(Collectors.joining(", "));
                 String latest = "(SELECT DISTINCT ON (" + keys + ") * FROM " + STAGE + " ORDER BY " + keys + ", "
@@ -212,7 +221,7 @@ public final class PostgresTarget implements AutoCloseable {
                             + ", now() FROM " + latest + " WHERE s." + OP + " = 'U' ON CONFLICT (" + keys + ") DO UPDATE SET "
                             + updates + PgNames.quote(SYNCED_AT) + " = EXCLUDED." + PgNames.quote(SYNCED_AT)
                             + " WHERE " + versions("t") + " < " + versions("EXCLUDED"));
-                    if (propagateDeletes) {
+                    if (propagateDeletes && staged.stream().anyMatch(Change::delete)) {
                         deleted = s.executeUpdate("DELETE FROM " + table + " AS t USING " + latest + " WHERE s." + OP
                                 + " = 'D' AND " + shape.keyColumns().stream().map(k -> "t." + PgNames.quote(k) + " = s." + PgNames.quote(k))
                                 .collect(Collectors.joining(" AND ")) + " AND " + versions("t") + " <= " + versions("s"));
@@ -259,21 +268,40 @@ public final class PostgresTarget implements AutoCloseable {
                     + columns.stream().map(col -> col.quoted() + " " + col.type().pgType()).collect(Collectors.joining(", "))
                     + ") ON COMMIT DROP");
         }
-        StringBuilder csv = new StringBuilder(changes.size() * 128);
-        for (Change change : changes) {
-            csv.append(change.delete() ? 'D' : 'U');
-            for (Object value : change.values()) {
-                csv.append(',');
-                CdcType.appendCsv(csv, value);
-            }
-            csv.append('\n');
-        }
-        String copy = "COPY " + STAGE + " (" + OP + ", " + columns.stream().map(CdcColumn::quoted)
-                .collect(Collectors.joining(", ")) + ") FROM STDIN (FORMAT csv)";
+        CsvCopy.copy(c, "COPY " + STAGE + " (" + OP + ", " + columns.stream().map(CdcColumn::quoted)
+                .collect(Collectors.joining(", ")) + ") FROM STDIN (FORMAT csv)", changes, true, null);
+    }
+
+    /**
+     * A snapshot page straight into the target with one COPY, when none of its keys is there yet:
+     * the usual case, as a snapshot fills a new table in key order and each page's keys come after
+     * those of the pages before it. Inserting a row whose key is absent is all the guarded upsert
+     * would do, so the result is the same. A key that is already there (a table that was not empty,
+     * or a source with a duplicate key) fails the COPY with a unique violation; the page then goes
+     * the guarded way, and so does every later page of this process.
+     *
+     * @return whether the page was inserted
+     */
+    private boolean insertNew(Connection c, List<CdcColumn> columns, List<Change> changes) throws SQLException {
+        Savepoint before = c.setSavepoint();
         try {
-            c.unwrap(PGConnection.class).getCopyAPI().copyIn(copy, new StringReader(csv.toString()));
-        } catch (IOException e) {
-            throw new SQLException("COPY into the staging table failed", e);
+            String now;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT now()::text")) {
+                rs.next();
+                now = rs.getString(1);
+            }
+            CsvCopy.copy(c, "COPY " + table + " (" + columns.stream().map(CdcColumn::quoted).collect(Collectors.joining(", "))
+                    + ", " + PgNames.quote(SYNCED_AT) + ") FROM STDIN (FORMAT csv)", changes, false, "\"" + now + "\"");
+            c.releaseSavepoint(before);
+            return true;
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw e;
+            }
+            c.rollback(before);
+            snapshotCopies = false;
+            LOG.info("{} already holds a key of the snapshot: the snapshot goes on with guarded upserts", table);
+            return false;
         }
     }
 
