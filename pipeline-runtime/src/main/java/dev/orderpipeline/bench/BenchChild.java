@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code FIRST <epoch ms>} at the first consumed record and {@code COMMIT <epoch ms> p=o,…} each
  * time the committed offsets move, {@code PAUSED <epoch ms>} / {@code RESUMED <epoch ms>} when the
  * loader pauses / resumes its partitions (a stalled or failing sink); after {@code STOP} on stdin (or
- * at the end of {@code consume}), {@code RESULT <json>} with peak heap and RSS. Unlike SIGTERM,
+ * at the end of {@code consume}), {@code RESULT <json>} with peak heap, RSS and CPU time. Unlike SIGTERM,
  * {@code STOP} lets the JVM report its memory after the loader has flushed. A loader also answers
  * {@code MARK} (restart the peak heap and peak RSS from now) and {@code MEMORY} (a {@code MEMORY <json>}
  * line: the peaks since the mark, and the loader's record counts). The parent starts children with
@@ -42,6 +42,10 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class BenchChild {
     private static final PrintStream OUT = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
             StandardCharsets.UTF_8);
+
+    /** Process CPU time at the first consumed record and at the last commit seen: the measured window. */
+    private static volatile long cpuAtFirst;
+    private static volatile long cpuAtLastCommit;
 
     private BenchChild() {
     }
@@ -70,8 +74,13 @@ public final class BenchChild {
         say("READY");
         await(stdin, "GO");
         Rate rate = ConsumeOnlyCeiling.measure(config.source(), Math.min(config.batch().maxRecords(), 10_000), records,
-                first -> say("FIRST " + first));
+                first -> {
+                    cpuAtFirst = processCpuNanos();
+                    say("FIRST " + first);
+                });
+        long cpuAtEnd = processCpuNanos();
         Map<String, Object> result = memory();
+        result.put("cpuNanos", cpuAtEnd - cpuAtFirst);
         result.put("records", rate.records());
         result.put("bytes", rate.bytes());
         result.put("nanos", rate.elapsed().toNanos());
@@ -108,6 +117,7 @@ public final class BenchChild {
             }
             var status = loader.status().snapshot();
             Map<String, Object> result = memory();
+            result.put("cpuNanos", cpuAtLastCommit - cpuAtFirst);
             result.put("recordsLoaded", status.recordsLoaded());
             result.put("lastError", status.lastError());
             say("RESULT " + new ObjectMapper().writeValueAsString(result));
@@ -178,6 +188,7 @@ public final class BenchChild {
             var s = loader.status().snapshot();
             if (!first && s.recordsConsumed() > 0) {
                 first = true;
+                cpuAtFirst = processCpuNanos();
                 say("FIRST " + System.currentTimeMillis());
             }
             if (s.pausedPartitions().isEmpty() == paused) {
@@ -186,6 +197,7 @@ public final class BenchChild {
             }
             if (!s.committedOffsets().equals(last)) {
                 last = s.committedOffsets();
+                cpuAtLastCommit = processCpuNanos();
                 StringBuilder line = new StringBuilder("COMMIT ").append(System.currentTimeMillis()).append(' ');
                 last.forEach((p, o) -> line.append(p).append('=').append(o).append(','));
                 say(line.toString());
@@ -196,6 +208,14 @@ public final class BenchChild {
                 return;
             }
         }
+    }
+
+    /**
+     * CPU time of this whole JVM, every thread (DuckDB's native workers and the GC included), so
+     * that a figure's CPU cost per record can be set beside its rate on a machine it shares.
+     */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Peak heap (sum of the heap pools' peak usage, as the JVM recorded them) and peak RSS (VmHWM). */

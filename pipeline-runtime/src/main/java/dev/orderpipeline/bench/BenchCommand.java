@@ -186,6 +186,11 @@ public final class BenchCommand implements Callable<Integer> {
             memory.put("postgres", pgRun.reports().get(0));
             memory.put("heapTargetBytes", 512L << 20);
             results.put("loaderMemory", memory);
+            Map<String, Object> cpu = new LinkedHashMap<>();
+            cpu.put("consumeOnly", cpuMicrosPerRecord(consume));
+            cpu.put("loaderDuckdb", cpuMicrosPerRecord(duck.reports().get(0)));
+            cpu.put("loaderPostgres", cpuMicrosPerRecord(pgRun.reports().get(0)));
+            results.put("cpuMicrosPerRecord", cpu);
 
             if (loaders > 1) {
                 LoaderRun scaled = runLoaders(loaders + " loaders → PostgreSQL", loaders,
@@ -593,6 +598,11 @@ public final class BenchCommand implements Callable<Integer> {
 
     // ---- results
 
+    /** A child JVM's CPU time (all its threads) over its measured window, per order. */
+    private double cpuMicrosPerRecord(Map<String, Object> report) {
+        return round(((Number) report.get("cpuNanos")).longValue() / 1000.0 / orders);
+    }
+
     private static Map<String, Object> rate(Rate r, String ceilingName, Rate ceiling, Double target) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("recordsPerSecond", Math.round(r.recordsPerSecond()));
@@ -638,6 +648,9 @@ public final class BenchCommand implements Callable<Integer> {
             Map<String, Object> s = (Map<String, Object>) results.get("scaling");
             row(s.get("loaders") + " loader JVMs → PostgreSQL, one group", s, "records/s");
         }
+        Map<String, Object> cpu = (Map<String, Object>) results.get("cpuMicrosPerRecord");
+        out.printf("| CPU per record, whole JVM, first record → last commit: consume-only / loader → DuckDB / loader → PostgreSQL | %.2f / %.2f / %.2f µs | | | | |%n",
+                cpu.get("consumeOnly"), cpu.get("loaderDuckdb"), cpu.get("loaderPostgres"));
         Map<String, Object> f = (Map<String, Object>) results.get("freshness");
         out.printf("| freshness at %,d orders/s (%,d achieved): record → committed, p50 / p99 / max | %,d / %,d / %,d ms | | maxLatency + 1 s | | p99 ≤ %,d ms %s |%n",
                 f.get("ordersPerSecond"), f.get("achievedOrdersPerSecond"), f.get("committedP50Millis"), f.get("committedP99Millis"), f.get("committedMaxMillis"),

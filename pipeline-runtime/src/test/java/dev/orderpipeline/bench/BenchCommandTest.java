@@ -53,6 +53,9 @@ class BenchCommandTest {
         }
         assertEquals("consumeOnly", r.get("rates").get("loaderDuckdb").get("ceiling").asText());
         assertEquals("postgresCopy", r.get("rates").get("loaderPostgres").get("ceiling").asText());
+        for (String jvm : List.of("consumeOnly", "loaderDuckdb", "loaderPostgres")) {
+            assertTrue(r.get("cpuMicrosPerRecord").get(jvm).asDouble() > 0, jvm + " used CPU: " + r.get("cpuMicrosPerRecord"));
+        }
         assertEquals("sinkAloneDuckdb", r.get("rates").get("loaderDuckdbOfSinkAlone").get("ceiling").asText());
         assertEquals("sinkAlonePostgres", r.get("rates").get("loaderPostgresOfSinkAlone").get("ceiling").asText());
         for (String measure : List.of("sinkAloneDuckdb", "sinkAlonePostgres", "loaderDuckdbOfSinkAlone", "loaderPostgresOfSinkAlone")) {
