@@ -10,6 +10,11 @@ public enum ConditionType {
     Stalled,
     /** The operator could read the source topic's partitions and consumer lag from Kafka. */
     SourceReachable,
+    /**
+     * No loader has a warehouse commit running for longer than a stall takes to be called one (a
+     * locked table, a suspended warehouse, a hung connection); while one has, its partitions are paused.
+     */
+    SinkWriting,
     /** The latest finished dbt run succeeded (its run summary reports no failed model or test). */
     DbtSucceeded
 }

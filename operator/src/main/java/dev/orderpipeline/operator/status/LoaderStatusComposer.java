@@ -9,6 +9,8 @@ import dev.orderpipeline.operator.scaling.SourceReading;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -17,6 +19,12 @@ import java.util.Optional;
  * problem that stops the operator), carrying over only the condition transition times.
  */
 public final class LoaderStatusComposer {
+    /**
+     * How long a warehouse commit may run before SinkWriting turns False: long enough for a slow MERGE
+     * or a warehouse resuming from suspension, which pause the partitions briefly (backpressure).
+     */
+    static final Duration SINK_STALL = Duration.ofMinutes(2);
+
     private final Clock clock;
 
     public LoaderStatusComposer(Clock clock) {
@@ -50,6 +58,7 @@ public final class LoaderStatusComposer {
                     .set(ConditionType.Stalled, false, "SpecValid", "The spec is valid.");
         }
         setSourceReachable(conditions, source);
+        setSinkWriting(conditions, pipeline, runtime);
         boolean known = source != null && source.reachable();
         // No pod answered (none ready, or all busy): keep what was last reported rather than blanking it.
         OrderPipelineStatus previous = pipeline.getStatus();
@@ -72,8 +81,10 @@ public final class LoaderStatusComposer {
         OrderPipelineStatus p = pipeline.getStatus();
         // The loaders keep running on the last valid spec: what was last observed of them and of the topic stays.
         if (p != null) {
-            Conditions.find(p.conditions(), ConditionType.SourceReachable).ifPresent(c -> conditions.set(
-                    ConditionType.SourceReachable, "True".equals(c.getStatus()), c.getReason(), c.getMessage()));
+            for (ConditionType observed : java.util.List.of(ConditionType.SourceReachable, ConditionType.SinkWriting)) {
+                Conditions.find(p.conditions(), observed).ifPresent(c -> conditions.set(
+                        observed, "True".equals(c.getStatus()), c.getReason(), c.getMessage()));
+            }
         }
         return new OrderPipelineStatus(generation, Phase.Stalled.name(), conditions.build(),
                 deployment.map(Deployment::getStatus).map(DeploymentStatus::getReplicas).orElse(0),
@@ -88,6 +99,25 @@ public final class LoaderStatusComposer {
     private static void setSourceReachable(Conditions conditions, SourceReading source) {
         if (source != null) {
             conditions.set(ConditionType.SourceReachable, source.reachable(), source.reason(), source.message());
+        }
+    }
+
+    /** From the pods' /status; when none answered this time, what was last known stays. */
+    private void setSinkWriting(Conditions conditions, OrderPipeline pipeline, RuntimeReading runtime) {
+        if (runtime == null || runtime.podsRead() == 0) {
+            Optional.ofNullable(previousConditions(pipeline))
+                    .flatMap(previous -> Conditions.find(previous, ConditionType.SinkWriting))
+                    .ifPresent(c -> conditions.set(ConditionType.SinkWriting, "True".equals(c.getStatus()), c.getReason(),
+                            c.getMessage()));
+            return;
+        }
+        String since = runtime.sinkStalledSince();
+        if (since != null && !Instant.parse(since).plus(SINK_STALL).isAfter(clock.instant())) {
+            conditions.set(ConditionType.SinkWriting, false, "SinkStalled", "A loader's warehouse commit has not returned "
+                    + "since " + since + " (a locked table, a suspended warehouse, a hung connection?): its partitions are "
+                    + "paused and records wait in Kafka. The loader's /status and logs name the stall.");
+        } else {
+            conditions.set(ConditionType.SinkWriting, true, "Committing", "The loaders' warehouse commits return.");
         }
     }
 

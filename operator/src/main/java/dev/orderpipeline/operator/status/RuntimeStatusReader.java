@@ -40,7 +40,8 @@ public final class RuntimeStatusReader<S, R> {
 
     /** The fields of a loader's {@code /status} (pipeline-runtime's LoaderStatus.Snapshot) read here. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record LoaderSnapshot(Long recordsLoaded, String lastCommitTime, Long lastFreshnessMillis, String lastError) {
+    public record LoaderSnapshot(Long recordsLoaded, String lastCommitTime, Long lastFreshnessMillis, String lastError,
+                                 String sinkStalledSince) {
     }
 
     /** The fields of a replicator's {@code /status} (pipeline-runtime's CdcStatus.Snapshot) read here. */
@@ -112,7 +113,10 @@ public final class RuntimeStatusReader<S, R> {
         return snapshots;
     }
 
-    /** Loaders: records summed, the newest commit, the worst freshness rounded up to whole seconds. */
+    /**
+     * Loaders: records summed, the newest commit, the worst freshness rounded up to whole seconds, the
+     * oldest stalled commit.
+     */
     public static RuntimeReading loaders(List<LoaderSnapshot> snapshots) {
         if (snapshots.isEmpty()) {
             return RuntimeReading.NONE;
@@ -120,6 +124,7 @@ public final class RuntimeStatusReader<S, R> {
         long loaded = 0;
         Instant lastCommit = null;
         Long freshnessMillis = null;
+        Instant stalledSince = null;
         for (LoaderSnapshot s : snapshots) {
             loaded += s.recordsLoaded() == null ? 0 : s.recordsLoaded();
             if (s.lastCommitTime() != null) {
@@ -130,9 +135,14 @@ public final class RuntimeStatusReader<S, R> {
                 freshnessMillis = freshnessMillis == null ? s.lastFreshnessMillis()
                         : Math.max(freshnessMillis, s.lastFreshnessMillis());
             }
+            if (s.sinkStalledSince() != null) {
+                Instant since = Instant.parse(s.sinkStalledSince());
+                stalledSince = stalledSince == null || since.isBefore(stalledSince) ? since : stalledSince;
+            }
         }
         return new RuntimeReading(snapshots.size(), loaded, lastCommit == null ? null : lastCommit.toString(),
-                freshnessMillis == null ? null : (freshnessMillis + 999) / 1000);
+                freshnessMillis == null ? null : (freshnessMillis + 999) / 1000,
+                stalledSince == null ? null : stalledSince.toString());
     }
 
     /** The replicator: one pod (Recreate), so its snapshot as is; empty when it did not answer. */

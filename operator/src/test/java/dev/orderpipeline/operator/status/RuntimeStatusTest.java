@@ -18,6 +18,7 @@ import dev.orderpipeline.operator.dependent.ReplicatorResources;
 import dev.orderpipeline.operator.OperatorHarness;
 import dev.orderpipeline.operator.api.OrderPipeline;
 import dev.orderpipeline.operator.dependent.LoaderResources;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -49,6 +50,8 @@ class RuntimeStatusTest {
     private HttpServer server;
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong loaded = new AtomicLong(1000);
+    /** The loader's sinkStalledSince: when its warehouse commit that has not returned started. */
+    private final AtomicReference<String> stalledSince = new AtomicReference<>();
     /** When set, served instead of the loader's snapshot (a replicator's /status). */
     private final AtomicReference<Object> replicatorBody = new AtomicReference<>();
     private OperatorHarness harness;
@@ -62,7 +65,8 @@ class RuntimeStatusTest {
             requests.incrementAndGet();
             Map<Integer, Long> offsets = new TreeMap<>(Map.of(0, 600L, 1, 400L));
             LoaderStatus.Snapshot snapshot = new LoaderStatus.Snapshot(1200, loaded.get(), 3, 7,
-                    COMMITTED.toString(), 1500L, offsets, null, List.of(), null);
+                    COMMITTED.toString(), 1500L, offsets, null, stalledSince.get() == null ? List.of() : List.of(0, 1),
+                    stalledSince.get());
             byte[] body = JSON.writeValueAsBytes(replicatorBody.get() != null ? replicatorBody.get() : snapshot);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
@@ -130,6 +134,29 @@ class RuntimeStatusTest {
     }
 
     @Test
+    void aLoaderCommitThatHasNotReturnedForMinutesTurnsSinkWritingFalseUntilItReturns() {
+        harness = OperatorHarness.start(s -> s.withRuntimeStatus(server.getAddress().getPort(), Duration.ofMillis(200))
+                .withSourcePollInterval(Duration.ofMillis(200)));
+        client = harness.client();
+        namespace = harness.newNamespace("runtime");
+        OrderPipeline created = apply();
+        createLoaderPod(created, "orders-loader-ready", true);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "True".equals(sinkWriting().getStatus()));
+
+        String since = Instant.now().minus(Duration.ofMinutes(5)).toString();
+        stalledSince.set(since);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "False".equals(sinkWriting().getStatus()));
+        Condition stalled = sinkWriting();
+        assertEquals("SinkStalled", stalled.getReason());
+        assertTrue(stalled.getMessage().contains(since), stalled.getMessage());
+
+        // A commit running for seconds is backpressure (a slow MERGE), not a stall.
+        stalledSince.set(Instant.now().minusSeconds(5).toString());
+        await().atMost(Duration.ofSeconds(20)).until(() -> "True".equals(sinkWriting().getStatus()));
+        assertEquals("Committing", sinkWriting().getReason());
+    }
+
+    @Test
     void theReplicatorsStatusFillsRowsLagAndWatermarkOfTheCdcSync() {
         harness = OperatorHarness.start(s -> s.withRuntimeStatus(server.getAddress().getPort(), Duration.ofMillis(200))
                 .withSourcePollInterval(Duration.ofMillis(200)));
@@ -182,6 +209,12 @@ class RuntimeStatusTest {
             created.setStatus(pod.getStatus());
             client.resource(created).updateStatus();
         }
+    }
+
+    private Condition sinkWriting() {
+        OrderPipeline now = pipelineNow();
+        return now.getStatus() == null ? new Condition() : Conditions.find(now.getStatus().conditions(), ConditionType.SinkWriting)
+                .orElseGet(Condition::new);
     }
 
     private OrderPipeline pipelineNow() {
