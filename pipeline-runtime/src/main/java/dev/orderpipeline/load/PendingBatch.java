@@ -13,32 +13,45 @@ import java.util.Map;
  */
 final class PendingBatch {
     private final List<Row> rows = new ArrayList<>();
-    private final Map<Integer, Long> nextOffsets = new HashMap<>();
+    /** Kept per partition so that a partition handed over takes its records and bytes out of the counts. */
+    private final Map<Integer, Share> shares = new HashMap<>();
     private long records;
     private long skipped;
     private long bytes;
     private long oldestRecordNanos;
     private long oldestTimestampMillis = Long.MAX_VALUE;
 
+    /** One partition's part of the batch. */
+    private static final class Share {
+        long nextOffset;
+        long records;
+        long skipped;
+        long bytes;
+    }
+
     void add(Row row, int sizeBytes, long nowNanos, long recordTimestampMillis) {
         rows.add(row);
+        Share share = noteOffset(row.partition(), row.offset(), nowNanos, recordTimestampMillis);
+        share.bytes += sizeBytes;
         bytes += sizeBytes;
-        noteOffset(row.partition(), row.offset(), nowNanos, recordTimestampMillis);
     }
 
     /** A record that produced no row (dead-lettered): its offset still moves on with the batch. */
     void skip(int partition, long offset, long nowNanos, long recordTimestampMillis) {
+        noteOffset(partition, offset, nowNanos, recordTimestampMillis).skipped++;
         skipped++;
-        noteOffset(partition, offset, nowNanos, recordTimestampMillis);
     }
 
-    private void noteOffset(int partition, long offset, long nowNanos, long recordTimestampMillis) {
+    private Share noteOffset(int partition, long offset, long nowNanos, long recordTimestampMillis) {
         if (records == 0) {
             oldestRecordNanos = nowNanos;
         }
         records++;
         oldestTimestampMillis = Math.min(oldestTimestampMillis, recordTimestampMillis);
-        nextOffsets.put(partition, offset + 1);
+        Share share = shares.computeIfAbsent(partition, p -> new Share());
+        share.records++;
+        share.nextOffset = offset + 1;
+        return share;
     }
 
     boolean isEmpty() {
@@ -54,17 +67,25 @@ final class PendingBatch {
         return records == 0 ? maxLatencyNanos : Math.max(0, oldestRecordNanos + maxLatencyNanos - nowNanos);
     }
 
+    /** Forgets the partitions' rows and their share of the counts (they are another loader's now). */
     void dropPartitions(Collection<Integer> partitions) {
         rows.removeIf(r -> partitions.contains(r.partition()));
-        nextOffsets.keySet().removeAll(partitions);
-        if (nextOffsets.isEmpty()) {
+        for (int partition : partitions) {
+            Share share = shares.remove(partition);
+            if (share != null) {
+                records -= share.records;
+                skipped -= share.skipped;
+                bytes -= share.bytes;
+            }
+        }
+        if (shares.isEmpty()) {
             clear();
         }
     }
 
     void clear() {
         rows.clear();
-        nextOffsets.clear();
+        shares.clear();
         records = 0;
         skipped = 0;
         bytes = 0;
@@ -75,8 +96,11 @@ final class PendingBatch {
         return rows;
     }
 
+    /** Per partition, the offset to resume from once this batch is committed. */
     Map<Integer, Long> nextOffsets() {
-        return nextOffsets;
+        Map<Integer, Long> next = new HashMap<>();
+        shares.forEach((partition, share) -> next.put(partition, share.nextOffset));
+        return next;
     }
 
     long records() {
