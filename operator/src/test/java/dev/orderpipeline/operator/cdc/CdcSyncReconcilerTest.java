@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orderpipeline.operator.OperatorHarness;
+import dev.orderpipeline.operator.SharedOperatorTest;
 import dev.orderpipeline.operator.TestPipelines;
 import dev.orderpipeline.operator.TestSyncs;
 import dev.orderpipeline.operator.api.CdcSync;
@@ -28,32 +29,15 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class CdcSyncReconcilerTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
-    private static OperatorHarness harness;
-    private static KubernetesClient client;
+class CdcSyncReconcilerTest extends SharedOperatorTest {
     private String namespace;
-
-    @BeforeAll
-    static void startOperator() {
-        harness = OperatorHarness.start();
-        client = harness.client();
-    }
-
-    @AfterAll
-    static void stopOperator() {
-        harness.close();
-    }
 
     @BeforeEach
     void freshNamespace() {

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.orderpipeline.operator.OperatorHarness;
+import dev.orderpipeline.operator.SharedOperatorTest;
 import dev.orderpipeline.operator.TestPipelines;
 import dev.orderpipeline.operator.api.DbtRunStatus;
 import dev.orderpipeline.operator.api.DbtSpec;
@@ -32,7 +32,6 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
@@ -42,30 +41,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** dbt runs of an OrderPipeline, with the real operator on the mock API server (CRUD mode). */
-class DbtOperatorTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+class DbtOperatorTest extends SharedOperatorTest {
     private static final String IMAGE = "registry.example/orders-dbt:1.0.0";
     private static final String PROFILE_SECRET = "dbt-profile";
-    private static OperatorHarness harness;
-    private static KubernetesClient client;
     private String namespace;
-
-    @BeforeAll
-    static void startOperator() {
-        harness = OperatorHarness.start();
-        client = harness.client();
-    }
-
-    @AfterAll
-    static void stopOperator() {
-        harness.close();
-    }
 
     @BeforeEach
     void freshNamespace() {

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.orderpipeline.operator.OperatorHarness;
+import dev.orderpipeline.operator.SharedOperatorTest;
 import dev.orderpipeline.operator.TestPipelines;
 import dev.orderpipeline.operator.api.DatadogSpec;
 import dev.orderpipeline.operator.api.MonitoringSpec;
@@ -20,29 +20,13 @@ import dev.orderpipeline.operator.metrics.OperatorMetrics;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Datadog in the loader pods (monitoring.datadog) and the operator's own per-pipeline meters. */
-class DatadogPodRenderingTest {
-    private static OperatorHarness harness;
-    private static KubernetesClient client;
-
-    @BeforeAll
-    static void startOperator() {
-        harness = OperatorHarness.start();
-        client = harness.client();
-    }
-
-    @AfterAll
-    static void stopOperator() {
-        harness.close();
-    }
+class DatadogPodRenderingTest extends SharedOperatorTest {
 
     static OrderPipelineSpec withDatadog(OrderPipelineSpec s, DatadogSpec datadog) {
         return new OrderPipelineSpec(s.source(), s.sink(), s.batch(), s.scaling(), s.deadLetter(), s.dbt(),

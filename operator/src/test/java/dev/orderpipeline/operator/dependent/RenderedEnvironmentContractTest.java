@@ -11,7 +11,7 @@ import dev.orderpipeline.config.Environment;
 import dev.orderpipeline.config.LoaderConfig;
 import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.config.SinkConfig;
-import dev.orderpipeline.operator.OperatorHarness;
+import dev.orderpipeline.operator.SharedOperatorTest;
 import dev.orderpipeline.operator.TestPipelines;
 import dev.orderpipeline.operator.api.OrderPipelineSpec;
 import dev.orderpipeline.operator.api.PipelineState;
@@ -23,7 +23,6 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -32,28 +31,13 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The environment the operator renders is pipeline-runtime's documented contract: the runtime's own
  * parser ({@link LoaderConfig#from}) must accept it, with the Secret values a kubelet would inject.
  */
-class RenderedEnvironmentContractTest {
-    private static OperatorHarness harness;
-    private static KubernetesClient client;
-
-    @BeforeAll
-    static void startOperator() {
-        harness = OperatorHarness.start();
-        client = harness.client();
-    }
-
-    @AfterAll
-    static void stopOperator() {
-        harness.close();
-    }
+class RenderedEnvironmentContractTest extends SharedOperatorTest {
 
     @Test
     void snowflakePipelineEnvironmentParsesWithTheRuntimesOwnConfigurationParser() {

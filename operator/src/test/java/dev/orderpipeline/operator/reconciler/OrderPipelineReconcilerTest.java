@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orderpipeline.operator.OperatorHarness;
+import dev.orderpipeline.operator.SharedOperatorTest;
 import dev.orderpipeline.operator.TestPipelines;
 import dev.orderpipeline.operator.api.OrderPipeline;
 import dev.orderpipeline.operator.api.OrderPipelineSpec;
@@ -27,32 +28,14 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class OrderPipelineReconcilerTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
-    private static OperatorHarness harness;
-    private static KubernetesClient client;
+class OrderPipelineReconcilerTest extends SharedOperatorTest {
     private String namespace;
-
-    @BeforeAll
-    static void startOperator() {
-        harness = OperatorHarness.start();
-        client = harness.client();
-    }
-
-    @AfterAll
-    static void stopOperator() {
-        harness.close();
-    }
 
     @BeforeEach
     void freshNamespace() {
