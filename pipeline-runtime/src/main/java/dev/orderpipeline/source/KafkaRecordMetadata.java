@@ -2,7 +2,11 @@ package dev.orderpipeline.source;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.orderpipeline.warehouse.RecordMetadata;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
@@ -11,6 +15,12 @@ import org.apache.kafka.common.header.Headers;
  * RECORD_METADATA text only when the row is staged (on the commit thread, and only for rows that
  * survive deduplication). Smaller than the text, too: a pending batch holds the key bytes, not a
  * 150-character string per row.
+ *
+ * <p>A key or header value is written as text when it is valid UTF-8 without U+0000; otherwise (a
+ * Schema-Registry-framed key starts with byte 0, Avro and Protobuf keys are binary) as Base64: the key
+ * with {@code "key_encoding":"base64"} beside it, a header as {@code {"base64":"…"}}. Bytes that are not
+ * text would otherwise be mangled into replacement characters, and PostgreSQL's JSONB refuses
+ * {@code \u0000} outright.
  *
  * @param jsonPrefix {@code {"topic":"…","partition":}, escaped once per topic by {@link RecordConverter}
  */
@@ -30,7 +40,13 @@ record KafkaRecordMetadata(String jsonPrefix, int partition, long offset, long t
                 .append(",\"offset\":").append(offset)
                 .append(",\"timestamp\":").append(timestamp)
                 .append(",\"key\":");
-        appendBytes(json, key);
+        String keyText = textOrNull(key);
+        if (key != null && keyText == null) {
+            appendBase64(json, key);
+            json.append(",\"key_encoding\":\"base64\"");
+        } else {
+            appendNullable(json, keyText);
+        }
         json.append(",\"headers\":{");
         boolean first = true;
         for (Header header : headers) {
@@ -40,17 +56,48 @@ record KafkaRecordMetadata(String jsonPrefix, int partition, long offset, long t
             first = false;
             appendString(json, header.key());
             json.append(':');
-            appendBytes(json, header.value());
+            String value = textOrNull(header.value());
+            if (header.value() != null && value == null) {
+                json.append("{\"base64\":");
+                appendBase64(json, header.value());
+                json.append('}');
+            } else {
+                appendNullable(json, value);
+            }
         }
         return json.append("}}").toString();
     }
 
-    private static void appendBytes(StringBuilder json, byte[] utf8) {
-        if (utf8 == null) {
+    /** The bytes as text when they are valid UTF-8 without U+0000; null when they are absent or not such text. */
+    static String textOrNull(byte[] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        for (byte b : bytes) {
+            if (b == 0) {
+                return null;
+            }
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    private static void appendNullable(StringBuilder json, String text) {
+        if (text == null) {
             json.append("null");
         } else {
-            appendString(json, new String(utf8, StandardCharsets.UTF_8));
+            appendString(json, text);
         }
+    }
+
+    private static void appendBase64(StringBuilder json, byte[] bytes) {
+        json.append('"').append(Base64.getEncoder().encodeToString(bytes)).append('"');
     }
 
     private static void appendString(StringBuilder json, String s) {
