@@ -41,8 +41,14 @@ public final class DuckDbSql extends WarehouseSql {
     }
 
     @Override
-    protected String timestampFromEpochMillis(long epochMillis) {
+    protected String timestampFromEpochMillis(String epochMillis) {
         return "epoch_ms(" + epochMillis + ")";
+    }
+
+    /** DuckDB's current_timestamp is the transaction's start, with time zone: taken as UTC without one. */
+    @Override
+    protected String currentTimestampUtc() {
+        return "timezone('UTC', current_timestamp)";
     }
 
     /**
@@ -62,7 +68,6 @@ public final class DuckDbSql extends WarehouseSql {
         return "CREATE OR REPLACE TEMP TABLE " + stagingTable() + " ("
                 + columns.stream().map(c -> c.name().quoted() + " " + typeName(c.type()) + ", ")
                         .collect(Collectors.joining())
-                + MetadataColumns.RECORD_METADATA.quoted() + " VARCHAR, " + MetadataColumns.DELETED.quoted()
-                + " BOOLEAN)";
+                + stagedMetadataColumns("VARCHAR") + ")";
     }
 }

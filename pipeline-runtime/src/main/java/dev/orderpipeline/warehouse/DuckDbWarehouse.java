@@ -47,6 +47,14 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
                 }
                 appender.append(row.recordMetadataJson());
                 appender.append(row.deleted());
+                appender.append((long) row.partition());
+                appender.append(row.offset());
+                long timestamp = row.metadata().timestamp();
+                if (timestamp < 0) {
+                    appender.appendNull();
+                } else {
+                    appender.append(timestamp);
+                }
                 appender.endRow();
             }
         }

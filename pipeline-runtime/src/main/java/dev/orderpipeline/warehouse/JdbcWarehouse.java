@@ -51,6 +51,9 @@ public abstract class JdbcWarehouse implements Warehouse {
         try (Statement s = c.createStatement()) {
             s.execute(sql.createOffsetsTable());
             s.execute(sql.createTargetTable());
+            for (String addColumn : sql.addKafkaCoordinateColumns()) {
+                s.execute(addColumn);
+            }
         }
         return describeTarget(c);
     }
@@ -124,8 +127,8 @@ public abstract class JdbcWarehouse implements Warehouse {
                 stage(c, batch);
                 try (Statement s = c.createStatement()) {
                     s.execute(batch.upsert()
-                            ? sql.mergeFromStaging(batch.columns(), batch.keyColumns(), batch.committedAtMillis())
-                            : sql.appendFromStaging(batch.columns(), batch.committedAtMillis()));
+                            ? sql.mergeFromStaging(batch.columns(), batch.keyColumns())
+                            : sql.appendFromStaging(batch.columns()));
                 }
             }
             c.commit();
@@ -138,7 +141,7 @@ public abstract class JdbcWarehouse implements Warehouse {
     }
 
     private void advanceOffsets(Connection c, Batch batch) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement(sql.advanceOffset(batch.committedAtMillis()))) {
+        try (PreparedStatement update = c.prepareStatement(sql.advanceOffset())) {
             for (Map.Entry<Integer, OffsetAdvance> e : batch.offsets().entrySet()) {
                 update.setLong(1, e.getValue().next());
                 update.setString(2, batch.pipeline());

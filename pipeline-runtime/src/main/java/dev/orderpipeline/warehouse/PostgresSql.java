@@ -47,8 +47,14 @@ public final class PostgresSql extends WarehouseSql {
     }
 
     @Override
-    protected String timestampFromEpochMillis(long epochMillis) {
+    protected String timestampFromEpochMillis(String epochMillis) {
         return "(TO_TIMESTAMP(" + epochMillis + " / 1000.0) AT TIME ZONE 'UTC')";
+    }
+
+    /** statement_timestamp(), not now(): now() is the transaction's start, before any lock wait. */
+    @Override
+    protected String currentTimestampUtc() {
+        return "(statement_timestamp() AT TIME ZONE 'UTC')";
     }
 
     @Override
@@ -57,7 +63,7 @@ public final class PostgresSql extends WarehouseSql {
                 + columns.stream()
                         .map(c -> c.name().quoted() + " " + (c.type() == ColumnType.VARIANT ? "TEXT" : typeName(c.type())) + ", ")
                         .collect(Collectors.joining())
-                + MetadataColumns.RECORD_METADATA.quoted() + " TEXT, " + MetadataColumns.DELETED.quoted() + " BOOLEAN)";
+                + stagedMetadataColumns("TEXT") + ")";
     }
 
     /** TRUNCATE, not DELETE: no dead tuples left behind in the staging table batch after batch. */

@@ -4,6 +4,7 @@ import dev.orderpipeline.config.SinkConfig;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.SQLDataException;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -86,11 +87,25 @@ public final class PostgresWarehouse extends JdbcWarehouse {
             for (Row row : batch.rows()) {
                 line.setLength(0);
                 for (int i = 0; i < columns.size(); i++) {
-                    appendValue(line, row.value(i));
+                    Object value = row.value(i);
+                    requireNoNul(value, columns.get(i).name().name());
+                    appendValue(line, value);
                     line.append('\t');
                 }
-                appendValue(line, row.recordMetadataJson());
-                line.append('\t').append(row.deleted() ? 't' : 'f').append('\n');
+                String metadata = row.recordMetadataJson();
+                requireNoNul(metadata, MetadataColumns.RECORD_METADATA.name());
+                appendValue(line, metadata);
+                long timestamp = row.metadata().timestamp();
+                line.append('\t').append(row.deleted() ? 't' : 'f')
+                        .append('\t').append(row.partition())
+                        .append('\t').append(row.offset())
+                        .append('\t');
+                if (timestamp < 0) {
+                    line.append("\\N");
+                } else {
+                    line.append(timestamp);
+                }
+                line.append('\n');
                 byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
                 chunk.write(bytes, 0, bytes.length);
                 if (chunk.size() >= CHUNK) {
@@ -106,6 +121,19 @@ public final class PostgresWarehouse extends JdbcWarehouse {
             if (copy.isActive()) {
                 copy.cancelCopy();
             }
+        }
+    }
+
+    /**
+     * PostgreSQL's text types cannot hold U+0000 at all (JSONB refuses it too). Refused here, by row and
+     * column, with SQLState 22P05 (untranslatable character): a data error, so the loader isolates the
+     * row and dead-letters it instead of retrying the batch. Replacing the character would change the
+     * value silently.
+     */
+    private static void requireNoNul(Object value, String column) throws SQLDataException {
+        if (value instanceof String s && s.indexOf('\0') >= 0) {
+            throw new SQLDataException("column " + column + ": PostgreSQL cannot store the character U+0000 (NUL) in text; "
+                    + "the record goes to the dead-letter topic", "22P05");
         }
     }
 

@@ -11,6 +11,11 @@ public interface RecordMetadata {
     /** The JSON object as Snowflake's Kafka connector writes it (topic, partition, offset, timestamp, key, headers). */
     String json();
 
+    /** The record's Kafka timestamp in epoch milliseconds, or -1 when it has none (Kafka's own convention). */
+    default long timestamp() {
+        return -1;
+    }
+
     /** Metadata whose text is already known. */
     static RecordMetadata ofJson(String json) {
         return () -> json;

@@ -48,8 +48,14 @@ public final class SnowflakeSql extends WarehouseSql {
     }
 
     @Override
-    protected String timestampFromEpochMillis(long epochMillis) {
+    protected String timestampFromEpochMillis(String epochMillis) {
         return "TO_TIMESTAMP_NTZ(" + epochMillis + ", 3)";
+    }
+
+    /** SYSDATE() is the current time in UTC as TIMESTAMP_NTZ, whatever the session's time zone. */
+    @Override
+    protected String currentTimestampUtc() {
+        return "SYSDATE()";
     }
 
     @Override
@@ -58,7 +64,6 @@ public final class SnowflakeSql extends WarehouseSql {
                 + columns.stream()
                         .map(c -> c.name().quoted() + " " + (c.type() == ColumnType.VARIANT ? "VARCHAR" : typeName(c.type())) + ", ")
                         .collect(Collectors.joining())
-                + MetadataColumns.RECORD_METADATA.quoted() + " VARCHAR, " + MetadataColumns.DELETED.quoted()
-                + " BOOLEAN)";
+                + stagedMetadataColumns("VARCHAR") + ")";
     }
 }

@@ -38,6 +38,14 @@ public final class SnowflakeWarehouse extends JdbcWarehouse {
                 }
                 insert.setString(i + 1, row.recordMetadataJson());
                 insert.setBoolean(i + 2, row.deleted());
+                insert.setLong(i + 3, row.partition());
+                insert.setLong(i + 4, row.offset());
+                long timestamp = row.metadata().timestamp();
+                if (timestamp < 0) {
+                    insert.setNull(i + 5, Types.BIGINT);
+                } else {
+                    insert.setLong(i + 5, timestamp);
+                }
                 insert.addBatch();
             }
             insert.executeBatch();

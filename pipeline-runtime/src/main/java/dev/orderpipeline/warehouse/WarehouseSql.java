@@ -2,6 +2,7 @@ package dev.orderpipeline.warehouse;
 
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The SQL the loader issues, in one place per dialect. This class holds the statements every
@@ -33,8 +34,19 @@ public abstract class WarehouseSql {
     /** How a staged JSON text becomes a target VARIANT value. */
     protected abstract String variantFromText(String expression);
 
-    /** A UTC timestamp (no time zone) from epoch milliseconds. */
-    protected abstract String timestampFromEpochMillis(long epochMillis);
+    /** A UTC timestamp (no time zone) from an expression of epoch milliseconds. */
+    protected abstract String timestampFromEpochMillis(String epochMillis);
+
+    /**
+     * The warehouse's clock now, as a UTC timestamp without time zone, taken when the statement runs
+     * (not when the batch was built): {@code _LOADED_AT} and the offsets' {@code UPDATED_AT}.
+     */
+    protected abstract String currentTimestampUtc();
+
+    /** The column type of a native Kafka coordinate column. */
+    protected String kafkaCoordinateType(SqlIdentifier column) {
+        return column.equals(MetadataColumns.KAFKA_TIMESTAMP) ? "TIMESTAMP" : "BIGINT";
+    }
 
     /** DDL for the per-session staging table. */
     public abstract String createStagingTable(List<Column> columns);
@@ -60,7 +72,20 @@ public abstract class WarehouseSql {
         return "CREATE TABLE IF NOT EXISTS " + targetTable + " ("
                 + MetadataColumns.RECORD_METADATA.quoted() + " " + typeName(ColumnType.VARIANT) + ", "
                 + MetadataColumns.DELETED.quoted() + " " + typeName(ColumnType.BOOLEAN) + ", "
-                + MetadataColumns.LOADED_AT.quoted() + " TIMESTAMP)";
+                + MetadataColumns.LOADED_AT.quoted() + " TIMESTAMP"
+                + MetadataColumns.KAFKA_COORDINATES.stream().map(c -> ", " + c.quoted() + " " + kafkaCoordinateType(c))
+                        .collect(Collectors.joining())
+                + ")";
+    }
+
+    /**
+     * For a table created before the native Kafka coordinate columns existed: its older rows keep
+     * NULL there (their coordinates stay in RECORD_METADATA).
+     */
+    public List<String> addKafkaCoordinateColumns() {
+        return MetadataColumns.KAFKA_COORDINATES.stream()
+                .map(c -> "ALTER TABLE " + targetTable + " ADD COLUMN IF NOT EXISTS " + c.quoted() + " " + kafkaCoordinateType(c))
+                .toList();
     }
 
     /** A query whose result metadata lists the target's columns. */
@@ -87,9 +112,9 @@ public abstract class WarehouseSql {
     }
 
     /** Binds: next offset, pipeline, topic, partition, expected offset. Updates one row or none (fenced). */
-    public String advanceOffset(long committedAtMillis) {
+    public String advanceOffset() {
         return "UPDATE " + offsetsTable + " SET \"NEXT_OFFSET\" = ?, \"UPDATED_AT\" = "
-                + timestampFromEpochMillis(committedAtMillis)
+                + currentTimestampUtc()
                 + " WHERE \"PIPELINE\" = ? AND \"TOPIC\" = ? AND \"PARTITION\" = ? AND \"NEXT_OFFSET\" = ?";
     }
 
@@ -97,16 +122,18 @@ public abstract class WarehouseSql {
         return "DELETE FROM " + stagingTable();
     }
 
-    /** Binds one value per staged column: the data columns, RECORD_METADATA, _DELETED. */
+    /**
+     * Binds one value per staged column: the data columns, RECORD_METADATA, _DELETED, then the Kafka
+     * partition, offset and timestamp (epoch milliseconds, NULL when the record has none).
+     */
     public String insertStaging(List<Column> columns) {
         String names = stagedColumnNames(columns);
-        String marks = String.join(", ", java.util.Collections.nCopies(columns.size() + 2, "?"));
+        String marks = String.join(", ", java.util.Collections.nCopies(columns.size() + STAGED_METADATA_COLUMNS, "?"));
         return "INSERT INTO " + stagingTable() + " (" + names + ") VALUES (" + marks + ")";
     }
 
-    public String appendFromStaging(List<Column> columns, long committedAtMillis) {
-        return "INSERT INTO " + targetTable + " (" + targetColumnNames(columns) + ") "
-                + stagedRows(columns, committedAtMillis);
+    public String appendFromStaging(List<Column> columns) {
+        return "INSERT INTO " + targetTable + " (" + targetColumnNames(columns) + ") " + stagedRows(columns);
     }
 
     /**
@@ -114,42 +141,65 @@ public abstract class WarehouseSql {
      * deleted and keeps its last values; a tombstone for an unknown key inserts nothing. Every value
      * is converted in the USING subquery, so the clauses only copy columns.
      */
-    public String mergeFromStaging(List<Column> columns, List<SqlIdentifier> keys, long committedAtMillis) {
+    public String mergeFromStaging(List<Column> columns, List<SqlIdentifier> keys) {
         String on = keys.stream().map(k -> "t." + k.quoted() + " = s." + k.quoted()).collect(Collectors.joining(" AND "));
-        String metadata = MetadataColumns.RECORD_METADATA.quoted() + " = s." + MetadataColumns.RECORD_METADATA.quoted()
-                + ", " + MetadataColumns.LOADED_AT.quoted() + " = s." + MetadataColumns.LOADED_AT.quoted();
+        // A tombstone moves the row's Kafka coordinates too: the replicator sees the delete by its offset.
+        String metadata = Stream.concat(Stream.of(MetadataColumns.RECORD_METADATA, MetadataColumns.LOADED_AT),
+                        MetadataColumns.KAFKA_COORDINATES.stream())
+                .map(c -> c.quoted() + " = s." + c.quoted()).collect(Collectors.joining(", "));
         String setValues = columns.stream()
                 .filter(c -> !keys.contains(c.name()))
                 .map(c -> c.name().quoted() + " = s." + c.name().quoted() + ", ")
                 .collect(Collectors.joining());
         String deleted = MetadataColumns.DELETED.quoted();
-        return "MERGE INTO " + targetTable + " AS t USING (" + stagedRows(columns, committedAtMillis) + ") AS s ON " + on
+        return "MERGE INTO " + targetTable + " AS t USING (" + stagedRows(columns) + ") AS s ON " + on
                 + " WHEN MATCHED AND s." + deleted + " THEN UPDATE SET " + deleted + " = s." + deleted + ", " + metadata
                 + " WHEN MATCHED THEN UPDATE SET " + setValues + deleted + " = s." + deleted + ", " + metadata
                 + " WHEN NOT MATCHED AND NOT s." + deleted + " THEN INSERT (" + targetColumnNames(columns) + ") VALUES ("
                 + columns.stream().map(c -> "s." + c.name().quoted() + ", ").collect(Collectors.joining())
                 + "s." + MetadataColumns.RECORD_METADATA.quoted() + ", s." + deleted + ", s."
-                + MetadataColumns.LOADED_AT.quoted() + ")";
+                + MetadataColumns.LOADED_AT.quoted()
+                + MetadataColumns.KAFKA_COORDINATES.stream().map(c -> ", s." + c.quoted()).collect(Collectors.joining())
+                + ")";
     }
 
-    /** The staged rows with target types: every column of the target, in its order. */
-    private String stagedRows(List<Column> columns, long committedAtMillis) {
+    /**
+     * The staged rows with target types: every column of the target, in its order. {@code _LOADED_AT}
+     * is the warehouse's clock when this statement runs, the last one before COMMIT, so a row is
+     * visible at most one statement's duration (bounded by the statement timeout) after its stamp.
+     */
+    private String stagedRows(List<Column> columns) {
+        String timestamp = MetadataColumns.KAFKA_TIMESTAMP.quoted();
         return "SELECT "
                 + columns.stream().map(c -> fromStaged(c) + " AS " + c.name().quoted() + ", ").collect(Collectors.joining())
                 + variantFromText(MetadataColumns.RECORD_METADATA.quoted()) + " AS " + MetadataColumns.RECORD_METADATA.quoted()
-                + ", " + MetadataColumns.DELETED.quoted() + ", " + timestampFromEpochMillis(committedAtMillis) + " AS "
-                + MetadataColumns.LOADED_AT.quoted() + " FROM " + stagingTable();
+                + ", " + MetadataColumns.DELETED.quoted() + ", " + currentTimestampUtc() + " AS "
+                + MetadataColumns.LOADED_AT.quoted() + ", " + MetadataColumns.KAFKA_PARTITION.quoted() + ", "
+                + MetadataColumns.KAFKA_OFFSET.quoted() + ", " + timestampFromEpochMillis(timestamp) + " AS " + timestamp
+                + " FROM " + stagingTable();
     }
+
+    /** How many columns the staging table has after the data columns. */
+    public static final int STAGED_METADATA_COLUMNS = 5;
 
     protected String stagedColumnNames(List<Column> columns) {
         return columns.stream().map(c -> c.name().quoted() + ", ").collect(Collectors.joining())
-                + MetadataColumns.RECORD_METADATA.quoted() + ", " + MetadataColumns.DELETED.quoted();
+                + MetadataColumns.RECORD_METADATA.quoted() + ", " + MetadataColumns.DELETED.quoted()
+                + MetadataColumns.KAFKA_COORDINATES.stream().map(c -> ", " + c.quoted()).collect(Collectors.joining());
+    }
+
+    /** The staging table's columns after the data columns, with their types ({@code text} is the dialect's text type). */
+    protected String stagedMetadataColumns(String text) {
+        return MetadataColumns.RECORD_METADATA.quoted() + " " + text + ", " + MetadataColumns.DELETED.quoted() + " BOOLEAN, "
+                + MetadataColumns.KAFKA_PARTITION.quoted() + " BIGINT, " + MetadataColumns.KAFKA_OFFSET.quoted() + " BIGINT, "
+                + MetadataColumns.KAFKA_TIMESTAMP.quoted() + " BIGINT";
     }
 
     private String targetColumnNames(List<Column> columns) {
         return columns.stream().map(c -> c.name().quoted() + ", ").collect(Collectors.joining())
                 + MetadataColumns.RECORD_METADATA.quoted() + ", " + MetadataColumns.DELETED.quoted() + ", "
-                + MetadataColumns.LOADED_AT.quoted();
+                + MetadataColumns.LOADED_AT.quoted()
+                + MetadataColumns.KAFKA_COORDINATES.stream().map(c -> ", " + c.quoted()).collect(Collectors.joining());
     }
 
     private String fromStaged(Column column) {

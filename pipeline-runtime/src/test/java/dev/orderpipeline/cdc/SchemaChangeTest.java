@@ -99,7 +99,7 @@ class SchemaChangeTest {
                         + "AS \"ADDRESS_ZIPCODE\") FROM main.\"ORDERS\"");
                 s.execute("DROP TABLE main.\"ORDERS\"");
                 s.execute("ALTER TABLE main.\"ORDERS_NEW\" RENAME TO \"ORDERS\"");
-                s.execute("UPDATE main.\"ORDERS\" SET \"ADDRESS_ZIPCODE\" = 'SW1A 1AA', \"RECORD_METADATA\" = "
+                s.execute("UPDATE main.\"ORDERS\" SET \"ADDRESS_ZIPCODE\" = 'SW1A 1AA', \"_KAFKA_PARTITION\" = 0, \"_KAFKA_OFFSET\" = 1000000, \"RECORD_METADATA\" = "
                         + "'{\"topic\":\"orders\",\"partition\":0,\"offset\":1000000,\"timestamp\":0,\"key\":\"x\",\"headers\":{}}' "
                         + "WHERE \"ORDERID\" = (SELECT min(\"ORDERID\") FROM main.\"ORDERS\" WHERE \"ORDERID\" % 4 = 0 AND NOT \"_DELETED\")");
                 c.commit();

@@ -1,6 +1,7 @@
 package dev.orderpipeline.warehouse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -79,6 +81,59 @@ class DuckDbWarehouseTest {
         }
         try (DuckDbWarehouse reopened = new DuckDbWarehouse(db.toString(), SqlIdentifier.of("main"), SqlIdentifier.of("ORDERS"))) {
             assertEquals(List.of(COLUMNS.get(0), new Column(SqlIdentifier.of("CHANNEL"), ColumnType.VARCHAR)), reopened.open());
+        }
+    }
+
+    @Test
+    void rowsCarryTheirKafkaCoordinatesAsNativeColumnsAndTheWarehouseClockAsLoadedAt() throws Exception {
+        Path db = dir.resolve("w.duckdb");
+        RecordMetadata stamped = new RecordMetadata() {
+            @Override
+            public String json() {
+                return "{}";
+            }
+
+            @Override
+            public long timestamp() {
+                return 1_700_000_000_123L;
+            }
+        };
+        try (DuckDbWarehouse w = new DuckDbWarehouse(db.toString(), SqlIdentifier.of("main"), SqlIdentifier.of("ORDERS"))) {
+            w.open();
+            w.storedOffsets("p", "orders", List.of(3));
+            w.write(new Batch("p", "orders", COLUMNS, List.of(), List.of(new Row(new Object[] {1L}, false, stamped, 3, 7),
+                    new Row(new Object[] {2L}, false, "{}", 3, 8)), Map.of(3, new OffsetAdvance(-1, 9)), 0L));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT \"_KAFKA_PARTITION\", \"_KAFKA_OFFSET\", \"_KAFKA_TIMESTAMP\", \"_LOADED_AT\" "
+                     + "FROM \"main\".\"ORDERS\" ORDER BY \"ORDERID\"")) {
+            rs.next();
+            assertEquals(3, rs.getInt(1));
+            assertEquals(7, rs.getLong(2));
+            assertEquals(LocalDateTime.of(2023, 11, 14, 22, 13, 20, 123_000_000), rs.getObject(3, LocalDateTime.class));
+            PostgresWarehouseTest.assertLoadedJustNow(rs.getObject(4, LocalDateTime.class));
+            rs.next();
+            assertEquals(8, rs.getLong(2));
+            assertNull(rs.getObject(3));
+        }
+    }
+
+    @Test
+    void aTableFromBeforeTheNativeCoordinateColumnsGetsThemOnOpen() throws Exception {
+        Path db = dir.resolve("w.duckdb");
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE \"main\".\"ORDERS\" (\"RECORD_METADATA\" VARCHAR, \"_DELETED\" BOOLEAN, "
+                    + "\"_LOADED_AT\" TIMESTAMP, \"ORDERID\" BIGINT)");
+        }
+        try (DuckDbWarehouse w = new DuckDbWarehouse(db.toString(), SqlIdentifier.of("main"), SqlIdentifier.of("ORDERS"))) {
+            assertEquals(COLUMNS, w.open());
+            w.storedOffsets("p", "orders", List.of(0));
+            w.write(batch(-1, 1, 1));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT \"_KAFKA_OFFSET\" FROM \"main\".\"ORDERS\"")) {
+            rs.next();
+            assertEquals(-1, rs.getLong(1));
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.orderpipeline.warehouse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,7 +12,10 @@ import dev.orderpipeline.testing.EmbeddedPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLDataException;
 import java.sql.Statement;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -77,12 +81,69 @@ class PostgresWarehouseTest {
                         + "\"TAGS\"->>1, \"_LOADED_AT\" FROM \"" + table + "\"")) {
             while (rs.next()) {
                 assertEquals("b\tc", rs.getString(6));
-                assertEquals(java.sql.Timestamp.valueOf("2023-11-14 22:13:20"), rs.getTimestamp(7));
+                assertLoadedJustNow(rs.getObject(7, LocalDateTime.class));
                 rows.merge(rs.getLong(1), rs.getString(2) + "|" + rs.getDouble(3) + "|" + rs.getBoolean(4) + "|"
                         + rs.getString(5), (a, b) -> a + ";" + b);
             }
         }
         return rows;
+    }
+
+    /** _LOADED_AT is the warehouse's clock in UTC at the write, not the time the batch was built (2023 here). */
+    static void assertLoadedJustNow(LocalDateTime loadedAt) {
+        LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC);
+        assertTrue(!loadedAt.isAfter(now.plusSeconds(5)) && loadedAt.isAfter(now.minusMinutes(5)),
+                "_LOADED_AT " + loadedAt + " is not the write's time (now " + now + " UTC)");
+    }
+
+    @Test
+    void everyRowCarriesItsKafkaPartitionOffsetAndTimestampAsNativeColumns() throws Exception {
+        RecordMetadata stamped = new RecordMetadata() {
+            @Override
+            public String json() {
+                return "{\"partition\":2,\"offset\":41}";
+            }
+
+            @Override
+            public long timestamp() {
+                return 1_700_000_000_123L;
+            }
+        };
+        try (Warehouse w = Warehouses.forSink(sink(pipeline = "COORDINATES", ""), pipeline)) {
+            w.open();
+            w.storedOffsets(pipeline, "orders", List.of(2));
+            w.write(new Batch(pipeline, "orders", COLUMNS, List.of(), List.of(
+                    new Row(new Object[] {1L, "Item_1", 1.0, "[]"}, false, stamped, 2, 41),
+                    new Row(new Object[] {2L, "Item_2", 2.0, "[]"}, false, "{}", 2, 42)),
+                    Map.of(2, new OffsetAdvance(-1, 43)), 0L));
+        }
+        try (Connection c = pg.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT \"_KAFKA_PARTITION\", \"_KAFKA_OFFSET\", \"_KAFKA_TIMESTAMP\", \"_LOADED_AT\" "
+                        + "FROM \"COORDINATES\" ORDER BY \"ORDERID\"")) {
+            assertTrue(rs.next());
+            assertEquals(2, rs.getInt(1));
+            assertEquals(41, rs.getLong(2));
+            assertEquals(LocalDateTime.of(2023, 11, 14, 22, 13, 20, 123_000_000), rs.getObject(3, LocalDateTime.class));
+            assertLoadedJustNow(rs.getObject(4, LocalDateTime.class));
+            assertTrue(rs.next());
+            assertEquals(42, rs.getLong(2));
+            assertNull(rs.getObject(3), "a record without a timestamp has none");
+        }
+    }
+
+    @Test
+    void aNulCharacterInTextIsRefusedAsADataErrorNamingTheColumnAndNothingIsWritten() throws Exception {
+        try (Warehouse w = Warehouses.forSink(sink(pipeline = "NUL", ""), pipeline)) {
+            w.open();
+            w.storedOffsets(pipeline, "orders", List.of(0));
+            SQLDataException refused = assertThrows(SQLDataException.class,
+                    () -> w.write(batch(List.of(), -1, 2, row(1, "Item_1", 1.0, 0), row(2, "bad\u0000item", 2.0, 1))));
+            assertEquals("22P05", refused.getSQLState());
+            assertTrue(refused.getMessage().contains("ITEMID") && refused.getMessage().contains("U+0000"), refused.getMessage());
+            assertEquals(Map.of(0, -1L), w.storedOffsets(pipeline, "orders", List.of(0)));
+            w.write(batch(List.of(), -1, 1, row(1, "Item_1", 1.0, 0)));
+        }
+        assertEquals(Map.of(1L, "Item_1|1.0|false|0"), rows("NUL"));
     }
 
     @Test

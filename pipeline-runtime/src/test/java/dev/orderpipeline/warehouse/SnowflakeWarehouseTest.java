@@ -63,16 +63,21 @@ class SnowflakeWarehouseTest {
                     Map.of(0, new OffsetAdvance(2, 4)), 1_700_000_001_000L));
             assertEquals(Map.of(0, 4L), w.storedOffsets("p1", "orders", List.of(0)));
             try (Connection c = w.connection(); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT ORDERID, ORDERUNITS, _DELETED, RECORD_METADATA:offset::INT FROM ANALYTICS.RAW.ORDERS_UPSERT ORDER BY ORDERID")) {
+                 ResultSet rs = s.executeQuery("SELECT ORDERID, ORDERUNITS, _DELETED, RECORD_METADATA:offset::INT, _KAFKA_PARTITION, _KAFKA_OFFSET, "
+                         + "_LOADED_AT FROM ANALYTICS.RAW.ORDERS_UPSERT ORDER BY ORDERID")) {
                 assertTrue(rs.next());
                 assertEquals(1, rs.getLong(1));
                 assertEquals(9.0, rs.getDouble(2));
                 assertEquals(false, rs.getBoolean(3));
                 assertEquals(2, rs.getInt(4));
+                assertEquals(0, rs.getInt(5));
+                assertEquals(2, rs.getLong(6));
+                PostgresWarehouseTest.assertLoadedJustNow(rs.getTimestamp(7).toLocalDateTime());
                 assertTrue(rs.next());
                 assertEquals(2, rs.getLong(1));
                 assertEquals(2.5, rs.getDouble(2));
                 assertEquals(true, rs.getBoolean(3));
+                assertEquals(3, rs.getLong(6), "a tombstone moves the row's Kafka offset");
             }
             // The same batch again, with the stale expected offset, is fenced and changes nothing.
             assertThrows(FencedException.class, () -> w.write(new Batch("p1", "orders", COLUMNS, keys,

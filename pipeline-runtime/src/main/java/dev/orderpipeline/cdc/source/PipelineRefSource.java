@@ -37,7 +37,8 @@ public final class PipelineRefSource extends JdbcSource {
     public static final String OFFSET = "_opl_offset";
     public static final String PRODUCED_AT = "_opl_produced_at";
     public static final String LOADED_AT = "_opl_loaded_at";
-    private static final Set<String> SPECIAL = Set.of("RECORD_METADATA", "_DELETED", "_LOADED_AT", "_OPL_P", "_OPL_O", "_OPL_TS");
+    private static final Set<String> SPECIAL = Set.of("RECORD_METADATA", "_DELETED", "_LOADED_AT", "_OPL_P", "_OPL_O", "_OPL_TS",
+            "_KAFKA_PARTITION", "_KAFKA_OFFSET", "_KAFKA_TIMESTAMP");
     private static final List<CdcColumn> EXTRA = List.of(
             new CdcColumn(PARTITION, CdcType.BIGINT), new CdcColumn(OFFSET, CdcType.BIGINT),
             new CdcColumn(PRODUCED_AT, CdcType.TIMESTAMPTZ), new CdcColumn(LOADED_AT, CdcType.TIMESTAMP));
@@ -47,9 +48,11 @@ public final class PipelineRefSource extends JdbcSource {
     public PipelineRefSource(WarehouseDialect dialect, SqlIdentifier table, List<SqlIdentifier> keys) {
         super(dialect, table, keys);
         // RECORD_METADATA is read only through its fields: fetching the whole JSON text per row costs
-        // more in the driver than everything else a row carries.
-        this.rows = "(SELECT * EXCLUDE (\"RECORD_METADATA\"), " + dialect.metadataField("t", "partition") + " AS \"_OPL_P\", "
-                + dialect.metadataField("t", "offset") + " AS \"_OPL_O\", "
+        // more in the driver than everything else a row carries. The native coordinate columns come
+        // first; rows loaded before they existed have them NULL and fall back to RECORD_METADATA.
+        this.rows = "(SELECT * EXCLUDE (\"RECORD_METADATA\"), "
+                + "coalesce(t.\"_KAFKA_PARTITION\", " + dialect.metadataField("t", "partition") + ") AS \"_OPL_P\", "
+                + "coalesce(t.\"_KAFKA_OFFSET\", " + dialect.metadataField("t", "offset") + ") AS \"_OPL_O\", "
                 + dialect.metadataField("t", "timestamp") + " AS \"_OPL_TS\" FROM " + this.table + " t) q";
     }
 
