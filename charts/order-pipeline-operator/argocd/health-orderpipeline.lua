@@ -2,7 +2,7 @@
 -- (argocd-cm key: resource.customizations.health.orderpipeline.dev_OrderPipeline).
 -- Reads only what the operator writes: status.observedGeneration and the conditions
 -- Ready, Reconciling and Stalled (kstatus conventions), plus any further positive condition
--- (SourceReachable, SinkWriting, DbtSucceeded) whose status False means something is failing.
+-- (SourceReachable, SinkWriting, OffsetsInRange, DbtSucceeded) whose status False means something is failing.
 local hs = {}
 
 local function findCondition(conditions, conditionType)

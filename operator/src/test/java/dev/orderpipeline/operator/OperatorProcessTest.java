@@ -117,7 +117,7 @@ class OperatorProcessTest {
     }
 
     private static OrderPipelineSpec duckDbSpec() {
-        return new OrderPipelineSpec(new SourceSpec("kafka.invalid:9092", "orders", null, null, null, null),
+        return new OrderPipelineSpec(new SourceSpec("kafka.invalid:9092", "orders", null, null, null, null, null),
                 new SinkSpec(SinkSpec.Type.DUCKDB, null, null, null, null), null, null, null, null, null,
                 PipelineState.RUNNING);
     }

@@ -34,7 +34,7 @@ public final class TestPipelines {
     public static OrderPipelineSpec snowflakeSpec() {
         return new OrderPipelineSpec(
                 new SourceSpec("broker.orders.invalid:9092", "orders", null,
-                        SourceSpec.Format.JSON, SourceSpec.StartPosition.EARLIEST,
+                        SourceSpec.Format.JSON, SourceSpec.StartPosition.EARLIEST, SourceSpec.OffsetReset.EARLIEST,
                         new KafkaSecuritySpec(KafkaSecuritySpec.Protocol.SASL_SSL, KafkaSecuritySpec.SaslMechanism.PLAIN,
                                 new SecretKeyReference(KAFKA_SECRET, "api-key"),
                                 new SecretKeyReference(KAFKA_SECRET, "api-secret"))),

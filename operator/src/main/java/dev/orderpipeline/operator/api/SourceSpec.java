@@ -20,11 +20,23 @@ public record SourceSpec(
         Format format,
         @JsonPropertyDescription("Where a new consumer group starts: earliest or latest. Default earliest.")
         StartPosition startPosition,
+        @JsonPropertyDescription("What a loader does when a partition's offset stored with the warehouse is outside "
+                + "the topic's log (retention removed records before they were loaded, or the topic was re-created): "
+                + "fail holds the partition and reports it in the OffsetsInRange condition; earliest resumes from the "
+                + "oldest retained record; latest skips to the end. Any reset is logged, counted and reported. "
+                + "Default fail.")
+        OffsetReset offsetReset,
         @JsonPropertyDescription("Protocol and credentials for the Kafka connection; absent means PLAINTEXT.")
         KafkaSecuritySpec security) {
 
     public enum Format {
         @JsonProperty("json") JSON
+    }
+
+    public enum OffsetReset {
+        @JsonProperty("fail") FAIL,
+        @JsonProperty("earliest") EARLIEST,
+        @JsonProperty("latest") LATEST
     }
 
     public enum StartPosition {

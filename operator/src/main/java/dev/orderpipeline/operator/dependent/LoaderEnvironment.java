@@ -35,6 +35,7 @@ public final class LoaderEnvironment {
     public static final String KAFKA_TOPIC = "OPL_KAFKA_TOPIC";
     public static final String KAFKA_GROUP_ID = "OPL_KAFKA_GROUP_ID";
     public static final String KAFKA_START_POSITION = "OPL_KAFKA_START_POSITION";
+    public static final String KAFKA_OFFSET_RESET = "OPL_KAFKA_OFFSET_RESET";
     public static final String KAFKA_SECURITY_PROTOCOL = "OPL_KAFKA_SECURITY_PROTOCOL";
     public static final String KAFKA_SASL_MECHANISM = "OPL_KAFKA_SASL_MECHANISM";
     public static final String KAFKA_SASL_USERNAME = "OPL_KAFKA_SASL_USERNAME";
@@ -86,6 +87,9 @@ public final class LoaderEnvironment {
         data.put(KAFKA_GROUP_ID, source.consumerGroup() != null ? source.consumerGroup() : pipelineName);
         if (source.startPosition() != null) {
             data.put(KAFKA_START_POSITION, lower(source.startPosition()));
+        }
+        if (source.offsetReset() != null) {
+            data.put(KAFKA_OFFSET_RESET, lower(source.offsetReset()));
         }
         KafkaSecuritySpec security = source.security();
         if (security != null) {

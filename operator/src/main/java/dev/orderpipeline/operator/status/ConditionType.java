@@ -15,6 +15,12 @@ public enum ConditionType {
      * locked table, a suspended warehouse, a hung connection); while one has, its partitions are paused.
      */
     SinkWriting,
+    /**
+     * Every partition reads on from the offset stored with the warehouse. False while a partition is held
+     * because its stored offset is outside the topic's log (offsetReset fail), or after a loader reset one
+     * (offsetReset earliest or latest: records were skipped or re-read), until the loaders restart.
+     */
+    OffsetsInRange,
     /** The latest finished dbt run succeeded (its run summary reports no failed model or test). */
     DbtSucceeded
 }

@@ -59,6 +59,7 @@ public final class LoaderStatusComposer {
         }
         setSourceReachable(conditions, source);
         setSinkWriting(conditions, pipeline, runtime);
+        setOffsetsInRange(conditions, pipeline, runtime);
         boolean known = source != null && source.reachable();
         // No pod answered (none ready, or all busy): keep what was last reported rather than blanking it.
         OrderPipelineStatus previous = pipeline.getStatus();
@@ -81,7 +82,8 @@ public final class LoaderStatusComposer {
         OrderPipelineStatus p = pipeline.getStatus();
         // The loaders keep running on the last valid spec: what was last observed of them and of the topic stays.
         if (p != null) {
-            for (ConditionType observed : java.util.List.of(ConditionType.SourceReachable, ConditionType.SinkWriting)) {
+            for (ConditionType observed : java.util.List.of(ConditionType.SourceReachable, ConditionType.SinkWriting,
+                    ConditionType.OffsetsInRange)) {
                 Conditions.find(p.conditions(), observed).ifPresent(c -> conditions.set(
                         observed, "True".equals(c.getStatus()), c.getReason(), c.getMessage()));
             }
@@ -102,23 +104,80 @@ public final class LoaderStatusComposer {
         }
     }
 
-    /** From the pods' /status; when none answered this time, what was last known stays. */
+    /**
+     * From the pods' /status; when none answered this time, what was last known stays. A loader that
+     * cannot commit says so at once in its /status; the condition turns False only once that has lasted
+     * {@link #SINK_STALL}, so that a warehouse resuming or a lock held for seconds does not flap it.
+     */
     private void setSinkWriting(Conditions conditions, OrderPipeline pipeline, RuntimeReading runtime) {
-        if (runtime == null || runtime.podsRead() == 0) {
-            Optional.ofNullable(previousConditions(pipeline))
-                    .flatMap(previous -> Conditions.find(previous, ConditionType.SinkWriting))
-                    .ifPresent(c -> conditions.set(ConditionType.SinkWriting, "True".equals(c.getStatus()), c.getReason(),
-                            c.getMessage()));
+        if (keepPrevious(conditions, pipeline, runtime, ConditionType.SinkWriting)) {
             return;
         }
         String since = runtime.sinkStalledSince();
-        if (since != null && !Instant.parse(since).plus(SINK_STALL).isAfter(clock.instant())) {
+        RuntimeReading.Failing failing = runtime.failing();
+        String deadLetters = runtime.deadLetterUnavailableSince();
+        if (lastedAStall(since)) {
             conditions.set(ConditionType.SinkWriting, false, "SinkStalled", "A loader's warehouse commit has not returned "
                     + "since " + since + " (a locked table, a suspended warehouse, a hung connection?): its partitions are "
                     + "paused and records wait in Kafka. The loader's /status and logs name the stall.");
+        } else if (failing != null && lastedAStall(failing.since())) {
+            conditions.set(ConditionType.SinkWriting, false, "SinkFailing", "A loader's warehouse writes have failed "
+                    + "since " + failing.since() + " and are retried with backoff; records wait in Kafka, none is skipped. "
+                    + "Last error: " + abridged(failing.error()));
+        } else if (lastedAStall(deadLetters)) {
+            conditions.set(ConditionType.SinkWriting, false, "DeadLetterUnavailable", "A loader's dead-letter topic "
+                    + "(spec.deadLetter.topic) has not taken records since " + deadLetters + ": the batches holding them "
+                    + "wait and are re-sent, none is skipped. Check that the topic exists and the loaders may write to it.");
         } else {
             conditions.set(ConditionType.SinkWriting, true, "Committing", "The loaders' warehouse commits return.");
         }
+    }
+
+    private void setOffsetsInRange(Conditions conditions, OrderPipeline pipeline, RuntimeReading runtime) {
+        if (keepPrevious(conditions, pipeline, runtime, ConditionType.OffsetsInRange)) {
+            return;
+        }
+        RuntimeReading.OutOfRange offsets = runtime.offsets();
+        String topic = pipeline.getSpec().source().topic();
+        if (!offsets.heldPartitions().isEmpty()) {
+            conditions.set(ConditionType.OffsetsInRange, false, "OffsetOutOfRange", "Partitions "
+                    + offsets.heldPartitions() + " of " + topic + " are not read: their stored offsets are outside the "
+                    + "topic's retained log (retention removed records before they were loaded, or the topic was "
+                    + "re-created), and spec.source.offsetReset is fail. To resume, set it to earliest (load what is "
+                    + "retained) or latest (skip to the end). Last: " + offsets.lastReset());
+        } else if (offsets.resets() > 0) {
+            conditions.set(ConditionType.OffsetsInRange, false, "OffsetsReset", offsets.resets() + " out-of-range "
+                    + "offset(s) of " + topic + " were reset by spec.source.offsetReset since the loaders started: records "
+                    + "between the stored offset and the new position were skipped or are read again. Last: "
+                    + offsets.lastReset());
+        } else {
+            conditions.set(ConditionType.OffsetsInRange, true, "InRange",
+                    "Every partition reads on from the offset stored with the warehouse.");
+        }
+    }
+
+    /** No pod answered this time: the condition keeps what was last known. True when it did. */
+    private static boolean keepPrevious(Conditions conditions, OrderPipeline pipeline, RuntimeReading runtime,
+                                        ConditionType type) {
+        if (runtime != null && runtime.podsRead() > 0) {
+            return false;
+        }
+        Optional.ofNullable(previousConditions(pipeline))
+                .flatMap(previous -> Conditions.find(previous, type))
+                .ifPresent(c -> conditions.set(type, "True".equals(c.getStatus()), c.getReason(), c.getMessage()));
+        return true;
+    }
+
+    private boolean lastedAStall(String since) {
+        return since != null && !Instant.parse(since).plus(SINK_STALL).isAfter(clock.instant());
+    }
+
+    /** Database messages can be long; a condition stays readable in kubectl describe. */
+    private static String abridged(String error) {
+        if (error == null) {
+            return "(none reported)";
+        }
+        return error.length() > 300 ? error.substring(0, 300) + "…" : error;
     }
 
     private static boolean rolledOut(Optional<Deployment> deployment, int desired) {

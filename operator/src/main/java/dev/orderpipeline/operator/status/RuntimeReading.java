@@ -1,7 +1,9 @@
 package dev.orderpipeline.operator.status;
 
+import java.util.List;
+
 /**
- * What the ready runtime pods of a resource reported on {@code /status}, summed over the pods.
+ * What the running runtime pods of a resource reported on {@code /status}, summed over the pods.
  *
  * @param podsRead         pods whose {@code /status} was read
  * @param recordsLoaded    records loaded since the pods started
@@ -10,8 +12,25 @@ package dev.orderpipeline.operator.status;
  *                         rounded up to whole seconds (the runtime's lastFreshnessMillis)
  * @param sinkStalledSince when the longest-running warehouse commit that holds a pod's partitions
  *                         paused started (RFC 3339), or null when no pod is waiting on its sink
+ * @param failing          the pod that has been retrying failed writes the longest, or null when none is
+ * @param deadLetterUnavailableSince since when a pod's dead-letter topic has not taken records (RFC 3339), or null
+ * @param offsets          partitions whose stored offsets fell outside the topic's log
  */
 public record RuntimeReading(int podsRead, Long recordsLoaded, String lastCommitTime, Long freshnessSeconds,
-                             String sinkStalledSince) {
-    public static final RuntimeReading NONE = new RuntimeReading(0, null, null, null, null);
+                             String sinkStalledSince, Failing failing, String deadLetterUnavailableSince,
+                             OutOfRange offsets) {
+    public static final RuntimeReading NONE = new RuntimeReading(0, null, null, null, null, null, null, OutOfRange.NONE);
+
+    /** A loader retrying failed warehouse writes since {@code since} (RFC 3339); {@code error} is its last one. */
+    public record Failing(String since, String error) {
+    }
+
+    /**
+     * @param heldPartitions partitions a loader does not read because OPL_KAFKA_OFFSET_RESET is fail
+     * @param resets         offsets found outside the log since the pods started (held or reset)
+     * @param lastReset      the loader's description of the latest one (JSON), or null
+     */
+    public record OutOfRange(List<Integer> heldPartitions, long resets, String lastReset) {
+        public static final OutOfRange NONE = new OutOfRange(List.of(), 0, null);
+    }
 }

@@ -2,6 +2,7 @@ package dev.orderpipeline.operator.status;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,8 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads {@code /status} of the ready runtime pods of a resource (pod IP and the runtime's HTTP port) with
- * short timeouts, and sums what they report.
+ * Reads {@code /status} of the running runtime pods of a resource (pod IP and the runtime's HTTP port) with
+ * short timeouts, and sums what they report. Not only the ready ones: a loader whose warehouse writes fail
+ * reports itself not ready, and its {@code /status} is exactly where it says why.
  *
  * <p>No churn: a resource's pods are read at most once per {@code interval}; reconciles in between reuse
  * the last reading, so they build the same status and write nothing. A busy pipeline therefore causes at
@@ -41,7 +44,8 @@ public final class RuntimeStatusReader<S, R> {
     /** The fields of a loader's {@code /status} (pipeline-runtime's LoaderStatus.Snapshot) read here. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record LoaderSnapshot(Long recordsLoaded, String lastCommitTime, Long lastFreshnessMillis, String lastError,
-                                 String sinkStalledSince) {
+                                 String sinkStalledSince, String retryingSince, String deadLetterUnavailableSince,
+                                 List<Integer> outOfRangePartitions, Long offsetResets, JsonNode lastOffsetReset) {
     }
 
     /** The fields of a replicator's {@code /status} (pipeline-runtime's CdcStatus.Snapshot) read here. */
@@ -97,7 +101,7 @@ public final class RuntimeStatusReader<S, R> {
         List<Pod> pods = client.pods().inNamespace(namespace).withLabels(selector).list().getItems();
         List<S> snapshots = new ArrayList<>();
         for (Pod pod : pods) {
-            if (!isReady(pod)) {
+            if (!isRunning(pod)) {
                 continue;
             }
             try {
@@ -115,7 +119,7 @@ public final class RuntimeStatusReader<S, R> {
 
     /**
      * Loaders: records summed, the newest commit, the worst freshness rounded up to whole seconds, the
-     * oldest stalled commit.
+     * oldest stalled commit, the longest run of failed writes, the held partitions of every pod.
      */
     public static RuntimeReading loaders(List<LoaderSnapshot> snapshots) {
         if (snapshots.isEmpty()) {
@@ -125,7 +129,26 @@ public final class RuntimeStatusReader<S, R> {
         Instant lastCommit = null;
         Long freshnessMillis = null;
         Instant stalledSince = null;
+        RuntimeReading.Failing failing = null;
+        Instant deadLetterUnavailable = null;
+        TreeSet<Integer> held = new TreeSet<>();
+        long resets = 0;
+        String lastReset = null;
         for (LoaderSnapshot s : snapshots) {
+            if (s.retryingSince() != null
+                    && (failing == null || Instant.parse(s.retryingSince()).isBefore(Instant.parse(failing.since())))) {
+                failing = new RuntimeReading.Failing(s.retryingSince(), s.lastError());
+            }
+            if (s.deadLetterUnavailableSince() != null) {
+                deadLetterUnavailable = earliest(deadLetterUnavailable, Instant.parse(s.deadLetterUnavailableSince()));
+            }
+            if (s.outOfRangePartitions() != null) {
+                held.addAll(s.outOfRangePartitions());
+            }
+            resets += s.offsetResets() == null ? 0 : s.offsetResets();
+            if (s.lastOffsetReset() != null && !s.lastOffsetReset().isNull()) {
+                lastReset = s.lastOffsetReset().toString();
+            }
             loaded += s.recordsLoaded() == null ? 0 : s.recordsLoaded();
             if (s.lastCommitTime() != null) {
                 Instant commit = Instant.parse(s.lastCommitTime());
@@ -136,13 +159,18 @@ public final class RuntimeStatusReader<S, R> {
                         : Math.max(freshnessMillis, s.lastFreshnessMillis());
             }
             if (s.sinkStalledSince() != null) {
-                Instant since = Instant.parse(s.sinkStalledSince());
-                stalledSince = stalledSince == null || since.isBefore(stalledSince) ? since : stalledSince;
+                stalledSince = earliest(stalledSince, Instant.parse(s.sinkStalledSince()));
             }
         }
         return new RuntimeReading(snapshots.size(), loaded, lastCommit == null ? null : lastCommit.toString(),
                 freshnessMillis == null ? null : (freshnessMillis + 999) / 1000,
-                stalledSince == null ? null : stalledSince.toString());
+                stalledSince == null ? null : stalledSince.toString(), failing,
+                deadLetterUnavailable == null ? null : deadLetterUnavailable.toString(),
+                new RuntimeReading.OutOfRange(List.copyOf(held), resets, lastReset));
+    }
+
+    private static Instant earliest(Instant known, Instant candidate) {
+        return known == null || candidate.isBefore(known) ? candidate : known;
     }
 
     /** The replicator: one pod (Recreate), so its snapshot as is; empty when it did not answer. */
@@ -161,12 +189,10 @@ public final class RuntimeStatusReader<S, R> {
         return JSON.readValue(response.body(), snapshotType);
     }
 
-    private static boolean isReady(Pod pod) {
+    private static boolean isRunning(Pod pod) {
         return pod.getStatus() != null && pod.getStatus().getPodIP() != null
-                && pod.getMetadata().getDeletionTimestamp() == null
-                && pod.getStatus().getConditions() != null
-                && pod.getStatus().getConditions().stream()
-                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+                && "Running".equals(pod.getStatus().getPhase())
+                && pod.getMetadata().getDeletionTimestamp() == null;
     }
 
     public void forget(ResourceID id) {

@@ -56,13 +56,14 @@ class RenderedEnvironmentContractTest extends SharedOperatorTest {
         assertEquals(TestPipelines.PASSPHRASE, sink.privateKeyPassphrase().orElseThrow());
         assertEquals("orders-dlq", config.deadLetterTopic().orElseThrow());
         assertEquals(LoaderConfig.ErrorTolerance.ALL, config.errorTolerance());
+        assertEquals("earliest", env.get("OPL_KAFKA_OFFSET_RESET"));
     }
 
     @Test
     void minimalDuckDbPipelineWithoutDeadLetterTopicParsesAndStopsAtTheFirstBadRecord() {
         String namespace = harness.newNamespace("contract");
         OrderPipelineSpec minimal = new OrderPipelineSpec(
-                new SourceSpec("kafka:9092", "orders", null, null, null, null),
+                new SourceSpec("kafka:9092", "orders", null, null, null, null, null),
                 new SinkSpec(SinkSpec.Type.DUCKDB, null, null, null, null),
                 null, null, null, null, null, PipelineState.RUNNING);
         Map<String, String> env = renderedEnvironment(namespace, minimal);

@@ -315,7 +315,7 @@ class OrderPipelineReconcilerTest extends SharedOperatorTest {
     static OrderPipelineSpec withTopic(OrderPipelineSpec s, String topic) {
         var source = s.source();
         return new OrderPipelineSpec(new dev.orderpipeline.operator.api.SourceSpec(source.bootstrapServers(), topic,
-                source.consumerGroup(), source.format(), source.startPosition(), source.security()),
+                source.consumerGroup(), source.format(), source.startPosition(), source.offsetReset(), source.security()),
                 s.sink(), s.batch(), s.scaling(), s.deadLetter(), s.dbt(), s.monitoring(), s.state());
     }
 

@@ -188,7 +188,7 @@ class LagAutoscalingTest {
 
     static OrderPipelineSpec lagSpec(String bootstrap, String topic, String window) {
         return new OrderPipelineSpec(
-                new SourceSpec(bootstrap, topic, null, SourceSpec.Format.JSON, SourceSpec.StartPosition.EARLIEST, null),
+                new SourceSpec(bootstrap, topic, null, SourceSpec.Format.JSON, SourceSpec.StartPosition.EARLIEST, null, null),
                 new SinkSpec(SinkSpec.Type.DUCKDB, null, null, null, null),
                 null,
                 new ScalingSpec(ScalingSpec.Mode.LAG, null, 1, 10, 100L, window),

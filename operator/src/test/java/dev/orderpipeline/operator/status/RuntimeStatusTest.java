@@ -24,10 +24,12 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.reflect.RecordComponent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,12 +37,13 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The operator reads {@code /status} of the ready loader pods: here a real HTTP server on loopback
+ * The operator reads {@code /status} of the running loader pods: here a real HTTP server on loopback
  * serving the runtime's own {@link LoaderStatus.Snapshot} as JSON, behind a Pod whose IP is 127.0.0.1.
  */
 class RuntimeStatusTest {
@@ -52,8 +55,8 @@ class RuntimeStatusTest {
     private final AtomicLong loaded = new AtomicLong(1000);
     /** The loader's sinkStalledSince: when its warehouse commit that has not returned started. */
     private final AtomicReference<String> stalledSince = new AtomicReference<>();
-    /** When set, served instead of the loader's snapshot (a replicator's /status). */
-    private final AtomicReference<Object> replicatorBody = new AtomicReference<>();
+    /** When set, served instead of the loader's snapshot (a replicator's /status, or a loader's as JSON fields). */
+    private final AtomicReference<Object> servedInstead = new AtomicReference<>();
     private OperatorHarness harness;
     private KubernetesClient client;
     private String namespace;
@@ -67,7 +70,7 @@ class RuntimeStatusTest {
             LoaderStatus.Snapshot snapshot = new LoaderStatus.Snapshot(1200, loaded.get(), 3, 7,
                     COMMITTED.toString(), 1500L, offsets, null, stalledSince.get() == null ? List.of() : List.of(0, 1),
                     stalledSince.get());
-            byte[] body = JSON.writeValueAsBytes(replicatorBody.get() != null ? replicatorBody.get() : snapshot);
+            byte[] body = JSON.writeValueAsBytes(servedInstead.get() != null ? servedInstead.get() : snapshot);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
@@ -86,18 +89,20 @@ class RuntimeStatusTest {
     }
 
     @Test
-    void recordsLoadedLastCommitAndFreshnessComeFromTheReadyLoaderPods() {
+    void recordsLoadedLastCommitAndFreshnessComeFromTheRunningLoaderPodsReadyOrNot() {
         harness = OperatorHarness.start(s -> s.withRuntimeStatus(server.getAddress().getPort(), Duration.ofMillis(200)));
         client = harness.client();
         namespace = harness.newNamespace("runtime");
         OrderPipeline created = apply();
         createLoaderPod(created, "orders-loader-ready", true);
-        createLoaderPod(created, "orders-loader-starting", false);
+        // A loader whose warehouse writes fail is running but not ready: its /status is where it says why.
+        createLoaderPod(created, "orders-loader-failing", false);
+        createLoaderPod(created, "orders-loader-pending", "Pending", false);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> pipelineNow().getStatus() != null
                 && pipelineNow().getStatus().recordsLoaded() != null);
         OrderPipeline reported = pipelineNow();
-        assertEquals(1000L, reported.getStatus().recordsLoaded(), "only the ready pod is read");
+        assertEquals(2000L, reported.getStatus().recordsLoaded(), "both running pods are read, the pending one is not");
         assertEquals(COMMITTED.toString(), reported.getStatus().lastCommitTime());
         assertEquals(2L, reported.getStatus().freshnessSeconds(), "1500 ms rounded up");
     }
@@ -157,12 +162,82 @@ class RuntimeStatusTest {
     }
 
     @Test
+    void aLoaderRetryingFailedWritesForMinutesTurnsSinkWritingFalseWithItsLastError() {
+        harness = OperatorHarness.start(s -> s.withRuntimeStatus(server.getAddress().getPort(), Duration.ofMillis(200))
+                .withSourcePollInterval(Duration.ofMillis(200)));
+        client = harness.client();
+        namespace = harness.newNamespace("runtime");
+        OrderPipeline created = apply();
+        String since = Instant.now().minus(Duration.ofMinutes(3)).toString();
+        servedInstead.set(loaderFields(Map.of("retryingSince", since,
+                "lastError", "committing a batch of 500 records failed: PSQLException: connection refused")));
+        createLoaderPod(created, "orders-loader-failing", false);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "False".equals(sinkWriting().getStatus()));
+        Condition failing = sinkWriting();
+        assertEquals("SinkFailing", failing.getReason());
+        assertTrue(failing.getMessage().contains(since) && failing.getMessage().contains("connection refused"),
+                failing.getMessage());
+
+        // Failing for seconds is a warehouse blip the loader rides out: not reported yet.
+        servedInstead.set(loaderFields(Map.of("retryingSince", Instant.now().minusSeconds(5).toString())));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "True".equals(sinkWriting().getStatus()));
+
+        String deadLettersSince = Instant.now().minus(Duration.ofMinutes(4)).toString();
+        servedInstead.set(loaderFields(Map.of("deadLetterUnavailableSince", deadLettersSince)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "False".equals(sinkWriting().getStatus()));
+        assertEquals("DeadLetterUnavailable", sinkWriting().getReason());
+        assertTrue(sinkWriting().getMessage().contains(deadLettersSince), sinkWriting().getMessage());
+    }
+
+    @Test
+    void partitionsHeldOrResetOutsideTheLogTurnOffsetsInRangeFalseNamingTheSetting() {
+        harness = OperatorHarness.start(s -> s.withRuntimeStatus(server.getAddress().getPort(), Duration.ofMillis(200))
+                .withSourcePollInterval(Duration.ofMillis(200)));
+        client = harness.client();
+        namespace = harness.newNamespace("runtime");
+        OrderPipeline created = apply();
+        createLoaderPod(created, "orders-loader-ready", true);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "True".equals(condition(ConditionType.OffsetsInRange).getStatus()));
+
+        servedInstead.set(loaderFields(Map.of("outOfRangePartitions", List.of(2, 0), "offsetResets", 2,
+                "lastOffsetReset", Map.of("partition", 2, "storedOffset", 120, "logStartOffset", 500))));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "False".equals(condition(ConditionType.OffsetsInRange).getStatus()));
+        Condition held = condition(ConditionType.OffsetsInRange);
+        assertEquals("OffsetOutOfRange", held.getReason());
+        assertTrue(held.getMessage().contains("[0, 2]") && held.getMessage().contains("spec.source.offsetReset")
+                && held.getMessage().contains("\"storedOffset\":120"), held.getMessage());
+
+        servedInstead.set(loaderFields(Map.of("offsetResets", 1)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "OffsetsReset".equals(condition(ConditionType.OffsetsInRange).getReason()));
+        assertEquals("False", condition(ConditionType.OffsetsInRange).getStatus());
+    }
+
+    @Test
+    void everyFieldTheOperatorReadsIsOneTheLoaderWrites() {
+        Set<String> written = Arrays.stream(LoaderStatus.Snapshot.class.getRecordComponents())
+                .map(RecordComponent::getName).collect(Collectors.toSet());
+        Set<String> read = Arrays.stream(RuntimeStatusReader.LoaderSnapshot.class.getRecordComponents())
+                .map(RecordComponent::getName).collect(Collectors.toSet());
+        read.removeAll(written);
+        assertEquals(Set.of(), read, "fields the operator reads but the loader's /status does not have");
+    }
+
+    /** A loader's /status as JSON fields: a healthy snapshot's, with {@code overrides}. */
+    private Map<String, Object> loaderFields(Map<String, Object> overrides) {
+        Map<String, Object> fields = new TreeMap<>(Map.of("recordsLoaded", loaded.get(), "lastCommitTime", COMMITTED.toString(),
+                "lastFreshnessMillis", 1500L));
+        fields.putAll(overrides);
+        return fields;
+    }
+
+    @Test
     void theReplicatorsStatusFillsRowsLagAndWatermarkOfTheCdcSync() {
         harness = OperatorHarness.start(s -> s.withRuntimeStatus(server.getAddress().getPort(), Duration.ofMillis(200))
                 .withSourcePollInterval(Duration.ofMillis(200)));
         client = harness.client();
         namespace = harness.newNamespace("runtime");
-        replicatorBody.set(new CdcStatus.Snapshot(namespace + ".replicate", "cursor", "Running", 420, 17, 9000, 300, 12,
+        servedInstead.set(new CdcStatus.Snapshot(namespace + ".replicate", "cursor", "Running", 420, 17, 9000, 300, 12,
                 COMMITTED.toString(), 3L, 2500L, "UPDATED_AT=2025-11-26T10:15:00Z", Map.of(), false, false, null));
         TestPipelines.secrets(namespace).forEach(secret -> client.resource(secret).create());
         client.resource(TestSyncs.postgresSecret(namespace)).create();
@@ -197,11 +272,15 @@ class RuntimeStatusTest {
     }
 
     private void createLoaderPod(OrderPipeline pipeline, String name, boolean ready) {
+        createLoaderPod(pipeline, name, "Running", ready);
+    }
+
+    private void createLoaderPod(OrderPipeline pipeline, String name, String phase, boolean ready) {
         Pod pod = new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace)
                 .withLabels(LoaderResources.labels(pipeline)).endMetadata()
                 .withNewSpec().addNewContainer().withName("loader").withImage(OperatorHarness.RUNTIME_IMAGE).endContainer()
                 .endSpec()
-                .withNewStatus().withPhase("Running").withPodIP("127.0.0.1")
+                .withNewStatus().withPhase(phase).withPodIP("127.0.0.1")
                 .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition()
                 .endStatus().build();
         Pod created = client.resource(pod).create();
@@ -212,8 +291,12 @@ class RuntimeStatusTest {
     }
 
     private Condition sinkWriting() {
+        return condition(ConditionType.SinkWriting);
+    }
+
+    private Condition condition(ConditionType type) {
         OrderPipeline now = pipelineNow();
-        return now.getStatus() == null ? new Condition() : Conditions.find(now.getStatus().conditions(), ConditionType.SinkWriting)
+        return now.getStatus() == null ? new Condition() : Conditions.find(now.getStatus().conditions(), type)
                 .orElseGet(Condition::new);
     }
 
