@@ -61,14 +61,8 @@ local function current(condition)
     or condition.observedGeneration >= generation)
 end
 
--- 2. The operator cannot make progress until the user changes the spec or a Secret.
-if current(stalled) and stalled.status == "True" then
-  hs.status = "Degraded"
-  hs.message = describe(stalled, "Stalled")
-  return hs
-end
-
--- 3. Paused on purpose: Suspended once the loaders have stopped.
+-- 2. Paused on purpose: Suspended once the loaders have stopped, even with a broken spec or Secret
+--    (pausing is how a user stops crash-looping loaders; the Stalled condition still says what is broken).
 local paused = (obj.spec ~= nil and obj.spec.state == "paused") or status.phase == "Paused"
 if paused then
   if current(reconciling) and reconciling.status == "True" then
@@ -78,6 +72,13 @@ if paused then
   end
   hs.status = "Suspended"
   hs.message = describe(ready, "Paused")
+  return hs
+end
+
+-- 3. The operator cannot make progress until the user changes the spec or a Secret.
+if current(stalled) and stalled.status == "True" then
+  hs.status = "Degraded"
+  hs.message = describe(stalled, "Stalled")
   return hs
 end
 

@@ -1,17 +1,21 @@
 package dev.orderpipeline.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
 import java.util.Map;
 
 /** Datadog unified service tagging of the pipeline's pods and metrics. */
 public record DatadogSpec(
         @JsonPropertyDescription("Put Datadog unified service tags on the pods; default false.")
         Boolean enabled,
-        @JsonPropertyDescription("Datadog env tag, e.g. prod.")
+        @Pattern(Patterns.LABEL_VALUE)
+        @JsonPropertyDescription("Datadog env tag, e.g. prod. It becomes a pod label: at most 63 letters, digits, -, _ and ., starting and ending with a letter or digit.")
         String env,
-        @JsonPropertyDescription("Datadog service tag; default the resource name.")
+        @Pattern(Patterns.LABEL_VALUE)
+        @JsonPropertyDescription("Datadog service tag; default the resource name. It becomes a pod label: at most 63 letters, digits, -, _ and ., starting and ending with a letter or digit.")
         String service,
-        @JsonPropertyDescription("Datadog version tag; default the runtime image tag.")
+        @Pattern(Patterns.LABEL_VALUE)
+        @JsonPropertyDescription("Datadog version tag; default the runtime image tag. It becomes a pod label: at most 63 letters, digits, -, _ and ., starting and ending with a letter or digit.")
         String version,
         @JsonPropertyDescription("Extra tags added to every metric, as key: value.")
         Map<String, String> tags,

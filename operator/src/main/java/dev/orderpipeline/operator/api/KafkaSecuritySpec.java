@@ -2,8 +2,12 @@ package dev.orderpipeline.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** How the loader authenticates to Kafka (Confluent Cloud: SASL_SSL, PLAIN, an API key and secret). */
+@ValidationRule(value = "!has(self.protocol) || !self.protocol.startsWith('SASL') || (has(self.username) && has(self.password))",
+        message = "spec.source.security.username and password are required with a SASL protocol: reference the Secret "
+                + "keys holding the API key and secret")
 public record KafkaSecuritySpec(
         @JsonPropertyDescription("Kafka security protocol; SASL_SSL for Confluent Cloud. Default PLAINTEXT.")
         Protocol protocol,

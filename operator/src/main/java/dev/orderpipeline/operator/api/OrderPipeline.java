@@ -1,6 +1,7 @@
 package dev.orderpipeline.operator.api;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
@@ -28,6 +29,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
         type = AdditionalPrinterColumn.Type.STRING)
 // Custom columns replace the default ones, so Age has to be listed again.
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+// Names become the app.kubernetes.io/instance label of the pods, and label values hold 63 characters.
+@ValidationRule(value = "self.metadata.name.size() <= 63",
+        message = "metadata.name must be at most 63 characters: it becomes the app.kubernetes.io/instance label of the pods")
 public class OrderPipeline extends CustomResource<OrderPipelineSpec, OrderPipelineStatus> implements Namespaced {
     public static final String GROUP = "orderpipeline.dev";
     public static final String VERSION = "v1alpha1";

@@ -2,8 +2,21 @@ package dev.orderpipeline.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 
-/** What the user asks for: a Kafka topic loaded into a warehouse table, exactly once. */
+/**
+ * What the user asks for: a Kafka topic loaded into a warehouse table, exactly once. The rules across
+ * fields are CEL rules, so that the API server refuses them at apply time; the operator checks them
+ * again ({@code SpecValidator}) for API servers that skip CEL.
+ */
+@ValidationRule(value = "!has(self.deadLetter) || !has(self.deadLetter.topic) || self.deadLetter.topic != self.source.topic",
+        message = "spec.deadLetter.topic must differ from spec.source.topic: bad records would be read again forever")
+@ValidationRule(value = "self.sink.type != 'duckdb' || !has(self.scaling) || ((!has(self.scaling.mode) "
+        + "|| self.scaling.mode == 'manual') && (!has(self.scaling.replicas) || self.scaling.replicas <= 1) "
+        + "&& (!has(self.scaling.minReplicas) || self.scaling.minReplicas <= 1) "
+        + "&& (!has(self.scaling.maxReplicas) || self.scaling.maxReplicas <= 1))",
+        message = "a duckdb sink runs at most one loader (one writer per DuckDB file): use spec.scaling.mode manual "
+                + "with replicas, minReplicas and maxReplicas of 1 or less")
 public record OrderPipelineSpec(
         @Required
         @JsonPropertyDescription("Kafka topic to read.")

@@ -15,7 +15,7 @@ public record OrderPipelineStatus(
         Long observedGeneration,
         @JsonPropertyDescription("Pending, Running, Paused or Stalled.")
         String phase,
-        @JsonPropertyDescription("Ready, Reconciling, Stalled and SourceReachable (Kafka lag readable), with Kubernetes condition conventions.")
+        @JsonPropertyDescription("Ready, Reconciling and Stalled (kstatus), SourceReachable (Kafka lag readable), SinkWriting (warehouse commits return), OffsetsInRange (every partition reads on from its stored offset) and DbtSucceeded, with Kubernetes condition conventions.")
         List<Condition> conditions,
         @StatusReplicas
         @JsonPropertyDescription("Loader pods that exist.")

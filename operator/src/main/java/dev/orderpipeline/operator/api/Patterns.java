@@ -18,6 +18,14 @@ public final class Patterns {
     /** A key inside a Secret. */
     public static final String SECRET_KEY = "^[-._a-zA-Z0-9]{1,253}$";
 
+    /**
+     * A CronJob schedule: five fields (minute hour day-of-month month day-of-week) or a macro. The API
+     * server only checks a CronJob's schedule when the operator creates it, long after the apply.
+     */
+    public static final String CRON = "^(@(annually|yearly|monthly|weekly|daily|midnight|hourly)|[^\\s]+( +[^\\s]+){4})$";
+    /** A Kubernetes label value (Datadog's unified service tags become pod labels): at most 63 characters. */
+    public static final String LABEL_VALUE = "^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$";
+
     private Patterns() {
     }
 }

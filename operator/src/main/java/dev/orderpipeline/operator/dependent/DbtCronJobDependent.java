@@ -37,6 +37,8 @@ public class DbtCronJobDependent extends CRUDKubernetesDependentResource<CronJob
                 .withNewSpec()
                 .withSchedule(dbt.schedule())
                 .withConcurrencyPolicy("Forbid")
+                // A paused pipeline loads nothing, so its scheduled transformations wait too.
+                .withSuspend(pipeline.getSpec().paused())
                 .withSuccessfulJobsHistoryLimit(DbtResources.SUCCESSFUL_JOBS_HISTORY)
                 .withFailedJobsHistoryLimit(DbtResources.FAILED_JOBS_HISTORY)
                 // A run missed by more than this (operator or controller down) is skipped, not started late.

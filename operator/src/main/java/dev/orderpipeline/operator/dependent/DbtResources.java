@@ -106,6 +106,7 @@ public final class DbtResources {
     static JobSpec jobSpec(OrderPipeline pipeline, DbtSpec dbt, String trigger) {
         return new JobSpecBuilder()
                 .withBackoffLimit(BACKOFF_LIMIT)
+                .withActiveDeadlineSeconds(dbt.maxDurationOrDefault().toSeconds())
                 .withTemplate(podTemplate(pipeline, dbt, trigger))
                 .build();
     }

@@ -24,6 +24,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceUtils;
@@ -138,7 +139,11 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
                 .or(() -> new SecretReferenceChecker(context.getClient())
                         .firstProblem(pipeline.getMetadata().getNamespace(), SecretReferences.byField(pipeline.getSpec())));
         if (problem.isPresent()) {
-            // Leave the running loaders alone: they still work with the last valid configuration.
+            // Leave the running loaders alone: they still work with the last valid configuration. Unless the user
+            // paused the pipeline: pausing must stop loaders even when the spec or a Secret is broken (crash loops).
+            if (pipeline.getSpec() != null && pipeline.getSpec().paused()) {
+                scaleLoadersToZero(pipeline, context);
+            }
             OrderPipelineStatus status = statusComposer.stalled(pipeline, problem.get(),
                     context.getSecondaryResource(Deployment.class));
             status = dbtRuns.carryOver(pipeline, status);
@@ -191,6 +196,43 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
         } else if (reported != null) {
             events.normal(pipeline, "SourceReachable", source.message());
         }
+    }
+
+    private static void scaleLoadersToZero(OrderPipeline pipeline, Context<OrderPipeline> context) {
+        context.getSecondaryResource(Deployment.class)
+                .filter(d -> d.getSpec() != null && !Integer.valueOf(0).equals(d.getSpec().getReplicas()))
+                .ifPresent(d -> context.getClient().apps().deployments().inNamespace(d.getMetadata().getNamespace())
+                        .withName(d.getMetadata().getName()).scale(0));
+    }
+
+    /**
+     * A reconcile threw (the API server refused a child, or was unreachable): the status says why, for
+     * this generation, with an Event when the cause is new; and the pipeline is looked at again soon,
+     * not after JOSDK's maximum reconciliation interval, so a fixed cause is noticed without an edit.
+     */
+    @Override
+    public ErrorStatusUpdateControl<OrderPipeline> updateErrorStatus(OrderPipeline pipeline, Context<OrderPipeline> context,
+                                                                     Exception e) {
+        ReconcileFailure failure = ReconcileFailure.of(e);
+        OrderPipelineStatus status = dbtRuns.carryOver(pipeline, statusComposer.failed(pipeline, failure,
+                context.getSecondaryResource(Deployment.class)));
+        boolean announced = pipeline.getStatus() != null && Conditions.find(pipeline.getStatus().conditions(),
+                        failure.needsUser() ? ConditionType.Stalled : ConditionType.Reconciling)
+                .filter(c -> "True".equals(c.getStatus()) && failure.message().equals(c.getMessage())).isPresent();
+        if (!announced) {
+            LOG.warn("event=reconcile_failed kind=OrderPipeline namespace={} name={} reason={} message=\"{}\"",
+                    pipeline.getMetadata().getNamespace(), pipeline.getMetadata().getName(), failure.reason(),
+                    failure.message());
+            new EventRecorder(context.getClient(), clock).warning(pipeline, failure.reason(), failure.message());
+        }
+        ErrorStatusUpdateControl<OrderPipeline> control;
+        if (Objects.equals(pipeline.getStatus(), status)) {
+            control = ErrorStatusUpdateControl.noStatusUpdate();
+        } else {
+            pipeline.setStatus(status);
+            control = ErrorStatusUpdateControl.patchStatus(pipeline);
+        }
+        return control.rescheduleAfter(settings.stalledRecheck());
     }
 
     /** Writes the status only when it differs, so a steady pipeline causes no API writes (no GitOps churn). */

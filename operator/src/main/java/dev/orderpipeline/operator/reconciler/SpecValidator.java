@@ -40,6 +40,14 @@ public final class SpecValidator {
                 return Optional.of(saslCredentialMissing("spec.source.security.password", security));
             }
         }
+        if (spec.sink().type() == SinkSpec.Type.DUCKDB && scaling != null && (scaling.mode() == ScalingSpec.Mode.LAG
+                || scaling.effectiveMinReplicas() > 1 || (scaling.replicas() != null && scaling.replicas() > 1)
+                || (scaling.maxReplicas() != null && scaling.maxReplicas() > 1))) {
+            return Optional.of(new SpecProblem(SpecProblem.INVALID_SPEC, "spec.scaling",
+                    "a duckdb sink runs at most one loader (one writer per DuckDB file; more loaders would split the "
+                            + "partitions across private files): use spec.scaling.mode manual with replicas, minReplicas "
+                            + "and maxReplicas of 1 or less, or load into Snowflake."));
+        }
         if (spec.deadLetter() != null && spec.source().topic().equals(spec.deadLetter().topic())) {
             return Optional.of(new SpecProblem(SpecProblem.INVALID_SPEC, "spec.deadLetter.topic",
                     "spec.deadLetter.topic is the source topic '" + spec.source().topic()

@@ -4,6 +4,7 @@ import dev.orderpipeline.operator.api.OrderPipeline;
 import dev.orderpipeline.operator.api.OrderPipelineStatus;
 import dev.orderpipeline.operator.api.OrderPipelineStatus.Phase;
 import dev.orderpipeline.operator.dependent.LoaderResources;
+import dev.orderpipeline.operator.reconciler.ReconcileFailure;
 import dev.orderpipeline.operator.reconciler.SpecProblem;
 import dev.orderpipeline.operator.scaling.SourceReading;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -74,12 +75,36 @@ public final class LoaderStatusComposer {
 
     /** The status of a pipeline the operator cannot act on; the workloads are reported as they are. */
     public OrderPipelineStatus stalled(OrderPipeline pipeline, SpecProblem problem, Optional<Deployment> deployment) {
+        return blocked(pipeline, problem.reason(), problem.message(), true, deployment);
+    }
+
+    /**
+     * The status of a pipeline whose children could not be applied: Stalled when the user must act
+     * (the API server refused what the spec rendered), Reconciling while it is retried (an outage).
+     */
+    public OrderPipelineStatus failed(OrderPipeline pipeline, ReconcileFailure failure, Optional<Deployment> deployment) {
+        return blocked(pipeline, failure.reason(), failure.message(), failure.needsUser(), deployment);
+    }
+
+    private OrderPipelineStatus blocked(OrderPipeline pipeline, String reason, String message, boolean needsUser,
+                                        Optional<Deployment> deployment) {
         long generation = generation(pipeline);
-        Conditions conditions = new Conditions(previousConditions(pipeline), generation, clock)
-                .set(ConditionType.Ready, false, problem.reason(), problem.message())
-                .set(ConditionType.Reconciling, false, problem.reason(), "Waiting for the resource or its Secrets to be fixed.")
-                .set(ConditionType.Stalled, true, problem.reason(), problem.message());
         OrderPipelineStatus p = pipeline.getStatus();
+        Conditions conditions = new Conditions(previousConditions(pipeline), generation, clock);
+        if (needsUser) {
+            conditions.set(ConditionType.Ready, false, reason, message)
+                    .set(ConditionType.Reconciling, false, reason, "Waiting for the resource or its Secrets to be fixed.")
+                    .set(ConditionType.Stalled, true, reason, message);
+        } else {
+            // The loaders keep running as they were; only the operator's own work is held up.
+            boolean wasReady = p != null && Conditions.isTrue(p.conditions(), ConditionType.Ready);
+            Optional<io.fabric8.kubernetes.api.model.Condition> ready = p == null ? Optional.empty()
+                    : Conditions.find(p.conditions(), ConditionType.Ready);
+            conditions.set(ConditionType.Ready, wasReady, ready.map(c -> c.getReason()).orElse(reason),
+                            ready.map(c -> c.getMessage()).orElse(message))
+                    .set(ConditionType.Reconciling, true, reason, message)
+                    .set(ConditionType.Stalled, false, "SpecValid", "The spec is valid.");
+        }
         // The loaders keep running on the last valid spec: what was last observed of them and of the topic stays.
         if (p != null) {
             for (ConditionType observed : java.util.List.of(ConditionType.SourceReachable, ConditionType.SinkWriting,
@@ -88,7 +113,9 @@ public final class LoaderStatusComposer {
                         observed, "True".equals(c.getStatus()), c.getReason(), c.getMessage()));
             }
         }
-        return new OrderPipelineStatus(generation, Phase.Stalled.name(), conditions.build(),
+        String phase = pipeline.getSpec() != null && pipeline.getSpec().paused() ? Phase.Paused.name()
+                : needsUser ? Phase.Stalled.name() : p != null && p.phase() != null ? p.phase() : Phase.Pending.name();
+        return new OrderPipelineStatus(generation, phase, conditions.build(),
                 deployment.map(Deployment::getStatus).map(DeploymentStatus::getReplicas).orElse(0),
                 deployment.map(Deployment::getStatus).map(DeploymentStatus::getReadyReplicas).orElse(0),
                 p == null ? null : p.desiredReplicas(), LoaderResources.labelSelector(pipeline),

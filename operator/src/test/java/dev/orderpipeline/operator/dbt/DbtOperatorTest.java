@@ -16,6 +16,7 @@ import dev.orderpipeline.operator.api.DbtRunStatus;
 import dev.orderpipeline.operator.api.DbtSpec;
 import dev.orderpipeline.operator.api.OrderPipeline;
 import dev.orderpipeline.operator.api.OrderPipelineSpec;
+import dev.orderpipeline.operator.api.PipelineState;
 import dev.orderpipeline.operator.api.SecretKeyReference;
 import dev.orderpipeline.operator.dependent.DbtResources;
 import dev.orderpipeline.operator.metrics.OperatorMetrics;
@@ -75,6 +76,9 @@ class DbtOperatorTest extends SharedOperatorTest {
         assertEquals(3, cron.getSpec().getSuccessfulJobsHistoryLimit());
         assertEquals(3, cron.getSpec().getFailedJobsHistoryLimit());
         assertEquals(0, cron.getSpec().getJobTemplate().getSpec().getBackoffLimit());
+        assertEquals(7200L, cron.getSpec().getJobTemplate().getSpec().getActiveDeadlineSeconds(),
+                "a hung run is stopped after 2 h by default, so it cannot block a Forbid schedule forever");
+        assertEquals(false, cron.getSpec().getSuspend());
         assertEquals("schedule", cron.getSpec().getJobTemplate().getMetadata().getLabels().get(DbtResources.TRIGGER_LABEL));
         assertDbtPod(cron.getSpec().getJobTemplate().getSpec().getTemplate().getSpec());
         String serialized = client.getKubernetesSerialization().asYaml(cron);
@@ -84,6 +88,17 @@ class DbtOperatorTest extends SharedOperatorTest {
 
         edit(spec -> withDbt(spec, dbt(null, null)));
         await().atMost(WAIT).until(() -> cronJob("orders-dbt") == null);
+    }
+
+    @Test
+    void pausingThePipelineSuspendsItsDbtScheduleAndMaxDurationBoundsEachRun() {
+        apply(withDbt(snowflakeSpec(), new DbtSpec(IMAGE, null, List.of("build"), "0 * * * *", "snowflake", null, null, "45m")));
+        CronJob cron = await().atMost(WAIT).until(() -> cronJob("orders-dbt"), c -> c != null);
+        assertEquals(2700L, cron.getSpec().getJobTemplate().getSpec().getActiveDeadlineSeconds());
+
+        edit(spec -> new OrderPipelineSpec(spec.source(), spec.sink(), spec.batch(), spec.scaling(), spec.deadLetter(),
+                spec.dbt(), spec.monitoring(), PipelineState.PAUSED));
+        await().atMost(WAIT).until(() -> cronJob("orders-dbt"), c -> Boolean.TRUE.equals(c.getSpec().getSuspend()));
     }
 
     @Test
@@ -112,6 +127,7 @@ class DbtOperatorTest extends SharedOperatorTest {
         assertTrue(first.getMetadata().getName().startsWith("orders-dbt-"), first.getMetadata().getName());
         assertEquals("run-1", first.getMetadata().getAnnotations().get(DbtResources.RUN_NONCE_ANNOTATION));
         assertEquals(0, first.getSpec().getBackoffLimit());
+        assertEquals(7200L, first.getSpec().getActiveDeadlineSeconds());
         assertDbtPod(first.getSpec().getTemplate().getSpec());
         OrderPipeline running = awaitStatus(p -> lastRun(p) != null);
         assertEquals(first.getMetadata().getName(), lastRun(running).job());

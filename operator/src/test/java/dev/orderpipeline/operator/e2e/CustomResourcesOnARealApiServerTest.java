@@ -136,6 +136,19 @@ class CustomResourcesOnARealApiServerTest {
         cases.add(invalid("a Secret reference that is not a Secret name", "orderpipeline-production.yaml",
                 s -> ((ObjectNode) spec(s, "source").get("security").get("password")).put("name", "Not_A_Name"),
                 "spec.source.security.password.name"));
+        cases.add(invalid("a dead-letter topic that is the source topic (CEL)", "orderpipeline-production.yaml",
+                s -> spec(s, "deadLetter").put("topic", "orders"), "spec.deadLetter.topic must differ from spec.source.topic"));
+        cases.add(invalid("a SASL protocol without credentials (CEL)", "orderpipeline-production.yaml",
+                s -> ((ObjectNode) spec(s, "source").get("security")).remove("password"),
+                "spec.source.security.username and password are required with a SASL protocol"));
+        cases.add(invalid("a DuckDB sink scaled on lag (CEL)", "orderpipeline-local.yaml",
+                s -> spec(s, "scaling").put("mode", "lag"), "a duckdb sink runs at most one loader"));
+        cases.add(invalid("a dbt schedule with four fields", "orderpipeline-production.yaml",
+                s -> spec(s, "dbt").put("schedule", "*/30 * * *"), "spec.dbt.schedule"));
+        cases.add(invalid("a Datadog env that is not a label value", "orderpipeline-production.yaml",
+                s -> ((ObjectNode) spec(s, "monitoring").get("datadog")).put("env", "prod env!"), "spec.monitoring.datadog.env"));
+        cases.add(invalid("an unknown offset reset policy", "orderpipeline-production.yaml",
+                s -> spec(s, "source").put("offsetReset", "none"), "spec.source.offsetReset"));
         cases.add(invalid("a CdcSync with neither pipelineRef nor a Snowflake table (CEL)", "cdcsync-postgres.yaml",
                 s -> spec(s, "source").remove("pipelineRef"), "set exactly one of spec.source.pipelineRef and spec.source.snowflake"));
         cases.add(invalid("a CdcSync with an unknown deletes policy", "cdcsync-postgres.yaml",

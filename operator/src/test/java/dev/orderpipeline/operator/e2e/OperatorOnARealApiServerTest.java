@@ -256,7 +256,9 @@ class OperatorOnARealApiServerTest {
 
     @Test
     void kubectlScaleSetsTheLoaderCountThroughTheScaleSubresource() throws Exception {
-        apply(sampleOnTestKafka("orderpipeline-local.yaml", "orders-scaled"));
+        ObjectNode doc = sampleOnTestKafka("orderpipeline-production.yaml", "orders-scaled");
+        ((ObjectNode) doc.get("spec")).putObject("scaling").put("mode", "manual").put("replicas", 1);
+        apply(doc);
         GenericKubernetesResource pipeline = reconciled("orders-scaled");
         await().atMost(WAIT).until(() -> deploymentsOwnedBy(pipeline),
                 l -> l.size() == 1 && l.get(0).getSpec().getReplicas() == 1);
@@ -290,6 +292,16 @@ class OperatorOnARealApiServerTest {
     }
 
     @Test
+    void kubectlScaleOfADuckDbPipelineBeyondOneLoaderIsRefusedNamingTheRule() {
+        apply(sampleOnTestKafka("orderpipeline-local.yaml", "orders-duckdb"));
+        Kubectl.Result scale = api.kubectl().run("scale", "-n", NS, "opl/orders-duckdb", "--replicas=3");
+        assertEquals(1, scale.exitCode(), scale.describe());
+        assertTrue(scale.stderr().contains("a duckdb sink runs at most one loader"), scale.describe());
+        assertEquals(1, ((Number) ((Map<?, ?>) ((Map<?, ?>) pipeline("orders-duckdb").getAdditionalProperties().get("spec"))
+                .get("scaling")).get("replicas")).intValue());
+    }
+
+    @Test
     void kubectlDescribeShowsTheEventsOfAStalledPipeline() {
         ObjectNode doc = sampleOnTestKafka("orderpipeline-production.yaml", "orders-stalled");
         ((ObjectNode) doc.at("/spec/sink/snowflake/privateKey")).put("name", "no-such-secret");
@@ -304,6 +316,35 @@ class OperatorOnARealApiServerTest {
         String events = describe.substring(describe.indexOf("Events:"));
         assertTrue(events.matches("(?s).*Warning\\s+SecretNotFound\\s+.*no-such-secret.*"), describe);
         assertFalse(describe.contains("REPLACE_ME"), "a Secret value is shown: " + describe);
+    }
+
+    @Test
+    void aChildTheApiServerRefusesStallsThePipelineForThisGenerationNamingTheCauseUntilTheSpecIsFixed() {
+        // Five fields pass the CRD's pattern, but minute 61 does not exist: only the CronJob's own validation says so.
+        ObjectNode doc = sampleOnTestKafka("orderpipeline-production.yaml", "orders-refused");
+        ((ObjectNode) doc.at("/spec/dbt")).put("schedule", "61 * * * *");
+        apply(doc);
+        GenericKubernetesResource refused = await().atMost(WAIT).until(() -> pipeline("orders-refused"),
+                p -> p != null && status(p) != null && "Stalled".equals(status(p).get("phase")));
+        assertEquals(refused.getMetadata().getGeneration(), ((Number) status(refused).get("observedGeneration")).longValue(),
+                "Argo CD must not wait for a generation forever");
+        Map<?, ?> stalled = condition(refused, "Stalled");
+        assertEquals("True", stalled.get("status"));
+        assertEquals("ChildRejected", stalled.get("reason"));
+        assertTrue(String.valueOf(stalled.get("message")).contains("spec.schedule"), stalled.toString());
+        await().atMost(WAIT).until(() -> api.kubectl().ok("describe", "-n", NS, "opl/orders-refused").stdout(),
+                out -> out.contains("ChildRejected"));
+
+        ((ObjectNode) doc.at("/spec/dbt")).put("schedule", "1 * * * *");
+        apply(doc);
+        await().atMost(WAIT).until(() -> pipeline("orders-refused"), p -> !"Stalled".equals(status(p).get("phase"))
+                && "False".equals(condition(p, "Stalled").get("status")));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<?, ?> condition(GenericKubernetesResource r, String type) {
+        return ((List<Map<?, ?>>) status(r).get("conditions")).stream().filter(c -> type.equals(c.get("type")))
+                .findFirst().orElse(Map.of());
     }
 
     @Test

@@ -132,6 +132,23 @@ class OrderPipelineReconcilerTest extends SharedOperatorTest {
     }
 
     @Test
+    void pausingWinsOverAStalledPipelineSoCrashLoopingLoadersCanBeStopped() {
+        applyWithSecrets("orders", snowflakeSpec());
+        awaitDeployment("orders");
+        client.secrets().inNamespace(namespace).withName(TestPipelines.KAFKA_SECRET).delete();
+        awaitStatus("orders", p -> "Stalled".equals(p.getStatus().phase()));
+        assertEquals(2, deployment("orders").getSpec().getReplicas(), "a stalled pipeline leaves its loaders alone");
+
+        edit("orders", spec -> withState(spec, PipelineState.PAUSED));
+
+        await().atMost(WAIT).until(() -> deployment("orders").getSpec().getReplicas() == 0);
+        OrderPipeline paused = awaitStatus("orders", p -> "Paused".equals(p.getStatus().phase()));
+        Condition stalled = condition(paused, ConditionType.Stalled);
+        assertEquals("True", stalled.getStatus(), "the broken Secret is still reported");
+        assertEquals(SpecProblem.SECRET_NOT_FOUND, stalled.getReason());
+    }
+
+    @Test
     void minReplicasAboveMaxReplicasStallsNamingTheFieldAndLeavesTheLoadersAsTheyWere() {
         applyWithSecrets("orders", snowflakeSpec());
         Deployment before = awaitDeployment("orders");
