@@ -197,6 +197,11 @@ public final class SchemaPolicy {
 
     /** The double that is exactly this number (its shortest spelling reads back as the same number), or null. */
     static Double exactDouble(BigDecimal d) {
+        // Every decimal of at most 15 significant digits survives the trip through a double (DBL_DIG):
+        // the common case, decided without spelling the double.
+        if (d.precision() <= 15 && d.scale() <= 300 && d.scale() >= -290) {
+            return d.doubleValue();
+        }
         double x = d.doubleValue();
         if (!Double.isFinite(x)) {
             return null;
