@@ -5,6 +5,9 @@ Two differences from `fakesnow -s`, both about the stand-in, not about the SQL u
   would make a sink-outage test lose the warehouse; here that shared instance is backed by DIR.
 - fakesnow 0.12.1 crashes (HTTP 500) on a NULL inside an array-bound NUMBER column, which
   Snowflake accepts (a tombstone's row has NULLs there); NULL bindings are passed through as NULL.
+- fakesnow 0.12.1 reads every FIXED binding with int(), so a BigDecimal bound to a NUMBER(38,18)
+  column (FIXED is any NUMBER for Snowflake) crashes it; a FIXED value with a fraction or exponent
+  is passed through as an exact Decimal.
 - fakesnow never ends a session, so a client killed inside a transaction would hold its write
   conflicts forever. Snowflake ends an idle session (at the latest when a session policy's idle
   timeout passes) and rolls its transaction back; here a session idle for IDLE_SECONDS is ended
@@ -15,6 +18,7 @@ usage: fakesnow_server.py HOST PORT DIR [IDLE_SECONDS]
 
 import re
 import signal
+from decimal import Decimal
 import sys
 import threading
 import time
@@ -30,7 +34,12 @@ _from_binding = server_module.from_binding
 
 
 def _from_binding_keeping_nulls(binding):
-    return None if binding.get("value") is None else _from_binding(binding)
+    value = binding.get("value")
+    if value is None:
+        return None
+    if binding.get("type") == "FIXED" and any(c in value for c in ".eE"):
+        return Decimal(value)
+    return _from_binding(binding)
 
 
 server_module.from_binding = _from_binding_keeping_nulls

@@ -2,6 +2,7 @@ package dev.orderpipeline.config;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** Everything {@code pipeline-runtime load} needs, parsed and validated from the environment. */
 public record LoaderConfig(
@@ -12,7 +13,8 @@ public record LoaderConfig(
         BatchConfig batch,
         Optional<String> deadLetterTopic,
         ErrorTolerance errorTolerance,
-        Duration retryMaxBackoff) {
+        Duration retryMaxBackoff,
+        OptionalInt maxColumns) {
 
     public enum ErrorTolerance { NONE, ALL }
 
@@ -36,7 +38,15 @@ public record LoaderConfig(
             throw ConfigException.invalid(Setting.DEAD_LETTER_TOPIC, deadLetter.get(),
                     "a topic other than the source topic");
         }
+        // Never below the metadata columns plus one data column: the table must hold a record.
+        OptionalInt maxColumns = env.optional(Setting.SINK_MAX_COLUMNS).isPresent()
+                ? OptionalInt.of((int) env.positiveLong(Setting.SINK_MAX_COLUMNS, Integer.MAX_VALUE))
+                : OptionalInt.empty();
+        if (maxColumns.isPresent() && maxColumns.getAsInt() < 10) {
+            throw ConfigException.invalid(Setting.SINK_MAX_COLUMNS, Integer.toString(maxColumns.getAsInt()),
+                    "at least 10 (the loader's metadata columns take several)");
+        }
         return new LoaderConfig(pipeline, port, source, sink, batch, deadLetter, tolerance,
-                env.duration(Setting.RETRY_MAX_BACKOFF));
+                env.duration(Setting.RETRY_MAX_BACKOFF), maxColumns);
     }
 }

@@ -26,6 +26,9 @@ public enum Setting {
     SINK_TABLE("OPL_SINK_TABLE", "ORDERS", false, "Target table (created if absent)."),
     SINK_KEY_FIELDS("OPL_SINK_KEY_FIELDS", "", false,
             "Comma-separated upsert key fields (nested as parent.child); empty means append-only."),
+    SINK_MAX_COLUMNS("OPL_SINK_MAX_COLUMNS", null, false,
+            "Most columns the target table may have, metadata columns included; a record that would add more is "
+                    + "dead-lettered. Default: the dialect's limit (PostgreSQL 1600), 10000 elsewhere."),
     DUCKDB_PATH("OPL_DUCKDB_PATH", "orders.duckdb", false, "DuckDB database file."),
     DUCKDB_SCHEMA("OPL_DUCKDB_SCHEMA", "main", false, "DuckDB schema of the target table."),
     SNOWFLAKE_ACCOUNT("OPL_SNOWFLAKE_ACCOUNT", null, false, "Snowflake account identifier (orgname-account)."),

@@ -152,7 +152,9 @@ public final class Loader implements Runnable {
         while (true) {
             try {
                 shape = new TableShape(warehouse.open());
-                converter = new RecordConverter(shape, config.sink().keyFields());
+                warehouse.syncShape(shape);
+                converter = new RecordConverter(shape, config.sink().keyFields(),
+                        warehouse.limits().cappedAt(config.maxColumns()));
                 keyColumns = converter.keyColumns();
                 status.ready(true);
                 return;

@@ -76,6 +76,16 @@ public final class MeteredWarehouse implements Warehouse {
     }
 
     @Override
+    public dev.orderpipeline.schema.SchemaLimits limits() {
+        return delegate.limits();
+    }
+
+    @Override
+    public void syncShape(dev.orderpipeline.warehouse.TableShape shape) {
+        delegate.syncShape(shape);
+    }
+
+    @Override
     public void reset() {
         delegate.reset();
     }

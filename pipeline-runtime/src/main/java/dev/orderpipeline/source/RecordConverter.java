@@ -4,6 +4,12 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.orderpipeline.schema.ColumnClaims;
+import dev.orderpipeline.schema.ColumnNaming;
+import dev.orderpipeline.schema.JsonText;
+import dev.orderpipeline.schema.NotConvertibleException;
+import dev.orderpipeline.schema.SchemaLimits;
+import dev.orderpipeline.schema.SchemaPolicy;
 import dev.orderpipeline.warehouse.Column;
 import dev.orderpipeline.warehouse.ColumnType;
 import dev.orderpipeline.warehouse.MetadataColumns;
@@ -16,50 +22,75 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Turns a JSON record into a row: one column per top-level field, nested objects flattened as
- * PARENT_CHILD, types inferred from the first non-null value, new fields added to the
- * {@link TableShape} (schema evolution). A value that does not fit its column's type, or a record
- * that is not a JSON object, is refused with a message naming the field.
+ * Turns a JSON record into a row: one column per field path, nested objects flattened as
+ * PARENT_CHILD, names made safe and kept apart by {@link ColumnClaims}, types and conversions by
+ * {@link SchemaPolicy}. A record's new columns and widenings reach the {@link TableShape} only once
+ * the whole record converted: a refused record (it goes to the dead-letter topic) changes nothing.
  */
 public final class RecordConverter {
     private static final JsonFactory JSON = new JsonFactory();
 
     private final TableShape shape;
     private final List<String> keyFields;
-    private final List<Integer> keyIndexes = new ArrayList<>();
-    private final Field root = new Field("");
+    private final List<SqlIdentifier> keyColumns;
+    private final ColumnClaims claims;
+    private final int maxColumns;
+    private final Field root = new Field(List.of());
     private Object[] scratch = new Object[32];
+    /** The record's fields this converter has not mapped to a column yet, in order of appearance. */
+    private final List<Field> newFields = new ArrayList<>();
+    /** Widenings the record needs, by column index. */
+    private final Map<Integer, ColumnType> widenings = new HashMap<>();
     private String metadataTopic;
     private String metadataPrefix;
 
+    /** A converter with the limits no dialect goes below (tests, benchmarks). */
     public RecordConverter(TableShape shape, List<String> keyFields) {
+        this(shape, keyFields, SchemaLimits.DEFAULT);
+    }
+
+    public RecordConverter(TableShape shape, List<String> keyFields, SchemaLimits limits) {
         this.shape = shape;
         this.keyFields = List.copyOf(keyFields);
+        ColumnNaming naming = new ColumnNaming(limits.maxNameLength());
+        List<List<String>> keyPaths = this.keyFields.stream().map(f -> List.of(f.split("\\."))).toList();
+        this.keyColumns = keyPaths.stream().map(naming::preferred).toList();
+        this.claims = new ColumnClaims(naming, keyPaths);
+        this.maxColumns = limits.maxColumns();
     }
 
     /** The upsert key's column names (parent.child becomes PARENT_CHILD). */
     public List<SqlIdentifier> keyColumns() {
-        return keyFields.stream().map(f -> SqlIdentifier.of(f.replace('.', '_'))).toList();
+        return keyColumns;
     }
 
     public Row convert(ConsumerRecord<byte[], byte[]> record) throws RecordConversionException {
         Arrays.fill(scratch, null);
-        boolean deleted = record.value() == null;
-        if (deleted) {
-            fillKeyFromRecordKey(record.key());
-        } else {
-            parseValue(record.value());
+        try {
+            boolean deleted = record.value() == null;
+            if (deleted) {
+                fillKeyFromRecordKey(record.key());
+            } else {
+                parseValue(record.value());
+            }
+            List<NewColumn> added = resolveNewFields();
+            if (!keyFields.isEmpty()) {
+                requireKey(added);
+            }
+            commit(added);
+            Object[] values = Arrays.copyOf(scratch, shape.size());
+            return new Row(values, deleted, metadata(record), record.partition(), record.offset());
+        } finally {
+            newFields.forEach(f -> f.pendingValue = null);
+            newFields.clear();
+            widenings.clear();
         }
-        Object[] values = Arrays.copyOf(scratch, shape.size());
-        if (!keyFields.isEmpty()) {
-            requireKey(values);
-        }
-        return new Row(values, deleted, metadata(record), record.partition(), record.offset());
     }
 
     private void parseValue(byte[] value) throws RecordConversionException {
@@ -94,12 +125,12 @@ public final class RecordConverter {
         }
     }
 
+    /** Numbers exactly as written: a Long, or a BigDecimal (beyond 64 bits, or with a fraction or exponent). */
     private static Object readScalar(JsonParser parser, JsonToken token) throws IOException {
         return switch (token) {
-            // Boxed apart: a conditional expression would promote the long to double.
             case VALUE_NUMBER_INT -> parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-                    ? (Object) parser.getDoubleValue() : (Object) parser.getLongValue();
-            case VALUE_NUMBER_FLOAT -> parser.getDoubleValue();
+                    ? (Object) SchemaPolicy.exact(parser.getBigIntegerValue()) : (Object) parser.getLongValue();
+            case VALUE_NUMBER_FLOAT -> parser.getDecimalValue();
             case VALUE_STRING -> parser.getText();
             case VALUE_TRUE -> Boolean.TRUE;
             case VALUE_FALSE -> Boolean.FALSE;
@@ -120,9 +151,104 @@ public final class RecordConverter {
         if (value == null) {
             return; // a null says nothing about the column's type; the row reads NULL there
         }
-        int index = field.columnIndex(value);
-        ensureScratch(index);
-        scratch[index] = ValueCoercion.coerce(shape.column(index), value);
+        if (field.columnIndex >= 0) {
+            ensureScratch(field.columnIndex);
+            scratch[field.columnIndex] = fit(field.columnIndex, value);
+            return;
+        }
+        if (field.pendingValue == null) {
+            newFields.add(field);
+        }
+        field.pendingValue = value; // a repeated field name: the last value wins, as for known fields
+    }
+
+    /** The value in its column's type, widening the column (for this record) where the policy allows. */
+    private Object fit(int index, Object value) throws RecordConversionException {
+        Column column = shape.column(index);
+        ColumnType type = widenings.getOrDefault(index, column.type());
+        try {
+            return SchemaPolicy.convert(type, value, column.name().name());
+        } catch (NotConvertibleException refused) {
+            ColumnType wider = SchemaPolicy.join(type, SchemaPolicy.infer(value));
+            if (wider != type) {
+                try {
+                    Object converted = SchemaPolicy.convert(wider, value, column.name().name());
+                    widenings.put(index, wider);
+                    return converted;
+                } catch (NotConvertibleException stillRefused) {
+                    // refused with the column's own type below
+                }
+            }
+            throw new RecordConversionException(refused.getMessage());
+        }
+    }
+
+    /**
+     * A new field's column: one this record would add ({@code column}, with the record's value
+     * converted to its inferred type), or one the table has already ({@code existingIndex}).
+     */
+    private record NewColumn(Field field, Column column, Object value, int existingIndex) {
+    }
+
+    /**
+     * Names the record's new fields without changing the shape yet: names are given in
+     * {@link ColumnClaims#PRECEDENCE} order (so a collision's winner does not depend on field order),
+     * columns are listed in the order the fields appeared.
+     */
+    private List<NewColumn> resolveNewFields() throws RecordConversionException {
+        if (newFields.isEmpty()) {
+            return List.of();
+        }
+        List<Field> ordered = new ArrayList<>(newFields);
+        ordered.sort((a, b) -> ColumnClaims.PRECEDENCE.compare(a.path, b.path));
+        Map<SqlIdentifier, List<String>> inRecord = new LinkedHashMap<>();
+        Map<Field, NewColumn> resolved = new HashMap<>();
+        for (Field field : ordered) {
+            SqlIdentifier name = claims.resolve(field.path, n -> shape.indexOf(n).isPresent(), inRecord);
+            if (name == null) {
+                throw new RecordConversionException("the field '" + ColumnNaming.pointer(field.path)
+                        + "' cannot be given a column of its own: both its names are taken by other fields");
+            }
+            inRecord.put(name, field.path);
+            Integer existing = shape.indexOf(name).orElse(null);
+            if (existing != null) {
+                ensureScratch(existing);
+                scratch[existing] = fit(existing, field.pendingValue);
+                resolved.put(field, new NewColumn(field, null, null, existing));
+                continue;
+            }
+            ColumnType type = SchemaPolicy.infer(field.pendingValue);
+            try {
+                resolved.put(field, new NewColumn(field, new Column(name, type),
+                        SchemaPolicy.convert(type, field.pendingValue, name.name()), -1));
+            } catch (NotConvertibleException e) {
+                throw new RecordConversionException(e.getMessage()); // cannot happen: inferred from the value
+            }
+        }
+        List<NewColumn> added = newFields.stream().map(resolved::get).toList();
+        long newColumns = added.stream().filter(c -> c.column() != null).count();
+        int total = shape.size() + MetadataColumns.ALL.size();
+        if (newColumns > 0 && total + newColumns > maxColumns) {
+            throw new RecordConversionException("the record would add " + newColumns + " columns to a table of " + total
+                    + " (metadata columns included), past the limit of " + maxColumns + " columns ("
+                    + SchemaLimits.capSetting() + ")");
+        }
+        return added;
+    }
+
+    /** The record converted: its new columns and widenings become the shape's. */
+    private void commit(List<NewColumn> added) {
+        widenings.forEach(shape::retype);
+        for (NewColumn c : added) {
+            int index = c.existingIndex();
+            if (c.column() != null) {
+                index = shape.add(c.column());
+                ensureScratch(index);
+                scratch[index] = c.value();
+            }
+            c.field().columnIndex = index;
+            claims.claim(shape.column(index).name(), c.field().path);
+        }
     }
 
     private void fillKeyFromRecordKey(byte[] key) throws RecordConversionException {
@@ -156,19 +282,13 @@ public final class RecordConverter {
         }
     }
 
-    private void requireKey(Object[] values) throws RecordConversionException {
-        if (keyIndexes.size() != keyFields.size()) {
-            keyIndexes.clear();
-            for (SqlIdentifier column : keyColumns()) {
-                keyIndexes.add(shape.indexOf(column).orElse(-1));
-            }
-        }
-        for (int i = 0; i < keyFields.size(); i++) {
-            int index = keyIndexes.get(i);
-            if (index < 0 || index >= values.length || values[index] == null) {
-                if (index < 0) {
-                    keyIndexes.clear(); // the column may appear with a later record
-                }
+    private void requireKey(List<NewColumn> added) throws RecordConversionException {
+        for (int i = 0; i < keyColumns.size(); i++) {
+            SqlIdentifier column = keyColumns.get(i);
+            Integer index = shape.indexOf(column).orElse(null);
+            boolean present = index != null && index < scratch.length && scratch[index] != null;
+            present |= added.stream().anyMatch(c -> c.column() != null && c.column().name().equals(column));
+            if (!present) {
                 throw new RecordConversionException("the upsert key field '" + keyFields.get(i) + "' is missing or null");
             }
         }
@@ -189,60 +309,27 @@ public final class RecordConverter {
                 record.key(), record.headers());
     }
 
-    /** A JSON array kept as text, loaded into a VARIANT column. */
-    record JsonText(String json) {
-    }
-
     /** A field path, cached so that a record's field names cost one map lookup each. */
-    private final class Field {
-        private final String columnName;
+    private static final class Field {
+        private final List<String> path;
         private final Map<String, Field> children = new HashMap<>();
         private int columnIndex = -1;
+        /** The field's value in the record being converted, while the field has no column yet. */
+        private Object pendingValue;
 
-        Field(String columnName) {
-            this.columnName = columnName;
+        Field(List<String> path) {
+            this.path = path;
         }
 
-        Field child(String name) throws RecordConversionException {
+        Field child(String name) {
             Field child = children.get(name);
             if (child == null) {
-                String path = columnName.isEmpty() ? name : columnName + "_" + name;
-                if (!SqlIdentifier.isValid(path)) {
-                    throw new RecordConversionException("the field '" + name + "' cannot become a column name: "
-                            + "use letters, digits and _ in field names");
-                }
-                child = new Field(path);
+                List<String> childPath = new ArrayList<>(path);
+                childPath.add(name);
+                child = new Field(List.copyOf(childPath));
                 children.put(name, child);
             }
             return child;
         }
-
-        int columnIndex(Object firstValue) throws RecordConversionException {
-            if (columnIndex < 0) {
-                SqlIdentifier name = SqlIdentifier.of(columnName);
-                if (MetadataColumns.ALL.contains(name)) {
-                    throw new RecordConversionException("the field '" + columnName + "' collides with the loader's "
-                            + "metadata column of that name");
-                }
-                columnIndex = shape.indexOf(name).orElseGet(() -> shape.add(new Column(name, inferType(firstValue))));
-            }
-            return columnIndex;
-        }
-    }
-
-    static ColumnType inferType(Object value) {
-        if (value instanceof Long) {
-            return ColumnType.BIGINT;
-        }
-        if (value instanceof Double) {
-            return ColumnType.DOUBLE;
-        }
-        if (value instanceof Boolean) {
-            return ColumnType.BOOLEAN;
-        }
-        if (value instanceof JsonText) {
-            return ColumnType.VARIANT;
-        }
-        return ColumnType.VARCHAR;
     }
 }

@@ -14,6 +14,7 @@ public final class DuckDbSql extends WarehouseSql {
     public String typeName(ColumnType type) {
         return switch (type) {
             case BIGINT -> "BIGINT";
+            case DECIMAL -> "DECIMAL(" + ColumnType.DECIMAL_PRECISION + "," + ColumnType.DECIMAL_SCALE + ")";
             case DOUBLE -> "DOUBLE";
             case BOOLEAN -> "BOOLEAN";
             case VARCHAR, VARIANT -> "VARCHAR";
@@ -26,7 +27,10 @@ public final class DuckDbSql extends WarehouseSql {
         if (t.equals("BIGINT") || t.equals("INTEGER") || t.equals("HUGEINT") || t.equals("SMALLINT")) {
             return ColumnType.BIGINT;
         }
-        if (t.equals("DOUBLE") || t.equals("FLOAT") || t.equals("REAL") || t.startsWith("DECIMAL")) {
+        if (t.startsWith("DECIMAL")) {
+            return ColumnType.DECIMAL;
+        }
+        if (t.equals("DOUBLE") || t.equals("FLOAT") || t.equals("REAL")) {
             return ColumnType.DOUBLE;
         }
         if (t.equals("BOOLEAN")) {

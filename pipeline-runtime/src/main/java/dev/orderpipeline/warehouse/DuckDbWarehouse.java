@@ -67,6 +67,7 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         }
         switch (type) {
             case BIGINT -> appender.append((long) (Long) value);
+            case DECIMAL -> appender.append((java.math.BigDecimal) value);
             case DOUBLE -> appender.append((double) (Double) value);
             case BOOLEAN -> appender.append((boolean) (Boolean) value);
             case VARCHAR, VARIANT -> appender.append((String) value);

@@ -1,30 +1,45 @@
 package dev.orderpipeline.warehouse;
 
+import dev.orderpipeline.schema.NotConvertibleException;
+import dev.orderpipeline.schema.SchemaLimits;
+import dev.orderpipeline.schema.SchemaPolicy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
+import java.sql.SQLDataException;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The transaction every dialect shares: schema evolution first (DDL commits implicitly on some
  * warehouses), then, in one transaction, the offsets' compare-and-set, the staged rows and the
  * MERGE or INSERT into the target. Dialects differ only in their {@link WarehouseSql} and in how
  * they stage rows in bulk.
+ *
+ * <p>The table's own column types are the truth, shared by every loader: they are read back after
+ * every ALTER and whenever a batch's type for a column disagrees with them. A batch type the table's
+ * can widen to losslessly widens the table; otherwise every value is converted to the table's type
+ * here, before staging, so the database never casts silently; a value that does not convert fails
+ * the write with a {@link SQLDataException} (SQLState 22018) naming column, type and value.
  */
 public abstract class JdbcWarehouse implements Warehouse {
     protected final WarehouseSql sql;
+    private static final String DATA_EXCEPTION_STATE = "22018"; // invalid character value for cast
+    /** The scratch column of a widening in progress on a dialect that rebuilds the column (Snowflake). */
+    private static final String WIDENING_PREFIX = "_OPL_WIDEN_";
     private Connection connection;
-    private final Set<SqlIdentifier> tableColumns = new HashSet<>();
+    /** The target's columns and their types as last read from the warehouse. */
+    private final Map<SqlIdentifier, ColumnType> tableTypes = new HashMap<>();
     private List<Column> stagedColumns;
+    /** The loader's shape, taught the table's columns whenever they are read back. */
+    private volatile TableShape synced;
 
     protected JdbcWarehouse(WarehouseSql sql) {
         this.sql = sql;
@@ -58,18 +73,34 @@ public abstract class JdbcWarehouse implements Warehouse {
         return describeTarget(c);
     }
 
+    @Override
+    public SchemaLimits limits() {
+        return new SchemaLimits(sql.maxColumns(), sql.maxIdentifierLength());
+    }
+
+    @Override
+    public void syncShape(TableShape shape) {
+        this.synced = shape;
+    }
+
     private List<Column> describeTarget(Connection c) throws SQLException {
         List<Column> columns = new ArrayList<>();
-        tableColumns.clear();
+        tableTypes.clear();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql.describeTarget())) {
             ResultSetMetaData md = rs.getMetaData();
             for (int i = 1; i <= md.getColumnCount(); i++) {
                 SqlIdentifier name = SqlIdentifier.of(md.getColumnName(i));
-                tableColumns.add(name);
-                if (!MetadataColumns.ALL.contains(name)) {
-                    columns.add(new Column(name, sql.logicalType(md.getColumnTypeName(i), md.getScale(i))));
+                ColumnType type = sql.logicalType(md.getColumnTypeName(i), md.getScale(i));
+                if (MetadataColumns.ALL.contains(name) || name.name().startsWith(WIDENING_PREFIX)) {
+                    continue;
                 }
+                tableTypes.put(name, type);
+                columns.add(new Column(name, type));
             }
+        }
+        TableShape shape = synced;
+        if (shape != null) {
+            shape.learn(columns);
         }
         return columns;
     }
@@ -114,7 +145,7 @@ public abstract class JdbcWarehouse implements Warehouse {
     public void write(Batch batch) throws SQLException {
         Connection c = connection();
         c.setAutoCommit(true);
-        addMissingColumns(c, batch.columns());
+        batch = reconcile(c, batch);
         prepareStaging(c, batch.columns());
         c.setAutoCommit(false);
         boolean committed = false;
@@ -157,17 +188,99 @@ public abstract class JdbcWarehouse implements Warehouse {
         }
     }
 
-    private void addMissingColumns(Connection c, List<Column> columns) throws SQLException {
-        List<Column> missing = columns.stream().filter(col -> !tableColumns.contains(col.name())).toList();
-        if (missing.isEmpty()) {
-            return;
+    /**
+     * Brings the table to the batch's columns and returns the batch converted to the table's types.
+     * The plan (the table's type, widened where the batch needs and the policy allows) is checked on
+     * every value first, so a refused value changes nothing; then missing columns are added and
+     * columns widened, and the types read back (another loader may have added or widened the same
+     * column meanwhile: then the values are converted again, to what the table really holds).
+     */
+    private Batch reconcile(Connection c, Batch batch) throws SQLException {
+        List<Column> columns = batch.columns();
+        if (columns.stream().anyMatch(col -> tableTypes.get(col.name()) != col.type())) {
+            describeTarget(c); // read the truth before deciding anything
         }
-        try (Statement s = c.createStatement()) {
-            for (Column column : missing) {
-                s.execute(sql.addColumn(column));
-                tableColumns.add(column.name());
+        for (int attempt = 1; ; attempt++) {
+            List<Column> planned = columns.stream().map(col -> {
+                ColumnType table = tableTypes.get(col.name());
+                return new Column(col.name(), table == null ? col.type() : SchemaPolicy.join(table, col.type()));
+            }).toList();
+            Batch conformed = conform(batch, planned);
+            if (!changeTable(c, planned)) {
+                return conformed;
+            }
+            describeTarget(c);
+            boolean asPlanned = planned.stream().allMatch(col -> tableTypes.get(col.name()) == col.type());
+            if (asPlanned) {
+                return conformed;
+            }
+            if (attempt == 3) {
+                throw new SQLException("the columns of " + sql.targetTable() + " kept changing while this loader "
+                        + "changed them (another loader altering the table?); trying again", "40001");
             }
         }
+    }
+
+    /** Adds the planned columns the table lacks and widens the ones it has narrower; true when it ran DDL. */
+    private boolean changeTable(Connection c, List<Column> planned) throws SQLException {
+        boolean changed = false;
+        try (Statement s = c.createStatement()) {
+            for (Column column : planned) {
+                ColumnType table = tableTypes.get(column.name());
+                if (table == null) {
+                    s.execute(sql.addColumn(column));
+                    changed = true;
+                } else if (table != column.type()) {
+                    for (String statement : sql.widenColumn(column)) {
+                        s.execute(statement);
+                    }
+                    changed = true;
+                }
+            }
+        }
+        return changed;
+    }
+
+    /**
+     * The batch with every value in the Java type of its column's table type: rows converted before the
+     * table learned a type, or by a loader that assumed another one, are converted here, exactly.
+     */
+    private static Batch conform(Batch batch, List<Column> tableColumns) throws SQLDataException {
+        boolean sameColumns = tableColumns.equals(batch.columns());
+        List<Row> rows = batch.rows();
+        List<Row> conformed = null;
+        for (int r = 0; r < rows.size(); r++) {
+            Row row = rows.get(r);
+            Object[] values = null;
+            for (int i = 0; i < tableColumns.size(); i++) {
+                Column column = tableColumns.get(i);
+                Object value = row.value(i);
+                if (SchemaPolicy.isNative(column.type(), value)) {
+                    continue;
+                }
+                if (values == null) {
+                    values = Arrays.copyOf(row.values(), Math.max(row.values().length, 0));
+                }
+                try {
+                    values[i] = SchemaPolicy.convert(column.type(), value, column.name().name());
+                } catch (NotConvertibleException e) {
+                    throw new SQLDataException(e.getMessage() + " (the table's type; record " + row.partition() + "@"
+                            + row.offset() + ")", DATA_EXCEPTION_STATE);
+                }
+            }
+            if (values != null && conformed == null) {
+                conformed = new ArrayList<>(rows.subList(0, r));
+            }
+            if (conformed != null) {
+                conformed.add(values == null ? row
+                        : new Row(values, row.deleted(), row.metadata(), row.partition(), row.offset()));
+            }
+        }
+        if (sameColumns && conformed == null) {
+            return batch;
+        }
+        return new Batch(batch.pipeline(), batch.topic(), tableColumns, batch.keyColumns(),
+                conformed == null ? rows : conformed, batch.offsets(), batch.committedAtMillis());
     }
 
     private void prepareStaging(Connection c, List<Column> columns) throws SQLException {

@@ -22,6 +22,7 @@ public final class PostgresSql extends WarehouseSql {
     public String typeName(ColumnType type) {
         return switch (type) {
             case BIGINT -> "BIGINT";
+            case DECIMAL -> "NUMERIC(" + ColumnType.DECIMAL_PRECISION + "," + ColumnType.DECIMAL_SCALE + ")";
             case DOUBLE -> "DOUBLE PRECISION";
             case BOOLEAN -> "BOOLEAN";
             case VARCHAR -> "TEXT";
@@ -34,11 +35,23 @@ public final class PostgresSql extends WarehouseSql {
         String t = jdbcTypeName.toLowerCase();
         return switch (t) {
             case "int8", "int4", "int2", "bigint", "integer", "smallint" -> ColumnType.BIGINT;
-            case "float8", "float4", "numeric", "double precision", "real" -> ColumnType.DOUBLE;
+            case "numeric", "decimal" -> ColumnType.DECIMAL;
+            case "float8", "float4", "double precision", "real" -> ColumnType.DOUBLE;
             case "bool", "boolean" -> ColumnType.BOOLEAN;
             case "jsonb", "json" -> ColumnType.VARIANT;
             default -> ColumnType.VARCHAR;
         };
+    }
+
+    @Override
+    public int maxColumns() {
+        return dev.orderpipeline.schema.SchemaLimits.POSTGRES_MAX_COLUMNS;
+    }
+
+    /** NAMEDATALEN - 1: PostgreSQL truncates longer names (with a NOTICE only). */
+    @Override
+    public int maxIdentifierLength() {
+        return 63;
     }
 
     @Override

@@ -159,6 +159,10 @@ public final class PostgresWarehouse extends JdbcWarehouse {
             out.append(value);
             return;
         }
+        if (value instanceof java.math.BigDecimal d) {
+            out.append(d.toPlainString());
+            return;
+        }
         String s = value.toString();
         for (int i = 0; i < s.length(); i++) {
             char ch = s.charAt(i);

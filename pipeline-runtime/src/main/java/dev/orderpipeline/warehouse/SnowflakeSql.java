@@ -17,6 +17,7 @@ public final class SnowflakeSql extends WarehouseSql {
     public String typeName(ColumnType type) {
         return switch (type) {
             case BIGINT -> "NUMBER(38,0)";
+            case DECIMAL -> "NUMBER(" + ColumnType.DECIMAL_PRECISION + "," + ColumnType.DECIMAL_SCALE + ")";
             case DOUBLE -> "FLOAT";
             case BOOLEAN -> "BOOLEAN";
             case VARCHAR -> "VARCHAR";
@@ -28,7 +29,7 @@ public final class SnowflakeSql extends WarehouseSql {
     public ColumnType logicalType(String jdbcTypeName, int scale) {
         String t = jdbcTypeName.toUpperCase();
         if (t.equals("NUMBER") || t.equals("DECIMAL") || t.equals("BIGINT") || t.equals("INTEGER")) {
-            return scale == 0 ? ColumnType.BIGINT : ColumnType.DOUBLE;
+            return scale == 0 ? ColumnType.BIGINT : ColumnType.DECIMAL;
         }
         if (t.equals("FLOAT") || t.equals("DOUBLE") || t.equals("REAL")) {
             return ColumnType.DOUBLE;
@@ -40,6 +41,23 @@ public final class SnowflakeSql extends WarehouseSql {
             return ColumnType.VARIANT;
         }
         return ColumnType.VARCHAR;
+    }
+
+    /**
+     * Snowflake changes neither a NUMBER's scale nor NUMBER to FLOAT in place, so the column is
+     * rebuilt: a new column of the wider type, the values copied (every NUMBER(38,0) fits
+     * NUMBER(38,18)), the old column dropped, the new one renamed. Snowflake commits each DDL on its
+     * own: see the README's Snowflake compatibility table for what a concurrent writer sees.
+     */
+    @Override
+    public List<String> widenColumn(Column widened) {
+        SqlIdentifier scratch = SqlIdentifier.of("_OPL_WIDEN_" + Integer.toHexString(widened.name().name().hashCode()));
+        String table = targetTable();
+        return List.of(
+                "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + scratch.quoted() + " " + typeName(widened.type()),
+                "UPDATE " + table + " SET " + scratch.quoted() + " = " + widened.name().quoted(),
+                "ALTER TABLE " + table + " DROP COLUMN " + widened.name().quoted(),
+                "ALTER TABLE " + table + " RENAME COLUMN " + scratch.quoted() + " TO " + widened.name().quoted());
     }
 
     @Override

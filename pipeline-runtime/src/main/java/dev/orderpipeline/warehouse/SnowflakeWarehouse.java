@@ -57,6 +57,9 @@ public final class SnowflakeWarehouse extends JdbcWarehouse {
             case BIGINT -> {
                 if (value == null) statement.setNull(index, Types.BIGINT); else statement.setLong(index, (Long) value);
             }
+            case DECIMAL -> {
+                if (value == null) statement.setNull(index, Types.DECIMAL); else statement.setBigDecimal(index, (java.math.BigDecimal) value);
+            }
             case DOUBLE -> {
                 if (value == null) statement.setNull(index, Types.DOUBLE); else statement.setDouble(index, (Double) value);
             }

@@ -22,12 +22,27 @@ public interface Warehouse extends AutoCloseable {
     Map<Integer, Long> storedOffsets(String pipeline, String topic, Collection<Integer> partitions) throws SQLException;
 
     /**
-     * Adds missing columns, then writes the rows and advances the offsets in one transaction.
+     * Adds missing columns and widens the ones the batch needs wider, then writes the rows (converted
+     * to the table's column types) and advances the offsets in one transaction.
      *
      * @throws FencedException when a partition's stored offset is not the expected one (nothing written)
+     * @throws java.sql.SQLDataException when a value cannot be converted to its column's type in the
+     *     table (SQLState class 22; the message names column, type, value and record; nothing written)
      * @throws SQLException on a warehouse error (nothing written; the caller retries)
      */
     void write(Batch batch) throws SQLException;
+
+    /** How many columns and how long names this dialect allows (the converter keeps within them). */
+    default dev.orderpipeline.schema.SchemaLimits limits() {
+        return dev.orderpipeline.schema.SchemaLimits.DEFAULT;
+    }
+
+    /**
+     * Keeps {@code shape} taught the table's columns and types whenever they are read back (after an
+     * ALTER, or when a batch's type disagrees), so that later records convert to the table's truth.
+     */
+    default void syncShape(TableShape shape) {
+    }
 
     /** Drops the connection so that the next call reconnects (after an outage). */
     void reset();

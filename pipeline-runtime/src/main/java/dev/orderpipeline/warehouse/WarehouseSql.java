@@ -48,6 +48,26 @@ public abstract class WarehouseSql {
         return column.equals(MetadataColumns.KAFKA_TIMESTAMP) ? "TIMESTAMP" : "BIGINT";
     }
 
+    /**
+     * The statements that change a column to a wider type in place (BIGINT to DECIMAL), keeping every
+     * value. Default: one {@code ALTER COLUMN … SET DATA TYPE}, which PostgreSQL and DuckDB run as one
+     * atomic (transactional) change.
+     */
+    public List<String> widenColumn(Column widened) {
+        return List.of("ALTER TABLE " + targetTable + " ALTER COLUMN " + widened.name().quoted() + " SET DATA TYPE "
+                + typeName(widened.type()));
+    }
+
+    /** Most columns a table may have in this dialect, metadata columns included. */
+    public int maxColumns() {
+        return dev.orderpipeline.schema.SchemaLimits.DEFAULT_MAX_COLUMNS;
+    }
+
+    /** Longest column name this dialect keeps as given. */
+    public int maxIdentifierLength() {
+        return dev.orderpipeline.schema.SchemaLimits.DEFAULT_MAX_NAME_LENGTH;
+    }
+
     /** DDL for the per-session staging table. */
     public abstract String createStagingTable(List<Column> columns);
 

@@ -140,7 +140,9 @@ final class OrderChanges {
                 values[5] = o.state();
                 values[6] = o.zipcode();
                 for (int e = 0; e < extra.size(); e++) {
-                    values[COLUMNS.size() + e] = extra.get(e).type() == ColumnType.BIGINT ? (Object) (long) random.nextInt(100)
+                    ColumnType type = extra.get(e).type();
+                    values[COLUMNS.size() + e] = type == ColumnType.BIGINT ? (Object) (long) random.nextInt(100)
+                            : type == ColumnType.DECIMAL ? (Object) new java.math.BigDecimal(random.nextInt(100) + ".123456789012345678")
                             : "X" + random.nextInt(100);
                 }
                 rows.add(new Row(values, false, metadata, partition, offset));

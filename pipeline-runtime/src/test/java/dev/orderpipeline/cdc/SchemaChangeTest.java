@@ -80,6 +80,52 @@ class SchemaChangeTest {
     }
 
     @Test
+    void anIntegerColumnTheLoaderWidensToAnExactDecimalIsWidenedInPostgresAndEveryValueReplicatesExactly() throws Exception {
+        Path db = dir.resolve("widen.duckdb");
+        OrderChanges changes = new OrderChanges(43);
+        Map<String, String> env = CdcHarness.duckDbEnv(db, pg);
+        env.put(Setting.CDC_NAME.envName(), "schema-widen");
+        env.put(Setting.POSTGRES_TABLE.envName(), "orders_widen");
+        try (DuckDbWarehouse w = CdcHarness.duckWarehouse(db)) {
+            changes.writeBatch(w, 200, List.of(new Column(SqlIdentifier.of("PRIORITY"), ColumnType.BIGINT)), 0.3, 0.05);
+            try (CdcHarness.InProcess cdc = new CdcHarness.InProcess(env)) {
+                CdcHarness.awaitPostgresEquals(pg, "public.orders_widen", changes.live(), Duration.ofMinutes(2));
+                assertEquals("bigint", CdcHarness.pgValue(pg, "SELECT data_type FROM information_schema.columns "
+                        + "WHERE table_name = 'orders_widen' AND column_name = 'priority'"));
+                // A loader meets fractions in PRIORITY: the warehouse column becomes DECIMAL(38,18).
+                changes.writeBatch(w, 200, List.of(new Column(SqlIdentifier.of("PRIORITY"), ColumnType.DECIMAL)), 0.4, 0.05);
+                CdcHarness.awaitPostgresEquals(pg, "public.orders_widen", changes.live(), Duration.ofMinutes(2));
+                CdcHarness.await("priority to be numeric in PostgreSQL", Duration.ofMinutes(1), () -> "numeric".equals(
+                        CdcHarness.pgValue(pg, "SELECT data_type FROM information_schema.columns "
+                                + "WHERE table_name = 'orders_widen' AND column_name = 'priority'")));
+                List<String> source;
+                try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db)) {
+                    source = exactRows(c, "SELECT \"ORDERID\", \"PRIORITY\" FROM " + CdcHarness.DUCK_TABLE
+                            + " WHERE NOT \"_DELETED\"");
+                }
+                assertTrue(source.stream().anyMatch(r -> r.endsWith(".123456789012345678")), "some fractions: " + source);
+                try (Connection c = pg.connect()) {
+                    assertEquals(source, exactRows(c, "SELECT orderid, priority FROM public.orders_widen"));
+                }
+                assertEquals(null, cdc.failure.get());
+            }
+        }
+    }
+
+    /** id|value with the value as an exact decimal without trailing zeros, sorted. */
+    private static List<String> exactRows(Connection c, String sql) throws Exception {
+        List<String> rows = new java.util.ArrayList<>();
+        try (Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                java.math.BigDecimal v = rs.getBigDecimal(2);
+                rows.add(rs.getLong(1) + "|" + (v == null ? null : v.stripTrailingZeros().toPlainString()));
+            }
+        }
+        java.util.Collections.sort(rows);
+        return rows;
+    }
+
+    @Test
     void anIncompatibleTypeChangeStopsTheSyncWithAMessageNamingTheColumn() throws Exception {
         Path db = dir.resolve("types.duckdb");
         OrderChanges changes = new OrderChanges(42);

@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.orderpipeline.schema.ColumnNaming;
+import dev.orderpipeline.schema.SchemaLimits;
 import dev.orderpipeline.warehouse.Column;
 import dev.orderpipeline.warehouse.ColumnType;
+import dev.orderpipeline.warehouse.MetadataColumns;
 import dev.orderpipeline.warehouse.Row;
 import dev.orderpipeline.warehouse.SqlIdentifier;
 import dev.orderpipeline.warehouse.TableShape;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -83,13 +87,106 @@ class RecordConverterTest {
     }
 
     @Test
-    void malformedJsonAndNonObjectsAndBadFieldNamesAreRefused() {
+    void malformedJsonAndNonObjectsAreRefused() {
         RecordConverter converter = new RecordConverter(new TableShape(List.of()), List.of());
         assertThrows(RecordConversionException.class, () -> converter.convert(record("1", "{\"orderid\": 1,", 0)));
         assertThrows(RecordConversionException.class, () -> converter.convert(record("1", "[1,2]", 0)));
         assertThrows(RecordConversionException.class, () -> converter.convert(record("1", "{\"a\":1} trailing", 0)));
-        assertThrows(RecordConversionException.class, () -> converter.convert(record("1", "{\"bad name\":1}", 0)));
-        assertThrows(RecordConversionException.class, () -> converter.convert(record("1", "{\"_deleted\":true}", 0)));
+    }
+
+    @Test
+    void fieldNamesWithInvalidCharactersOrReservedNamesGetSafeColumnsInsteadOfRefusingTheRecord() throws Exception {
+        TableShape shape = new TableShape(List.of());
+        RecordConverter converter = new RecordConverter(shape, List.of());
+        Row row = converter.convert(record("1", "{\"order-id\":1,\"@timestamp\":\"t\",\"bad name\":2,\"_deleted\":true,"
+                + "\"_kafka_offset\":5}", 0));
+        ColumnNaming naming = new ColumnNaming(255);
+        assertEquals(1L, value(shape, row, "ORDER_ID"));
+        assertEquals("t", value(shape, row, "_TIMESTAMP"));
+        assertEquals(2L, value(shape, row, "BAD_NAME"));
+        assertEquals(true, value(shape, row, naming.suffixed(List.of("_deleted")).name()));
+        assertEquals(5L, value(shape, row, naming.suffixed(List.of("_kafka_offset")).name()));
+        assertEquals(5, shape.size());
+    }
+
+    @Test
+    void collidingFlattenedNamesGetTwoColumnsTheSameWhateverTheFieldOrder() throws Exception {
+        for (String json : List.of("{\"a_b\":1,\"a\":{\"b\":2}}", "{\"a\":{\"b\":2},\"a_b\":1}")) {
+            TableShape shape = new TableShape(List.of());
+            Row row = new RecordConverter(shape, List.of()).convert(record("1", json, 0));
+            assertEquals(1L, value(shape, row, "A_B"), json);
+            assertEquals(2L, value(shape, row, new ColumnNaming(255).suffixed(List.of("a", "b")).name()), json);
+        }
+    }
+
+    @Test
+    void aRestartedConverterSendsTheCollisionsLoserToTheColumnItHadBefore() throws Exception {
+        SqlIdentifier loser = new ColumnNaming(255).suffixed(List.of("a", "b"));
+        TableShape shape = new TableShape(List.of(new Column(SqlIdentifier.of("A_B"), ColumnType.BIGINT),
+                new Column(loser, ColumnType.BIGINT)));
+        Row row = new RecordConverter(shape, List.of()).convert(record("1", "{\"a\":{\"b\":7}}", 0));
+        assertNull(row.value(0));
+        assertEquals(7L, row.value(1));
+    }
+
+    @Test
+    void anIntegerColumnWidensToAnExactDecimalWhenAFractionArrives() throws Exception {
+        TableShape shape = new TableShape(List.of());
+        RecordConverter converter = new RecordConverter(shape, List.of());
+        Row first = converter.convert(record("1", "{\"units\":3}", 0));
+        assertEquals(ColumnType.BIGINT, shape.column(0).type());
+        Row second = converter.convert(record("2", "{\"units\":3.5}", 1));
+        assertEquals(ColumnType.DECIMAL, shape.column(0).type());
+        assertEquals(3L, first.value(0), "converted to the column's type when the batch is written");
+        assertEquals(new BigDecimal("3.500000000000000000"), second.value(0));
+    }
+
+    @Test
+    void integersBeyond64BitsAndHighPrecisionDecimalsKeepTheirExactValue() throws Exception {
+        TableShape shape = new TableShape(List.of());
+        Row row = new RecordConverter(shape, List.of()).convert(record("1",
+                "{\"big\":18446744073709551616,\"amount\":12345678901234567.89,\"precise\":0.1234567890123456789012}", 0));
+        assertEquals(ColumnType.DECIMAL, shape.column(0).type());
+        assertEquals(0, new BigDecimal("18446744073709551616").compareTo((BigDecimal) row.value(0)));
+        assertEquals(ColumnType.DECIMAL, shape.column(1).type());
+        assertEquals(0, new BigDecimal("12345678901234567.89").compareTo((BigDecimal) row.value(1)));
+        assertEquals(ColumnType.VARCHAR, shape.column(2).type());
+        assertEquals("0.1234567890123456789012", row.value(2));
+    }
+
+    @Test
+    void aRefusedRecordAddsNoColumnAndWidensNothing() {
+        TableShape shape = new TableShape(List.of(new Column(SqlIdentifier.of("ORDERID"), ColumnType.BIGINT),
+                new Column(SqlIdentifier.of("RATIO"), ColumnType.DOUBLE)));
+        RecordConverter converter = new RecordConverter(shape, List.of());
+        assertThrows(RecordConversionException.class,
+                () -> converter.convert(record("1", "{\"channel\":\"web\",\"orderid\":\"eighteen\"}", 0)));
+        assertThrows(RecordConversionException.class,
+                () -> converter.convert(record("1", "{\"orderid\":1.5,\"ratio\":\"oops\"}", 0)));
+        assertEquals(List.of(new Column(SqlIdentifier.of("ORDERID"), ColumnType.BIGINT),
+                new Column(SqlIdentifier.of("RATIO"), ColumnType.DOUBLE)), shape.snapshot());
+    }
+
+    @Test
+    void aLongThatADoubleWouldRoundIsRefusedByADoubleColumn() {
+        TableShape shape = new TableShape(List.of(new Column(SqlIdentifier.of("RATIO"), ColumnType.DOUBLE)));
+        RecordConversionException e = assertThrows(RecordConversionException.class, () -> new RecordConverter(shape, List.of())
+                .convert(record("1", "{\"ratio\":9007199254740993}", 0)));
+        assertEquals("the value '9007199254740993' does not fit column RATIO of type DOUBLE: a double would round it",
+                e.getMessage());
+    }
+
+    @Test
+    void aRecordThatWouldPassTheColumnCapIsRefusedNamingTheSettingAndAddsNoColumn() throws Exception {
+        TableShape shape = new TableShape(List.of());
+        RecordConverter converter = new RecordConverter(shape, List.of(),
+                new SchemaLimits(MetadataColumns.ALL.size() + 2, 255));
+        RecordConversionException e = assertThrows(RecordConversionException.class,
+                () -> converter.convert(record("1", "{\"a\":1,\"b\":2,\"c\":3}", 0)));
+        assertTrue(e.getMessage().contains("OPL_SINK_MAX_COLUMNS"), e.getMessage());
+        assertEquals(0, shape.size());
+        converter.convert(record("2", "{\"a\":1,\"b\":2}", 1));
+        assertEquals(2, shape.size());
     }
 
     @Test

@@ -33,6 +33,16 @@ public final class LoaderEnv {
         return env;
     }
 
+    /** A loader writing to {@code table} in a PostgreSQL server (the postgres sink). */
+    public static Map<String, String> postgres(String bootstrapServers, String topic, EmbeddedPostgres pg, String table,
+                                               String keyFields) {
+        Map<String, String> env = base(bootstrapServers, topic, keyFields);
+        env.putAll(pg.targetEnv("unused"));
+        env.put(Setting.SINK_TYPE.envName(), "postgres");
+        env.put(Setting.SINK_TABLE.envName(), table);
+        return env;
+    }
+
     private static Map<String, String> base(String bootstrapServers, String topic, String keyFields) {
         Map<String, String> env = new HashMap<>();
         env.put(Setting.PIPELINE_NAME.envName(), "test-" + topic);

@@ -155,7 +155,7 @@ public final class PostgresTarget implements AutoCloseable {
 
     /**
      * Makes the target hold {@code columns}: creates the table (key as primary key), adds new columns,
-     * and refuses a column whose type changed. Each statement is idempotent, so a crash between two is harmless.
+     * follows a lossless widening (bigint to numeric) and refuses any other change of type. Each statement is idempotent, so a crash between two is harmless.
      */
     public void ensureColumns(List<CdcColumn> columns) throws SQLException {
         Connection c = connection();
@@ -177,6 +177,12 @@ public final class PostgresTarget implements AutoCloseable {
                     s.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + column.quoted() + " "
                             + column.type().pgType());
                     knownColumns.put(column.name(), column.type().pgUdtName());
+                } else if (existing.equals(CdcType.BIGINT.pgUdtName()) && column.type() == CdcType.NUMERIC) {
+                    // The loader widened an integer column to an exact decimal when a fraction arrived: every
+                    // bigint is a numeric, so the target follows without losing a value.
+                    s.execute("ALTER TABLE " + table + " ALTER COLUMN " + column.quoted() + " TYPE "
+                            + CdcType.NUMERIC.pgType());
+                    knownColumns.put(column.name(), CdcType.NUMERIC.pgUdtName());
                 } else if (!existing.equals(column.type().pgUdtName())) {
                     throw new SchemaIncompatibleException(column.name(), "column " + column.name().toUpperCase(Locale.ROOT)
                             + " changed type: the source now has " + column.type().name() + " (PostgreSQL "
