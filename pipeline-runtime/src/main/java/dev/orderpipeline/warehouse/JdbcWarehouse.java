@@ -109,6 +109,16 @@ public abstract class JdbcWarehouse implements Warehouse {
 
     @Override
     public void write(Batch batch) throws SQLException {
+        transact(batch, true);
+    }
+
+    @Override
+    public void trial(Batch batch) throws SQLException {
+        transact(batch, false);
+    }
+
+    /** {@code commit} false: a trial, rolled back, offsets untouched, the statements run even without rows. */
+    private void transact(Batch batch, boolean commit) throws SQLException {
         Connection c = connection();
         c.setAutoCommit(true);
         addMissingColumns(c, batch.columns());
@@ -116,20 +126,26 @@ public abstract class JdbcWarehouse implements Warehouse {
         c.setAutoCommit(false);
         boolean committed = false;
         try {
-            advanceOffsets(c, batch);
+            if (commit) {
+                advanceOffsets(c, batch);
+            }
             try (Statement s = c.createStatement()) {
                 s.execute(sql.clearStaging());
             }
             if (!batch.rows().isEmpty()) {
                 stage(c, batch);
+            }
+            if (!batch.rows().isEmpty() || !commit) {
                 try (Statement s = c.createStatement()) {
                     s.execute(batch.upsert()
                             ? sql.mergeFromStaging(batch.columns(), batch.keyColumns(), batch.committedAtMillis())
                             : sql.appendFromStaging(batch.columns(), batch.committedAtMillis()));
                 }
             }
-            c.commit();
-            committed = true;
+            if (commit) {
+                c.commit();
+                committed = true;
+            }
         } finally {
             if (!committed) {
                 rollbackQuietly(c);
