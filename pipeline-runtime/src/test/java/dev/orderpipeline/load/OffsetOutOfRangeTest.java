@@ -89,6 +89,35 @@ class OffsetOutOfRangeTest {
         assertEquals(110, rows(s));
     }
 
+    @Test
+    void aStoredOffsetPastTheLogEndOfARecreatedTopicIsHandledByThePolicyToo(EmbeddedKafka kafka) throws Exception {
+        String topic = SharedKafka.uniqueTopic("recreated");
+        kafka.createTopic(topic, 1);
+        Path db = dir.resolve("w.duckdb");
+        Map<String, String> env = LoaderEnv.duckdb(kafka.bootstrapServers(), topic, db, "");
+        try (InProcessLoader loader = InProcessLoader.start(env)) {
+            OrderTopics.produceRaw(kafka, topic, orders(topic, 0, 100));
+            await().atMost(Duration.ofMinutes(1)).until(() -> loader.committedRecords() == 100);
+        }
+        try (Admin admin = kafka.admin()) {
+            admin.deleteTopics(List.of(topic)).all().get();
+            await().atMost(Duration.ofSeconds(30)).until(() -> !admin.listTopics().names().get().contains(topic));
+        }
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> kafka.createTopic(topic, 1));
+        OrderTopics.produceRaw(kafka, topic, orders(topic, 100, 110));
+
+        env.put(Setting.KAFKA_OFFSET_RESET.envName(), "earliest");
+        try (InProcessLoader loader = InProcessLoader.start(env)) {
+            await().atMost(Duration.ofMinutes(1)).until(() -> loader.committedRecords() == 10);
+            LoaderStatus.OffsetReset reset = loader.status().snapshot().lastOffsetReset();
+            assertEquals(100, reset.storedOffset());
+            assertEquals(0, reset.logStart());
+            assertEquals(10, reset.logEnd());
+            assertEquals("seek to the log start 0", reset.action());
+        }
+        assertEquals(110, rows(new Scenario(topic, db, env)), "the re-created topic's records load after the old ones");
+    }
+
     private static void assertReset(LoaderStatus.Snapshot status, String policy, String action) {
         LoaderStatus.OffsetReset reset = status.lastOffsetReset();
         assertEquals(1, status.offsetResets(), status.toString());
