@@ -22,6 +22,7 @@ final class ConsumeOnlyCeiling {
     static Rate measure(KafkaSourceConfig source, int maxPollRecords, long total, LongConsumer first) {
         Properties props = KafkaClientProperties.consumer(source, maxPollRecords);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, source.groupId() + "-ceiling");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, source.startPosition().name().toLowerCase()); // no loader seeks here
         long bytes = 0;
         long count = 0;
         long started = 0;

@@ -8,12 +8,16 @@ public record KafkaSourceConfig(
         String topic,
         String groupId,
         StartPosition startPosition,
+        OffsetReset offsetReset,
         java.time.Duration sessionTimeout,
         SecurityProtocol securityProtocol,
         String saslMechanism,
         Optional<SaslCredentials> credentials) {
 
     public enum StartPosition { EARLIEST, LATEST }
+
+    /** What a partition whose stored offset lies outside its log does (OPL_KAFKA_OFFSET_RESET). */
+    public enum OffsetReset { FAIL, EARLIEST, LATEST }
 
     public enum SecurityProtocol { PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL }
 
@@ -40,6 +44,7 @@ public record KafkaSourceConfig(
                 topic,
                 env.optional(Setting.KAFKA_GROUP_ID).orElse(pipelineName),
                 env.choice(Setting.KAFKA_START_POSITION, StartPosition.class),
+                env.choice(Setting.KAFKA_OFFSET_RESET, OffsetReset.class),
                 env.duration(Setting.KAFKA_SESSION_TIMEOUT),
                 protocol,
                 env.required(Setting.KAFKA_SASL_MECHANISM),

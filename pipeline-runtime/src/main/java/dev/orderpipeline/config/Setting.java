@@ -14,6 +14,10 @@ public enum Setting {
     KAFKA_GROUP_ID("OPL_KAFKA_GROUP_ID", null, false, "Consumer group; defaults to the pipeline name."),
     KAFKA_START_POSITION("OPL_KAFKA_START_POSITION", "earliest", false,
             "Where a pipeline with no stored offsets starts: earliest or latest."),
+    KAFKA_OFFSET_RESET("OPL_KAFKA_OFFSET_RESET", "fail", false,
+            "A stored offset outside the partition's log (below its start after retention, or past its end): fail "
+                    + "(the partition is not read, said in /status), earliest (load from the log start, skipping what "
+                    + "retention deleted) or latest (skip to the end). Every case is logged at ERROR and counted."),
     KAFKA_SESSION_TIMEOUT("OPL_KAFKA_SESSION_TIMEOUT", "45s", false,
             "Consumer session timeout: how long a crashed loader keeps its partitions before the group moves them."),
     KAFKA_SECURITY_PROTOCOL("OPL_KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", false,

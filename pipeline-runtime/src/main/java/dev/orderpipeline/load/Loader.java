@@ -33,6 +33,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.InvalidOffsetException;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -71,6 +72,10 @@ public final class Loader implements Runnable {
     private final Optional<DeadLetterPublisher> deadLetters;
     private final LoaderStatus status;
     private final LoaderMetrics metrics;
+    /** Writes a batch taking out the rows the warehouse refuses (poison isolation). */
+    private final PoisonIsolation poison;
+    /** Offsets outside the log: OPL_KAFKA_OFFSET_RESET. */
+    private final OutOfRangeHandler outOfRange;
     /** Records being gathered while the previous batch commits on {@link #committer}. */
     private PendingBatch pending = new PendingBatch();
     /** At most one batch commits at a time; polling and parsing the next one overlap with it. */
@@ -105,6 +110,8 @@ public final class Loader implements Runnable {
         this.status = status;
         this.metrics = metrics;
         this.maxLatencyNanos = config.batch().maxLatency().toNanos();
+        this.poison = new PoisonIsolation(warehouse, deadLetters, config.errorTolerance(), config.source().topic(), status, metrics);
+        this.outOfRange = new OutOfRangeHandler(config.source(), consumer, status, metrics);
     }
 
     /** Asks the loop to flush, commit and return; safe from any thread (a shutdown hook). */
@@ -125,6 +132,9 @@ public final class Loader implements Runnable {
                     records = consumer.poll(Duration.ofMillis(timeoutMs));
                 } catch (WakeupException e) {
                     break;
+                } catch (InvalidOffsetException e) { // offsets out of range: OPL_KAFKA_OFFSET_RESET
+                    outOfRange.handle(e, expectedOffsets, unpositioned);
+                    continue;
                 }
                 accept(records);
                 if (inFlight != null && inFlight.result().isDone()) {
@@ -267,6 +277,7 @@ public final class Loader implements Runnable {
     private void resumeAll() {
         Set<TopicPartition> toResume = new HashSet<>(consumer.paused());
         toResume.removeAll(unpositioned);
+        toResume.removeAll(outOfRange.held()); // OPL_KAFKA_OFFSET_RESET=fail: not read while assigned
         if (!toResume.isEmpty()) {
             consumer.resume(toResume);
         }
@@ -287,21 +298,12 @@ public final class Loader implements Runnable {
         if (!awaitInFlight(true) || pending.isEmpty()) {
             return;
         }
-        try {
-            awaitDeadLetters();
-        } catch (Exception e) {
-            noteWarehouseError("sending dead letters", e);
-            commitWithRetry(pending);
-            return;
-        }
         PendingBatch frozen = pending;
         pending = new PendingBatch();
         Batch batch = toBatch(frozen);
         long started = System.nanoTime();
-        Future<?> result = committer.submit(() -> {
-            warehouse.write(batch);
-            return null;
-        });
+        // Poison isolation: dead letters are awaited and refused rows taken out on the committer, not here.
+        Future<CommitOutcome> result = committer.submit(() -> poison.writeIsolatingPoison(batch, frozen.rows()));
         inFlight = new InFlight(frozen, batch, result, started);
     }
 
@@ -317,8 +319,9 @@ public final class Loader implements Runnable {
         }
         InFlight current = inFlight;
         Throwable failure = null;
+        CommitOutcome outcome = null;
         try {
-            current.result().get();
+            outcome = current.result().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LoaderStoppedException("interrupted while committing");
@@ -328,7 +331,7 @@ public final class Loader implements Runnable {
         inFlight = null;
         // The warehouse session is free again: position partitions assigned meanwhile, then read again.
         if (failure == null) {
-            committed(current.records(), current.batch(), current.startedNanos());
+            committed(current.records(), outcome, current.startedNanos());
             positionUnpositioned();
             endStall();
             return true;
@@ -338,6 +341,9 @@ public final class Loader implements Runnable {
             positionUnpositioned();
             endStall();
             return false;
+        }
+        if (failure instanceof LoaderStoppedException stop) { // a refused record with nowhere to put it
+            throw stop;
         }
         noteWarehouseError("committing a batch of " + current.records().records() + " records", failure);
         warehouse.reset();
@@ -405,6 +411,8 @@ public final class Loader implements Runnable {
                     records.clear();
                     fenced(e);
                     return false;
+                } catch (LoaderStoppedException e) { // a refused record with nowhere to put it
+                    throw e;
                 } catch (Exception e) {
                     noteWarehouseError("committing a batch of " + records.records() + " records", e);
                     warehouse.reset();
@@ -423,11 +431,10 @@ public final class Loader implements Runnable {
     }
 
     private void commitNow(PendingBatch records) throws Exception {
-        awaitDeadLetters();
         Batch batch = toBatch(records);
         long started = System.nanoTime();
-        warehouse.write(batch);
-        committed(records, batch, started);
+        CommitOutcome outcome = poison.writeIsolatingPoison(batch, records.rows()); // poison isolation
+        committed(records, outcome, started);
     }
 
     /** Another loader owns a partition now: nothing pending is valid; resume from the warehouse's offsets. */
@@ -438,31 +445,27 @@ public final class Loader implements Runnable {
         seekToStoredOffsets(currentPartitions());
     }
 
-    private void awaitDeadLetters() throws Exception {
-        if (deadLetters.isPresent()) {
-            deadLetters.get().awaitSent();
-        }
-    }
-
     private Batch toBatch(PendingBatch records) {
         Map<Integer, OffsetAdvance> advances = new HashMap<>();
         records.nextOffsets().forEach((partition, next) ->
                 advances.put(partition, new OffsetAdvance(expectedOffsets.getOrDefault(partition, -1L), next)));
         // Append mode hands the pending list over as is: a PendingBatch is not touched while its batch is in
         // flight (submitPending replaces it; only awaitInFlight, after the commit returned, clears or trims it).
-        List<Row> rows = keyColumns.isEmpty() ? records.rows()
+        // No rows (every record dead-lettered): nothing to deduplicate, and the key column may not exist yet.
+        List<Row> rows = keyColumns.isEmpty() || records.rows().isEmpty() ? records.rows()
                 : KeyDeduplicator.lastWins(records.rows(), keyIndexes());
         return new Batch(config.pipelineName(), config.source().topic(), shape.snapshot(), keyColumns, rows, advances,
                 System.currentTimeMillis());
     }
 
-    private void committed(PendingBatch records, Batch batch, long startedNanos) {
+    private void committed(PendingBatch records, CommitOutcome outcome, long startedNanos) {
+        Batch batch = outcome.committed();
         Duration latency = Duration.ofNanos(System.nanoTime() - startedNanos);
         Duration freshness = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - records.oldestTimestampMillis()));
         Map<Integer, Long> offsets = new HashMap<>(records.nextOffsets());
         offsets.keySet().retainAll(currentPartitions()); // a partition revoked while this commit ran is not ours to track
         expectedOffsets.putAll(offsets);
-        long loaded = records.loadedRecords();
+        long loaded = records.loadedRecords() - outcome.refused(); // refused rows were dead-lettered
         if (records.skipped() > 0) {
             LOG.warn("{} records of this batch went to the dead-letter topic", records.skipped());
         }
@@ -473,7 +476,7 @@ public final class Loader implements Runnable {
     }
 
     /** A batch handed to the committer thread. */
-    private record InFlight(PendingBatch records, Batch batch, Future<?> result, long startedNanos) {
+    private record InFlight(PendingBatch records, Batch batch, Future<CommitOutcome> result, long startedNanos) {
     }
 
     private int[] keyIndexes() {
@@ -517,6 +520,8 @@ public final class Loader implements Runnable {
                 accept(consumer.poll(Duration.ofMillis(Math.min(100, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)))));
             } catch (WakeupException e) {
                 return;
+            } catch (InvalidOffsetException e) { // offsets out of range: OPL_KAFKA_OFFSET_RESET
+                outOfRange.handle(e, expectedOffsets, unpositioned);
             }
         }
     }
@@ -668,6 +673,7 @@ public final class Loader implements Runnable {
             pending.dropPartitions(partitions);
             partitions.forEach(expectedOffsets::remove);
             status.forget(partitions);
+            outOfRange.forget(partitions);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.orderpipeline.load;
 
+import dev.orderpipeline.metrics.LoaderMetrics;
+import dev.orderpipeline.source.DeadLetterPublisher;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -22,6 +24,12 @@ public final class LoaderStatus {
     private boolean ready;
     private List<Integer> pausedPartitions = List.of();
     private Instant sinkStalledSince;
+    private long recordsRefused;
+    private Instant retryingSince;
+    private Instant deadLetterUnavailableSince;
+    private long offsetResets;
+    private OffsetReset lastOffsetReset;
+    private List<Integer> outOfRangePartitions = List.of();
 
     synchronized void consumed(int records) {
         recordsConsumed += records;
@@ -38,12 +46,46 @@ public final class LoaderStatus {
         lastCommitTime = at;
         lastFreshnessMillis = freshnessMillis;
         lastError = null;
+        retryingSince = null;
         ready = true;
     }
 
+    /** A failure the loader retries: said until the next commit (retryingSince marks when the run of failures began). */
     synchronized void failed(String error) {
         lastError = error;
         ready = false;
+        if (retryingSince == null) {
+            retryingSince = Instant.now();
+        }
+    }
+
+    /** A record whose row the warehouse refused (also counted as dead-lettered). */
+    synchronized void refused() {
+        recordsRefused++;
+        recordsDeadLettered++;
+    }
+
+    /** The dead-letter topic does not take records since {@code since}; null once it does again. */
+    synchronized void deadLetterUnavailable(Instant since, String why) {
+        deadLetterUnavailableSince = since;
+        if (since != null) {
+            lastError = why;
+        }
+    }
+
+    /** A partition's offset was found outside its log and handled by the policy (OPL_KAFKA_OFFSET_RESET). */
+    synchronized void offsetOutOfRange(OffsetReset reset, Collection<Integer> heldPartitions, String error) {
+        offsetResets++;
+        lastOffsetReset = reset;
+        outOfRangePartitions = heldPartitions.stream().sorted().toList();
+        if (error != null) {
+            lastError = error;
+        }
+    }
+
+    /** The partitions held by OPL_KAFKA_OFFSET_RESET=fail, after a rebalance took some away. */
+    synchronized void outOfRange(Collection<Integer> heldPartitions) {
+        outOfRangePartitions = heldPartitions.stream().sorted().toList();
     }
 
     synchronized void ready(boolean value) {
@@ -76,6 +118,28 @@ public final class LoaderStatus {
         partitions.forEach(committedOffsets::remove);
     }
 
+    /** What the dead-letter publisher reports, into this status and the metrics. */
+    public DeadLetterPublisher.Watcher deadLetterWatcher(LoaderMetrics metrics) {
+        return new DeadLetterPublisher.Watcher() {
+            @Override
+            public void unavailable(Instant since, String why) {
+                deadLetterUnavailable(since, why);
+                metrics.deadLetterUnavailable(true);
+            }
+
+            @Override
+            public void available() {
+                deadLetterUnavailable(null, null);
+                metrics.deadLetterUnavailable(false);
+            }
+
+            @Override
+            public void sendsFailed(int records) {
+                metrics.deadLetterSendsFailed(records);
+            }
+        };
+    }
+
     public synchronized boolean isReady() {
         return ready;
     }
@@ -84,7 +148,10 @@ public final class LoaderStatus {
         return new Snapshot(recordsConsumed, recordsLoaded, recordsDeadLettered, batchesCommitted,
                 lastCommitTime == null ? null : lastCommitTime.toString(), lastFreshnessMillis,
                 new TreeMap<>(committedOffsets), lastError, pausedPartitions,
-                sinkStalledSince == null ? null : sinkStalledSince.toString());
+                sinkStalledSince == null ? null : sinkStalledSince.toString(),
+                recordsRefused, retryingSince == null ? null : retryingSince.toString(),
+                deadLetterUnavailableSince == null ? null : deadLetterUnavailableSince.toString(),
+                offsetResets, lastOffsetReset, outOfRangePartitions);
     }
 
     /**
@@ -95,6 +162,17 @@ public final class LoaderStatus {
      *                         just assigned while a commit runs; empty while reading
      * @param sinkStalledSince when the commit the loader waits for started (ISO-8601), while the next batch is due
      *                         and that commit has not returned; null otherwise
+     * @param recordsRefused records whose row the warehouse refused (a constraint, a value it cannot take), found
+     *                       by bisecting the batch and dead-lettered with the database's message; also counted in
+     *                       {@code recordsDeadLettered}
+     * @param retryingSince when the current run of failed attempts (warehouse, dead-letter topic) began, with
+     *                      {@code lastError} saying why; null once a batch commits
+     * @param deadLetterUnavailableSince since when the dead-letter topic does not take records (the batches that
+     *                                   skipped them wait, nothing is lost); null while it does
+     * @param offsetResets how many times a partition's offset was found outside its log (OPL_KAFKA_OFFSET_RESET)
+     * @param lastOffsetReset the last of them, with what was done
+     * @param outOfRangePartitions partitions not read because OPL_KAFKA_OFFSET_RESET=fail and their offset is outside
+     *                             the log; {@code lastError} says how to resume
      */
     public record Snapshot(
             long recordsConsumed,
@@ -106,6 +184,24 @@ public final class LoaderStatus {
             Map<Integer, Long> committedOffsets,
             String lastError,
             List<Integer> pausedPartitions,
-            String sinkStalledSince) {
+            String sinkStalledSince,
+            long recordsRefused,
+            String retryingSince,
+            String deadLetterUnavailableSince,
+            long offsetResets,
+            OffsetReset lastOffsetReset,
+            List<Integer> outOfRangePartitions) {
+    }
+
+    /**
+     * A partition whose offset was outside its log.
+     *
+     * @param fetchOffset the offset the loader asked for
+     * @param storedOffset the partition's offset in the warehouse (-1: never committed)
+     * @param logStart the log's first offset then; {@code logEnd} its end
+     * @param policy OPL_KAFKA_OFFSET_RESET then; {@code action} what was done ("held", "seek to 150")
+     */
+    public record OffsetReset(int partition, long fetchOffset, long storedOffset, long logStart, long logEnd,
+                              String policy, String action, String at) {
     }
 }

@@ -28,6 +28,11 @@ public final class LoaderMetrics {
     private final Timer commitLatency;
     private final Timer freshness;
     private final AtomicInteger pausedPartitions = new AtomicInteger();
+    private final Counter refused;
+    private final Counter deadLetterSendFailures;
+    private final AtomicInteger deadLetterUnavailable = new AtomicInteger();
+    private final Counter offsetsOutOfRange;
+    private final AtomicInteger partitionsOutOfRange = new AtomicInteger();
 
     public LoaderMetrics(MeterRegistry registry, String pipeline, String topic, String sink) {
         tags = Tags.of(MetricNames.TAG_PIPELINE, pipeline, MetricNames.TAG_TOPIC, topic, MetricNames.TAG_SINK, sink);
@@ -44,6 +49,38 @@ public final class LoaderMetrics {
         freshness = timer(registry, MetricNames.FRESHNESS);
         Gauge.builder(MetricNames.PARTITIONS_PAUSED, pausedPartitions, AtomicInteger::get).tags(tags)
                 .description(definition(MetricNames.PARTITIONS_PAUSED).description()).register(registry);
+        refused = counter(registry, MetricNames.RECORDS_REFUSED);
+        deadLetterSendFailures = counter(registry, MetricNames.DEAD_LETTER_SEND_FAILURES);
+        offsetsOutOfRange = counter(registry, MetricNames.OFFSETS_OUT_OF_RANGE);
+        gauge(registry, MetricNames.DEAD_LETTER_UNAVAILABLE, deadLetterUnavailable);
+        gauge(registry, MetricNames.PARTITIONS_OUT_OF_RANGE, partitionsOutOfRange);
+    }
+
+    private void gauge(MeterRegistry registry, String name, AtomicInteger value) {
+        Gauge.builder(name, value, AtomicInteger::get).tags(tags).description(definition(name).description()).register(registry);
+    }
+
+    /** A record whose row the warehouse refused, dead-lettered. */
+    public void refused() {
+        refused.increment();
+    }
+
+    public void deadLetterSendsFailed(int records) {
+        deadLetterSendFailures.increment(records);
+    }
+
+    public void deadLetterUnavailable(boolean unavailable) {
+        deadLetterUnavailable.set(unavailable ? 1 : 0);
+    }
+
+    /** A partition's offset found outside its log (then reset or held per OPL_KAFKA_OFFSET_RESET). */
+    public void offsetOutOfRange() {
+        offsetsOutOfRange.increment();
+    }
+
+    /** How many partitions are held because their offset is outside the log (OPL_KAFKA_OFFSET_RESET=fail). */
+    public void partitionsOutOfRange(int count) {
+        partitionsOutOfRange.set(count);
     }
 
     /** pipeline, topic and sink. */

@@ -46,6 +46,11 @@ public final class MeteredWarehouse implements Warehouse {
         metrics.warehouseTransaction(Duration.ofNanos(System.nanoTime() - started));
     }
 
+    @Override
+    public void trial(Batch batch) throws SQLException {
+        delegate.trial(batch); // a probe, not an operation: neither timed nor counted as a retry
+    }
+
     /** Runs one warehouse call, counting it as a retry when the call before it failed. */
     private <T> T counted(WarehouseCall<T> call) throws SQLException {
         before();

@@ -85,6 +85,11 @@ public final class MetricNames {
     public static final String WAREHOUSE_RETRIES = "orderpipeline.loader.warehouse.retries";
     public static final String FENCED_COMMITS = "orderpipeline.loader.fenced.commits";
     public static final String PARTITIONS_PAUSED = "orderpipeline.loader.partitions.paused";
+    public static final String RECORDS_REFUSED = "orderpipeline.loader.records.refused";
+    public static final String DEAD_LETTER_SEND_FAILURES = "orderpipeline.loader.dead_letter.send_failures";
+    public static final String DEAD_LETTER_UNAVAILABLE = "orderpipeline.loader.dead_letter.unavailable";
+    public static final String OFFSETS_OUT_OF_RANGE = "orderpipeline.loader.offsets.out_of_range";
+    public static final String PARTITIONS_OUT_OF_RANGE = "orderpipeline.loader.partitions.out_of_range";
 
     // ---- Replicator (pipeline-runtime cdc).
     public static final String CDC_ROWS_UPSERTED = "orderpipeline.cdc.rows.upserted";
@@ -143,6 +148,15 @@ public final class MetricNames {
             loader(FENCED_COMMITS, Type.COUNTER, "commits", "Commits rolled back because another loader owns the partition"),
             loader(PARTITIONS_PAUSED, Type.GAUGE, "partitions",
                     "Assigned partitions not being read: the warehouse is failing (retries) or stalled (a commit that has not returned)"),
+            loader(RECORDS_REFUSED, Type.COUNTER, "records",
+                    "Records whose row the warehouse refused (found by bisecting the batch), sent to the dead-letter topic"),
+            loader(DEAD_LETTER_SEND_FAILURES, Type.COUNTER, "records", "Dead-letter sends that failed (each one is sent again)"),
+            loader(DEAD_LETTER_UNAVAILABLE, Type.GAUGE, "boolean",
+                    "1 while the dead-letter topic does not take records (the batches that skipped them wait)"),
+            loader(OFFSETS_OUT_OF_RANGE, Type.COUNTER, "partitions",
+                    "Offsets found outside a partition's log, each handled by OPL_KAFKA_OFFSET_RESET (reset, or not read)"),
+            loader(PARTITIONS_OUT_OF_RANGE, Type.GAUGE, "partitions",
+                    "Partitions not read because their offset is outside the log and OPL_KAFKA_OFFSET_RESET=fail"),
 
             cdc(CDC_ROWS_UPSERTED, Type.COUNTER, "rows", "Rows inserted or updated in PostgreSQL"),
             cdc(CDC_ROWS_DELETED, Type.COUNTER, "rows", "Rows deleted in PostgreSQL"),

@@ -25,7 +25,9 @@ public final class KafkaClientProperties {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, source.startPosition().name().toLowerCase());
+        // Never reset silently: the loader seeks every partition itself (stored offset, or OPL_KAFKA_START_POSITION
+        // for one never committed), and an offset outside the log is handled by OPL_KAFKA_OFFSET_RESET, loudly.
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Long.toString(source.sessionTimeout().toMillis()));
         p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Long.toString(Math.max(100, source.sessionTimeout().toMillis() / 5)));
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords));
@@ -41,6 +43,27 @@ public final class KafkaClientProperties {
     /** An idempotent producer (dead-letter topic, and the generator). */
     public static Properties producer(KafkaSourceConfig source) {
         return producer(common(source));
+    }
+
+    /**
+     * The dead-letter producer: bounded waits (metadata 10 s, delivery 15 s) instead of the defaults'
+     * 60 s and 120 s, so that an unavailable topic shows within seconds and a commit attempt ends.
+     */
+    public static Properties deadLetterProducer(KafkaSourceConfig source) {
+        Properties p = producer(source);
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "15000");
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "orderpipeline-dead-letters-" + source.groupId());
+        return p;
+    }
+
+    /** An admin client with the loader's connection settings. */
+    public static Properties admin(KafkaSourceConfig source) {
+        Properties p = common(source);
+        p.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        p.put(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+        return p;
     }
 
     /** A producer to a local, unsecured broker (the generator, the demo). */

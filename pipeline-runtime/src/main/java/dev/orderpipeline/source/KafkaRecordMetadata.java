@@ -23,8 +23,12 @@ import org.apache.kafka.common.header.Headers;
  * {@code \u0000} outright.
  *
  * @param jsonPrefix {@code {"topic":"…","partition":}, escaped once per topic by {@link RecordConverter}
+ * @param value the record's value bytes as they came (a reference, no copy): if the warehouse refuses the
+ *              row, the original record goes to the dead-letter topic. Held only while the batch is pending,
+ *              bounded by OPL_BATCH_MAX_BYTES.
  */
-record KafkaRecordMetadata(String jsonPrefix, int partition, long offset, long timestamp, byte[] key, Headers headers)
+record KafkaRecordMetadata(String jsonPrefix, int partition, long offset, long timestamp, byte[] key, byte[] value,
+                           Headers headers)
         implements RecordMetadata {
 
     static String jsonPrefix(String topic) {

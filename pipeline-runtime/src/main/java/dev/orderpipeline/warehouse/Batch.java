@@ -17,6 +17,11 @@ public record Batch(
         Map<Integer, OffsetAdvance> offsets,
         long committedAtMillis) {
 
+    /** The same transaction with other rows (the ones left once refused rows are taken out). */
+    public Batch withRows(List<Row> otherRows) {
+        return new Batch(pipeline, topic, columns, keyColumns, otherRows, offsets, committedAtMillis);
+    }
+
     public boolean upsert() {
         return !keyColumns.isEmpty();
     }

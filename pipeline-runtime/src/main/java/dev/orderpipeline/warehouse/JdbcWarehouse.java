@@ -143,6 +143,16 @@ public abstract class JdbcWarehouse implements Warehouse {
 
     @Override
     public void write(Batch batch) throws SQLException {
+        transact(batch, true);
+    }
+
+    @Override
+    public void trial(Batch batch) throws SQLException {
+        transact(batch, false);
+    }
+
+    /** {@code commit} false: a trial, rolled back, offsets untouched, the statements run even without rows. */
+    private void transact(Batch batch, boolean commit) throws SQLException {
         Connection c = connection();
         c.setAutoCommit(true);
         batch = reconcile(c, batch);
@@ -150,20 +160,26 @@ public abstract class JdbcWarehouse implements Warehouse {
         c.setAutoCommit(false);
         boolean committed = false;
         try {
-            advanceOffsets(c, batch);
+            if (commit) {
+                advanceOffsets(c, batch);
+            }
             try (Statement s = c.createStatement()) {
                 s.execute(sql.clearStaging());
             }
             if (!batch.rows().isEmpty()) {
                 stage(c, batch);
+            }
+            if (!batch.rows().isEmpty() || !commit) {
                 try (Statement s = c.createStatement()) {
                     s.execute(batch.upsert()
                             ? sql.mergeFromStaging(batch.columns(), batch.keyColumns())
                             : sql.appendFromStaging(batch.columns()));
                 }
             }
-            c.commit();
-            committed = true;
+            if (commit) {
+                c.commit();
+                committed = true;
+            }
         } finally {
             if (!committed) {
                 rollbackQuietly(c);

@@ -56,7 +56,7 @@ public final class PostgresWarehouse extends JdbcWarehouse {
     @Override
     public void write(Batch batch) throws SQLException {
         super.write(batch);
-        if (batch.upsert() && !keyIndexChecked) {
+        if (batch.upsert() && !keyIndexChecked && !batch.rows().isEmpty()) { // no rows yet: the key column may not exist
             ensureKeyIndex(batch.keyColumns());
         }
     }

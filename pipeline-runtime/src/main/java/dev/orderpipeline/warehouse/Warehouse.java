@@ -1,6 +1,7 @@
 package dev.orderpipeline.warehouse;
 
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,15 @@ public interface Warehouse extends AutoCloseable {
      * @throws SQLException on a warehouse error (nothing written; the caller retries)
      */
     void write(Batch batch) throws SQLException;
+
+    /**
+     * Runs what {@link #write} runs for these rows (staging, MERGE or INSERT, even with no rows), in a
+     * transaction that always rolls back, and leaves the offsets alone: throws what {@code write} would
+     * throw for them. The loader uses it to find the rows a warehouse refuses.
+     */
+    default void trial(Batch batch) throws SQLException {
+        throw new SQLFeatureNotSupportedException("this warehouse cannot run a trial write", "0A000");
+    }
 
     /** How many columns and how long names this dialect allows (the converter keeps within them). */
     default dev.orderpipeline.schema.SchemaLimits limits() {

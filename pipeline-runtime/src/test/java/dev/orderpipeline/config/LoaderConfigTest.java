@@ -54,6 +54,7 @@ class LoaderConfigTest {
         assertEquals(Duration.ofSeconds(1), config.batch().maxLatency());
         assertEquals(LoaderConfig.ErrorTolerance.ALL, config.errorTolerance());
         assertEquals(8080, config.httpPort());
+        assertEquals(KafkaSourceConfig.OffsetReset.FAIL, config.source().offsetReset(), "never skip stored progress silently");
     }
 
     @ParameterizedTest
@@ -86,6 +87,7 @@ class LoaderConfigTest {
             "OPL_ERROR_TOLERANCE|some",
             "OPL_SINK_TYPE|oracle",
             "OPL_KAFKA_START_POSITION|middle",
+            "OPL_KAFKA_OFFSET_RESET|skip",
             "OPL_HTTP_PORT|70000",
             "OPL_PIPELINE_NAME|a b"})
     void invalidValuesAreRefusedNamingTheSetting(String name, String value) {

@@ -2,6 +2,8 @@ package dev.orderpipeline.load;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orderpipeline.embedded.EmbeddedKafka;
@@ -25,6 +27,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -117,4 +122,108 @@ class DeadLetterTest {
             assertEquals(60, rs.getLong(2), "the stored offset stops at the bad record");
         }
     }
+
+    @Test
+    void aDeadLetterTopicThatDoesNotExistIsAStartUpErrorNamingTheSetting(EmbeddedKafka kafka) {
+        String topic = SharedKafka.uniqueTopic("no-dlq");
+        kafka.createTopic(topic, 1);
+        Map<String, String> env = LoaderEnv.duckdb(kafka.bootstrapServers(), topic, dir.resolve("w.duckdb"), "orderid");
+        env.put("OPL_ERROR_TOLERANCE", "all");
+        env.put("OPL_DEAD_LETTER_TOPIC", topic + "-missing");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> InProcessLoader.start(env).close());
+        assertTrue(e.getMessage().contains("OPL_DEAD_LETTER_TOPIC=" + topic + "-missing names a topic that does not exist"),
+                e.getMessage());
+    }
+
+    @Test
+    void whileTheDeadLetterTopicTakesNothingTheLoaderWaitsAndSaysSoThenRecoversByItselfWithNothingLost(EmbeddedKafka kafka)
+            throws Exception {
+        String topic = SharedKafka.uniqueTopic("dlq-down");
+        String deadLetters = topic + "-dlq";
+        kafka.createTopic(topic, 2);
+        kafka.createTopic(deadLetters, 1);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        Set<String> badKeys = new TreeSet<>();
+        for (int i = 0; i < 500; i++) {
+            boolean bad = i % 50 == 7;
+            String value = bad ? "{\"orderid\": \"not-a-number\"}" : "{\"orderid\": " + i + "}";
+            if (bad) {
+                badKeys.add(Integer.toString(i));
+            }
+            records.add(new ProducerRecord<>(topic, Integer.toString(i).getBytes(StandardCharsets.UTF_8),
+                    value.getBytes(StandardCharsets.UTF_8)));
+        }
+        Path db = dir.resolve("w.duckdb");
+        Map<String, String> env = LoaderEnv.duckdb(kafka.bootstrapServers(), topic, db, "orderid");
+        env.put("OPL_ERROR_TOLERANCE", "all");
+        env.put("OPL_DEAD_LETTER_TOPIC", deadLetters);
+        try (Admin admin = kafka.admin(); InProcessLoader loader = InProcessLoader.start(env)) {
+            // The topic existed at start, then goes away: every send waits for metadata and fails.
+            admin.deleteTopics(List.of(deadLetters)).all().get();
+            await().atMost(Duration.ofSeconds(30)).until(() -> !admin.listTopics().names().get().contains(deadLetters));
+            OrderTopics.produceRaw(kafka, topic, records);
+            await().atMost(Duration.ofMinutes(1)).until(() -> loader.status().snapshot().deadLetterUnavailableSince() != null);
+            LoaderStatus.Snapshot waiting = loader.status().snapshot();
+            assertTrue(waiting.lastError().contains(deadLetters), waiting.toString());
+            assertTrue(loader.committedRecords() < 500, "the batches that skipped records wait for their dead letters");
+            assertTrue(loader.isRunning());
+
+            kafka.createTopic(deadLetters, 1); // back
+            await().atMost(Duration.ofMinutes(2)).until(() -> loader.committedRecords() == 500);
+            LoaderStatus.Snapshot recovered = loader.status().snapshot();
+            assertNull(recovered.deadLetterUnavailableSince(), recovered.toString());
+            assertNull(recovered.lastError(), recovered.toString());
+            assertEquals(500 - badKeys.size(), recovered.recordsLoaded());
+        }
+        List<ConsumerRecord<byte[], byte[]>> dead = OrderTopics.readAll(kafka, deadLetters);
+        assertEquals(badKeys, dead.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8))
+                .collect(Collectors.toCollection(TreeSet::new)), "every bad record dead-lettered (at least once)");
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT \"ORDERID\") FROM \"main\".\"ORDERS\"")) {
+            rs.next();
+            assertEquals(500 - badKeys.size(), rs.getLong(1));
+            assertEquals(500 - badKeys.size(), rs.getLong(2));
+        }
+    }
+
+    @Test
+    void aFirstBatchOfOnlyDeadLettersOnAFreshUpsertTableCommitsItsOffsetsAndLaterRecordsLoad(EmbeddedKafka kafka)
+            throws Exception {
+        String topic = SharedKafka.uniqueTopic("all-dead");
+        String deadLetters = topic + "-dlq";
+        kafka.createTopic(topic, 1);
+        kafka.createTopic(deadLetters, 1);
+        List<ProducerRecord<byte[], byte[]>> keyless = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            keyless.add(new ProducerRecord<>(topic, null, ("{\"itemid\": \"Item_" + i + "\"}").getBytes(StandardCharsets.UTF_8)));
+        }
+        Path db = dir.resolve("w.duckdb");
+        Map<String, String> env = LoaderEnv.duckdb(kafka.bootstrapServers(), topic, db, "orderid");
+        env.put("OPL_ERROR_TOLERANCE", "all");
+        env.put("OPL_DEAD_LETTER_TOPIC", deadLetters);
+        try (InProcessLoader loader = InProcessLoader.start(env)) {
+            OrderTopics.produceRaw(kafka, topic, keyless);
+            await().atMost(Duration.ofMinutes(1)).until(() -> loader.committedRecords() == 20);
+            assertEquals(20, loader.status().snapshot().recordsDeadLettered());
+            assertTrue(loader.isRunning(), "no crash: " + loader.failure());
+
+            List<ProducerRecord<byte[], byte[]>> good = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                good.add(new ProducerRecord<>(topic, Integer.toString(i).getBytes(StandardCharsets.UTF_8),
+                        ("{\"orderid\": " + i + "}").getBytes(StandardCharsets.UTF_8)));
+            }
+            OrderTopics.produceRaw(kafka, topic, good);
+            await().atMost(Duration.ofMinutes(1)).until(() -> loader.committedRecords() == 25);
+            assertEquals(5, loader.status().snapshot().recordsLoaded());
+        }
+        assertEquals(20, OrderTopics.readAll(kafka, deadLetters).size(), "each dead-lettered once: no restart re-read them");
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*), (SELECT \"NEXT_OFFSET\" FROM \"main\".\"ORDERPIPELINE_OFFSETS\") "
+                     + "FROM \"main\".\"ORDERS\"")) {
+            rs.next();
+            assertEquals(5, rs.getLong(1));
+            assertEquals(25, rs.getLong(2));
+        }
+    }
+
 }
