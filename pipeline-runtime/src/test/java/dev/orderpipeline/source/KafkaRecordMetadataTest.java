@@ -11,7 +11,7 @@ class KafkaRecordMetadataTest {
     static final String PREFIX = KafkaRecordMetadata.jsonPrefix("orders");
 
     static String json(byte[] key, RecordHeaders headers) {
-        return new KafkaRecordMetadata(PREFIX, 1, 42, 1_700_000_000_000L, key, headers).json();
+        return new KafkaRecordMetadata(PREFIX, 1, 42, 1_700_000_000_000L, key, null, headers).json();
     }
 
     @Test
