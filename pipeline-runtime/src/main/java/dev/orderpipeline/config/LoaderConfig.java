@@ -12,7 +12,8 @@ public record LoaderConfig(
         BatchConfig batch,
         Optional<String> deadLetterTopic,
         ErrorTolerance errorTolerance,
-        Duration retryMaxBackoff) {
+        Duration retryMaxBackoff,
+        Duration sinkStatementTimeout) {
 
     public enum ErrorTolerance { NONE, ALL }
 
@@ -37,6 +38,6 @@ public record LoaderConfig(
                     "a topic other than the source topic");
         }
         return new LoaderConfig(pipeline, port, source, sink, batch, deadLetter, tolerance,
-                env.duration(Setting.RETRY_MAX_BACKOFF));
+                env.duration(Setting.RETRY_MAX_BACKOFF), env.duration(Setting.SINK_STATEMENT_TIMEOUT));
     }
 }

@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -22,12 +23,15 @@ import java.util.Set;
  */
 public abstract class JdbcWarehouse implements Warehouse {
     protected final WarehouseSql sql;
+    /** Every statement of the session fails after this long instead of waiting forever. */
+    protected final Duration statementTimeout;
     private Connection connection;
     private final Set<SqlIdentifier> tableColumns = new HashSet<>();
     private List<Column> stagedColumns;
 
-    protected JdbcWarehouse(WarehouseSql sql) {
+    protected JdbcWarehouse(WarehouseSql sql, Duration statementTimeout) {
         this.sql = sql;
+        this.statementTimeout = statementTimeout;
     }
 
     /** Opens a new session to the warehouse. */
@@ -38,7 +42,7 @@ public abstract class JdbcWarehouse implements Warehouse {
 
     protected Connection connection() throws SQLException {
         if (connection == null || connection.isClosed()) {
-            connection = connect();
+            connection = StatementTimeouts.apply(connect(), statementTimeout);
             stagedColumns = null;
         }
         return connection;
