@@ -22,6 +22,9 @@ public final class LoaderStatus {
     private boolean ready;
     private List<Integer> pausedPartitions = List.of();
     private Instant sinkStalledSince;
+    private LoaderState state = LoaderState.STARTING;
+    private Instant stateSince = Instant.now();
+    private String waitingFor;
 
     synchronized void consumed(int records) {
         recordsConsumed += records;
@@ -65,11 +68,19 @@ public final class LoaderStatus {
     }
 
     /**
-     * The sink is stalled: the next batch is due while the previous commit, started at {@code commitStarted},
-     * has not returned; null once it has.
+     * Paused partitions wait on the warehouse: a commit started at {@code since} has not returned (or is
+     * being retried) while the next batch is due, or stored offsets asked at {@code since} have not
+     * arrived; null when nothing waits.
      */
-    synchronized void sinkStalled(Instant commitStarted) {
-        sinkStalledSince = commitStarted;
+    synchronized void sinkStalled(Instant since) {
+        sinkStalledSince = since;
+    }
+
+    /** What the loader does now, since when, and what it waits on from the warehouse (null: nothing). */
+    synchronized void state(LoaderState current, Instant since, String waitingOn) {
+        state = current;
+        stateSince = since;
+        waitingFor = waitingOn;
     }
 
     synchronized void forget(Iterable<Integer> partitions) {
@@ -84,7 +95,7 @@ public final class LoaderStatus {
         return new Snapshot(recordsConsumed, recordsLoaded, recordsDeadLettered, batchesCommitted,
                 lastCommitTime == null ? null : lastCommitTime.toString(), lastFreshnessMillis,
                 new TreeMap<>(committedOffsets), lastError, pausedPartitions,
-                sinkStalledSince == null ? null : sinkStalledSince.toString());
+                sinkStalledSince == null ? null : sinkStalledSince.toString(), state, stateSince.toString(), waitingFor);
     }
 
     /**
@@ -93,8 +104,12 @@ public final class LoaderStatus {
      * @param pausedPartitions partitions the loader polls but does not read: the sink is stalled (see
      *                         {@code sinkStalledSince}) or failing (see {@code lastError}), or the partition was
      *                         just assigned while a commit runs; empty while reading
-     * @param sinkStalledSince when the commit the loader waits for started (ISO-8601), while the next batch is due
-     *                         and that commit has not returned; null otherwise
+     * @param sinkStalledSince since when (ISO-8601) paused partitions wait on the warehouse: the commit in flight
+     *                         has not returned (or is being retried) while the next batch is due, or assigned
+     *                         partitions' stored offsets have not arrived; null otherwise
+     * @param state            what the loader does now (see {@link LoaderState})
+     * @param stateSince       since when (ISO-8601)
+     * @param waitingFor       what the loader waits on from the warehouse, in words; null when nothing
      */
     public record Snapshot(
             long recordsConsumed,
@@ -106,6 +121,9 @@ public final class LoaderStatus {
             Map<Integer, Long> committedOffsets,
             String lastError,
             List<Integer> pausedPartitions,
-            String sinkStalledSince) {
+            String sinkStalledSince,
+            LoaderState state,
+            String stateSince,
+            String waitingFor) {
     }
 }
