@@ -15,9 +15,12 @@ public final class SnowflakeSessions {
     private SnowflakeSessions() {
     }
 
-    /** {@code queryTag} shows in Snowflake's query history, e.g. {@code orderpipeline:<pipeline>}. */
+    /**
+     * {@code queryTag} shows in Snowflake's query history, e.g. {@code orderpipeline:<pipeline>}. No
+     * statement timeout: the replicator's snapshot queries may rightly run long.
+     */
     public static Connection open(SinkConfig.Snowflake config, String queryTag) throws SQLException {
-        return open(config, queryTag, StatementTimeouts.defaultTimeout());
+        return DriverManager.getConnection(config.url(), properties(config, queryTag));
     }
 
     /**
@@ -26,6 +29,14 @@ public final class SnowflakeSessions {
      * service never answers; {@code loginTimeout} bounds the connect.
      */
     public static Connection open(SinkConfig.Snowflake config, String queryTag, Duration statementTimeout) throws SQLException {
+        Properties props = properties(config, queryTag);
+        props.put("queryTimeout", Integer.toString(StatementTimeouts.seconds(statementTimeout)));
+        props.put("networkTimeout", Long.toString(statementTimeout.plus(NETWORK_MARGIN).toMillis()));
+        props.put("loginTimeout", Long.toString(LOGIN_TIMEOUT.toSeconds()));
+        return DriverManager.getConnection(config.url(), props);
+    }
+
+    private static Properties properties(SinkConfig.Snowflake config, String queryTag) {
         Properties props = new Properties();
         props.put("account", config.account());
         props.put("user", config.user());
@@ -37,9 +48,6 @@ public final class SnowflakeSessions {
         config.warehouse().ifPresent(w -> props.put("warehouse", w.name()));
         props.put("query_tag", queryTag);
         props.put("application", "OrderPipelineOperator");
-        props.put("queryTimeout", Integer.toString(StatementTimeouts.seconds(statementTimeout)));
-        props.put("networkTimeout", Long.toString(statementTimeout.plus(NETWORK_MARGIN).toMillis()));
-        props.put("loginTimeout", Long.toString(LOGIN_TIMEOUT.toSeconds()));
-        return DriverManager.getConnection(config.url(), props);
+        return props;
     }
 }
