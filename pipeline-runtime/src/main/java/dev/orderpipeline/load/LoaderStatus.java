@@ -8,7 +8,7 @@ import java.util.TreeMap;
 
 /**
  * What a loader has done, as {@code /status} reports it and the operator reads it. Written by the
- * loader thread, read by the HTTP server: every accessor is synchronized.
+ * poll thread and the warehouse thread (errors), read by the HTTP server: every accessor is synchronized.
  */
 public final class LoaderStatus {
     private long recordsConsumed;
