@@ -214,7 +214,8 @@ public final class BenchCommand implements Callable<Integer> {
     /** The loader's warehouse writes of the same rows, without Kafka or JSON, in this JVM. */
     private Rate sinkAlone(String task, Map<String, String> env) throws Exception {
         LoaderConfig config = LoaderConfig.from(new Environment(env));
-        try (ProgressBar bar = bar(task, orders); Warehouse warehouse = Warehouses.forSink(config.sink(), config.pipelineName())) {
+        try (ProgressBar bar = bar(task, orders); Warehouse warehouse = Warehouses.forSink(config.sink(), config.pipelineName(),
+                config.sinkStatementTimeout())) {
             return SinkAloneRate.measure(warehouse, config.pipelineName(), TOPIC, partitions, rows(), orders, batchRecords,
                     bar::stepTo);
         }

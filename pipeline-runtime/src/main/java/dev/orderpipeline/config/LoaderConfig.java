@@ -14,7 +14,8 @@ public record LoaderConfig(
         Optional<String> deadLetterTopic,
         ErrorTolerance errorTolerance,
         Duration retryMaxBackoff,
-        OptionalInt maxColumns) {
+        OptionalInt maxColumns,
+        Duration sinkStatementTimeout) {
 
     public enum ErrorTolerance { NONE, ALL }
 
@@ -47,6 +48,6 @@ public record LoaderConfig(
                     "at least 10 (the loader's metadata columns take several)");
         }
         return new LoaderConfig(pipeline, port, source, sink, batch, deadLetter, tolerance,
-                env.duration(Setting.RETRY_MAX_BACKOFF), maxColumns);
+                env.duration(Setting.RETRY_MAX_BACKOFF), maxColumns, env.duration(Setting.SINK_STATEMENT_TIMEOUT));
     }
 }

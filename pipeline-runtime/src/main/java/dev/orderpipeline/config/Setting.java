@@ -56,6 +56,9 @@ public enum Setting {
     ERROR_TOLERANCE("OPL_ERROR_TOLERANCE", "all", false,
             "all: bad records go to the dead-letter topic; none: the loader stops at the first one."),
     RETRY_MAX_BACKOFF("OPL_RETRY_MAX_BACKOFF", "30s", false, "Cap of the exponential backoff on warehouse errors."),
+    SINK_STATEMENT_TIMEOUT("OPL_SINK_STATEMENT_TIMEOUT", "60s", false,
+            "Longest a warehouse statement may run (a lock wait included) before it fails and is retried; also "
+                    + "bounds the connection's socket reads. Keep it well under OPL_CDC_CURSOR_LOOKBACK."),
 
     // ---- pipeline-runtime cdc: the warehouse table (connection: OPL_SINK_TYPE, OPL_DUCKDB_*, OPL_SNOWFLAKE_*)
     // ---- replicated into PostgreSQL. OPL_HTTP_PORT and OPL_RETRY_MAX_BACKOFF apply as well.

@@ -10,7 +10,7 @@ import java.util.TreeMap;
 
 /**
  * What a loader has done, as {@code /status} reports it and the operator reads it. Written by the
- * loader thread, read by the HTTP server: every accessor is synchronized.
+ * poll thread and the warehouse thread (errors), read by the HTTP server: every accessor is synchronized.
  */
 public final class LoaderStatus {
     private long recordsConsumed;
@@ -30,6 +30,9 @@ public final class LoaderStatus {
     private long offsetResets;
     private OffsetReset lastOffsetReset;
     private List<Integer> outOfRangePartitions = List.of();
+    private LoaderState state = LoaderState.STARTING;
+    private Instant stateSince = Instant.now();
+    private String waitingFor;
 
     synchronized void consumed(int records) {
         recordsConsumed += records;
@@ -107,11 +110,19 @@ public final class LoaderStatus {
     }
 
     /**
-     * The sink is stalled: the next batch is due while the previous commit, started at {@code commitStarted},
-     * has not returned; null once it has.
+     * Paused partitions wait on the warehouse: a commit started at {@code since} has not returned (or is
+     * being retried) while the next batch is due, or stored offsets asked at {@code since} have not
+     * arrived; null when nothing waits.
      */
-    synchronized void sinkStalled(Instant commitStarted) {
-        sinkStalledSince = commitStarted;
+    synchronized void sinkStalled(Instant since) {
+        sinkStalledSince = since;
+    }
+
+    /** What the loader does now, since when, and what it waits on from the warehouse (null: nothing). */
+    synchronized void state(LoaderState current, Instant since, String waitingOn) {
+        state = current;
+        stateSince = since;
+        waitingFor = waitingOn;
     }
 
     synchronized void forget(Iterable<Integer> partitions) {
@@ -151,7 +162,7 @@ public final class LoaderStatus {
                 sinkStalledSince == null ? null : sinkStalledSince.toString(),
                 recordsRefused, retryingSince == null ? null : retryingSince.toString(),
                 deadLetterUnavailableSince == null ? null : deadLetterUnavailableSince.toString(),
-                offsetResets, lastOffsetReset, outOfRangePartitions);
+                offsetResets, lastOffsetReset, outOfRangePartitions, state, stateSince.toString(), waitingFor);
     }
 
     /**
@@ -160,8 +171,9 @@ public final class LoaderStatus {
      * @param pausedPartitions partitions the loader polls but does not read: the sink is stalled (see
      *                         {@code sinkStalledSince}) or failing (see {@code lastError}), or the partition was
      *                         just assigned while a commit runs; empty while reading
-     * @param sinkStalledSince when the commit the loader waits for started (ISO-8601), while the next batch is due
-     *                         and that commit has not returned; null otherwise
+     * @param sinkStalledSince since when (ISO-8601) paused partitions wait on the warehouse: the commit in flight
+     *                         has not returned (or is being retried) while the next batch is due, or assigned
+     *                         partitions' stored offsets have not arrived; null otherwise
      * @param recordsRefused records whose row the warehouse refused (a constraint, a value it cannot take), found
      *                       by bisecting the batch and dead-lettered with the database's message; also counted in
      *                       {@code recordsDeadLettered}
@@ -173,6 +185,9 @@ public final class LoaderStatus {
      * @param lastOffsetReset the last of them, with what was done
      * @param outOfRangePartitions partitions not read because OPL_KAFKA_OFFSET_RESET=fail and their offset is outside
      *                             the log; {@code lastError} says how to resume
+     * @param state            what the loader does now (see {@link LoaderState})
+     * @param stateSince       since when (ISO-8601)
+     * @param waitingFor       what the loader waits on from the warehouse, in words; null when nothing
      */
     public record Snapshot(
             long recordsConsumed,
@@ -190,7 +205,10 @@ public final class LoaderStatus {
             String deadLetterUnavailableSince,
             long offsetResets,
             OffsetReset lastOffsetReset,
-            List<Integer> outOfRangePartitions) {
+            List<Integer> outOfRangePartitions,
+            LoaderState state,
+            String stateSince,
+            String waitingFor) {
     }
 
     /**

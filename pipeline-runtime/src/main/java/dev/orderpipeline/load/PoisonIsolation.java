@@ -63,7 +63,7 @@ final class PoisonIsolation {
      * @throws PoisonRecordException a row is refused and errorTolerance is none (or there is no dead-letter topic)
      * @throws Exception anything else {@link Warehouse#write} or the dead-letter topic throws; nothing is committed then
      */
-    CommitOutcome writeIsolatingPoison(Batch batch, List<Row> sourceRows) throws Exception {
+    IsolatedWrite writeIsolatingPoison(Batch batch, List<Row> sourceRows) throws Exception {
         Batch current = batch;
         List<Row> remaining = sourceRows;
         int refused = 0;
@@ -72,7 +72,7 @@ final class PoisonIsolation {
             awaitDeadLetters();
             try {
                 warehouse.write(current);
-                return new CommitOutcome(current, refused);
+                return new IsolatedWrite(current, refused);
             } catch (Exception e) {
                 if (WarehouseErrors.classify(e) != FailureKind.DATA || current.rows().isEmpty() || !aboutRows(current)) {
                     throw e;

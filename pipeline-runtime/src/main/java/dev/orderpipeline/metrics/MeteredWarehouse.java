@@ -13,8 +13,8 @@ import java.util.Map;
 /**
  * A {@link Warehouse} that measures each transaction ({@value MetricNames#COMMIT_LATENCY}) and
  * counts operations tried again after a failure ({@value MetricNames#WAREHOUSE_RETRIES}), without
- * the loader having to know. Calls may come from the loader thread and its committer thread, one at
- * a time; the failure flag is shared between them.
+ * the loader having to know. The loader calls it from its one warehouse thread; the flag is
+ * volatile all the same, so that a warehouse used from several threads, one at a time, counts right.
  */
 public final class MeteredWarehouse implements Warehouse {
     private final Warehouse delegate;

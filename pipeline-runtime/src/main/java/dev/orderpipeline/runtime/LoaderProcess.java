@@ -46,7 +46,7 @@ public final class LoaderProcess implements AutoCloseable {
         registries = MeterRegistries.create(metricsConfig, Map.of(MetricNames.TAG_PIPELINE, config.pipelineName(),
                 MetricNames.TAG_TOPIC, config.source().topic(), MetricNames.TAG_SINK, sinkName));
         LoaderMetrics metrics = new LoaderMetrics(registries.registry(), config.pipelineName(), config.source().topic(), sinkName);
-        Warehouse warehouse = new MeteredWarehouse(Warehouses.forSink(config.sink(), config.pipelineName()), metrics);
+        Warehouse warehouse = new MeteredWarehouse(Warehouses.forSink(config.sink(), config.pipelineName(), config.sinkStatementTimeout()), metrics);
         int maxPoll = Math.min(config.batch().maxRecords(), 10_000);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClientProperties.consumer(config.source(), maxPoll));
         consumerMeters = new KafkaConsumerMeters(registries.registry(), consumer, metrics.tags(), metricsConfig.step());

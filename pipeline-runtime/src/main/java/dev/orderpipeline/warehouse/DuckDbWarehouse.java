@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -14,11 +15,16 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
     private final DuckDbSql duckSql;
 
     public DuckDbWarehouse(String path, SqlIdentifier schema, SqlIdentifier table) {
-        this(path, new DuckDbSql(schema, table));
+        this(path, schema, table, StatementTimeouts.defaultTimeout());
     }
 
-    private DuckDbWarehouse(String path, DuckDbSql sql) {
-        super(sql);
+    /** Embedded, so no socket: the statement timeout is the driver's query timeout alone. */
+    public DuckDbWarehouse(String path, SqlIdentifier schema, SqlIdentifier table, Duration statementTimeout) {
+        this(path, new DuckDbSql(schema, table), statementTimeout);
+    }
+
+    private DuckDbWarehouse(String path, DuckDbSql sql, Duration statementTimeout) {
+        super(sql, statementTimeout);
         this.path = path;
         this.duckSql = sql;
     }

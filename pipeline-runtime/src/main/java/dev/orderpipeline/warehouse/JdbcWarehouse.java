@@ -10,6 +10,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLDataException;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -34,6 +35,8 @@ public abstract class JdbcWarehouse implements Warehouse {
     private static final String DATA_EXCEPTION_STATE = "22018"; // invalid character value for cast
     /** The scratch column of a widening in progress on a dialect that rebuilds the column (Snowflake). */
     private static final String WIDENING_PREFIX = "_OPL_WIDEN_";
+    /** Every statement of the session fails after this long instead of waiting forever. */
+    protected final Duration statementTimeout;
     private Connection connection;
     /** The target's columns and their types as last read from the warehouse. */
     private final Map<SqlIdentifier, ColumnType> tableTypes = new HashMap<>();
@@ -41,8 +44,9 @@ public abstract class JdbcWarehouse implements Warehouse {
     /** The loader's shape, taught the table's columns whenever they are read back. */
     private volatile TableShape synced;
 
-    protected JdbcWarehouse(WarehouseSql sql) {
+    protected JdbcWarehouse(WarehouseSql sql, Duration statementTimeout) {
         this.sql = sql;
+        this.statementTimeout = statementTimeout;
     }
 
     /** Opens a new session to the warehouse. */
@@ -53,7 +57,7 @@ public abstract class JdbcWarehouse implements Warehouse {
 
     protected Connection connection() throws SQLException {
         if (connection == null || connection.isClosed()) {
-            connection = connect();
+            connection = StatementTimeouts.apply(connect(), statementTimeout);
             stagedColumns = null;
         }
         return connection;

@@ -8,6 +8,7 @@ import java.sql.SQLDataException;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import org.postgresql.PGConnection;
@@ -26,17 +27,23 @@ import org.slf4j.LoggerFactory;
 public final class PostgresWarehouse extends JdbcWarehouse {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresWarehouse.class);
     private static final int CHUNK = 64 << 10;
+    private static final Duration MIN_SOCKET_MARGIN = Duration.ofSeconds(5);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private final SinkConfig.Postgres config;
     private final String pipeline;
     private final PostgresSql pgSql;
     private boolean keyIndexChecked;
 
     public PostgresWarehouse(SinkConfig.Postgres config, String pipeline) {
-        this(config, pipeline, new PostgresSql(config.table()));
+        this(config, pipeline, StatementTimeouts.defaultTimeout());
     }
 
-    private PostgresWarehouse(SinkConfig.Postgres config, String pipeline, PostgresSql sql) {
-        super(sql);
+    public PostgresWarehouse(SinkConfig.Postgres config, String pipeline, Duration statementTimeout) {
+        this(config, pipeline, new PostgresSql(config.table()), statementTimeout);
+    }
+
+    private PostgresWarehouse(SinkConfig.Postgres config, String pipeline, PostgresSql sql, Duration statementTimeout) {
+        super(sql, statementTimeout);
         this.config = config;
         this.pipeline = pipeline;
         this.pgSql = sql;
@@ -50,6 +57,14 @@ public final class PostgresWarehouse extends JdbcWarehouse {
         props.put("sslmode", config.sslmode());
         props.put("currentSchema", config.schema());
         props.put("ApplicationName", "orderpipeline:" + pipeline);
+        // The server cancels a statement (a lock wait included) after the timeout, COPY too; the socket
+        // timeout, a little longer, catches a server or network that stops answering altogether.
+        props.put("options", "-c statement_timeout=" + statementTimeout.toMillis());
+        Duration margin = statementTimeout.dividedBy(2).compareTo(MIN_SOCKET_MARGIN) > 0 ? statementTimeout.dividedBy(2) : MIN_SOCKET_MARGIN;
+        props.put("socketTimeout", Integer.toString(StatementTimeouts.seconds(statementTimeout.plus(margin))));
+        props.put("connectTimeout", Long.toString(CONNECT_TIMEOUT.toSeconds()));
+        props.put("loginTimeout", Long.toString(CONNECT_TIMEOUT.toSeconds()));
+        props.put("tcpKeepAlive", "true");
         return DriverManager.getConnection(config.jdbcUrl(), props);
     }
 

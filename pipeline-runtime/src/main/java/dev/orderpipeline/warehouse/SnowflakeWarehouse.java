@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -17,14 +18,18 @@ public final class SnowflakeWarehouse extends JdbcWarehouse {
     private final String pipeline;
 
     public SnowflakeWarehouse(SinkConfig.Snowflake config, String pipeline) {
-        super(new SnowflakeSql(config.database(), config.schema(), config.table()));
+        this(config, pipeline, StatementTimeouts.defaultTimeout());
+    }
+
+    public SnowflakeWarehouse(SinkConfig.Snowflake config, String pipeline, Duration statementTimeout) {
+        super(new SnowflakeSql(config.database(), config.schema(), config.table()), statementTimeout);
         this.config = config;
         this.pipeline = pipeline;
     }
 
     @Override
     protected Connection connect() throws SQLException {
-        return SnowflakeSessions.open(config, "orderpipeline:" + pipeline);
+        return SnowflakeSessions.open(config, "orderpipeline:" + pipeline, statementTimeout);
     }
 
     @Override

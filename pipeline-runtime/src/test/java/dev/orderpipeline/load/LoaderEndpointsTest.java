@@ -69,6 +69,8 @@ class LoaderEndpointsTest {
             assertEquals(50, status.get("committedOffsets").get("0").asLong());
             assertTrue(status.get("lastCommitTime").asText().endsWith("Z"));
             assertTrue(status.get("lastError").isNull());
+            assertEquals("LOADING", status.get("state").asText(), status.toString());
+            assertTrue(status.get("waitingFor").isNull());
         }
     }
 }

@@ -99,6 +99,8 @@ class StalledSinkTest {
                     LoaderStatus.Snapshot stalled = status.snapshot();
                     assertEquals(List.of(0, 1, 2), stalled.pausedPartitions(), "every partition paused: " + stalled);
                     assertEquals(commitStarted.toString(), stalled.sinkStalledSince(), "still the same commit");
+                    assertEquals(LoaderState.STALLED, stalled.state(), "what /status says: " + stalled);
+                    assertTrue(stalled.waitingFor().contains("not returned yet"), stalled.toString());
                     assertEquals(member, members(admin, config.source().groupId()), "still the same member of the group");
                     assertEquals(300, committed(status));
                     // Read: the first 300, the batch in flight and the next one, each at most one poll past its limit.
@@ -114,6 +116,7 @@ class StalledSinkTest {
                 await().atMost(Duration.ofSeconds(30)).until(() -> committed(status) == 3_300);
                 await().atMost(Duration.ofSeconds(10)).until(() -> status.snapshot().pausedPartitions().isEmpty());
                 assertNull(status.snapshot().sinkStalledSince());
+                assertNull(status.snapshot().waitingFor());
                 assertEquals(0.0, registry.get(MetricNames.PARTITIONS_PAUSED).gauge().value());
                 assertEquals(member, members(admin, config.source().groupId()), "no rebalance after the stall either");
             } finally {

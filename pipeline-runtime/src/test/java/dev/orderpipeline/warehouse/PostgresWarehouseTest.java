@@ -3,6 +3,7 @@ package dev.orderpipeline.warehouse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orderpipeline.config.Environment;
@@ -13,7 +14,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLDataException;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -144,6 +147,25 @@ class PostgresWarehouseTest {
             w.write(batch(List.of(), -1, 1, row(1, "Item_1", 1.0, 0)));
         }
         assertEquals(Map.of(1L, "Item_1|1.0|false|0"), rows("NUL"));
+    }
+
+    @Test
+    void aWriteWaitingOnALockFailsAtTheStatementTimeoutInsteadOfHangingAndWritesNothing() throws Exception {
+        try (Warehouse w = Warehouses.forSink(sink(pipeline = "TIMED_OUT", ""), pipeline, Duration.ofSeconds(1))) {
+            w.open();
+            w.storedOffsets(pipeline, "orders", List.of(0));
+            try (Connection lock = pg.connect(); Statement s = lock.createStatement()) {
+                lock.setAutoCommit(false);
+                s.execute("LOCK TABLE \"TIMED_OUT\" IN EXCLUSIVE MODE");
+                SQLException e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(SQLException.class,
+                        () -> w.write(batch(List.of(), -1, 1, row(1, "Item_1", 1.0, 0)))));
+                assertEquals("57014", e.getSQLState(), "query_canceled by the timeout: " + e.getMessage());
+                lock.rollback();
+            }
+            w.reset();
+            w.write(batch(List.of(), -1, 1, row(1, "Item_1", 1.0, 0))); // the offset did not move: nothing was written
+        }
+        assertEquals(Map.of(1L, "Item_1|1.0|false|0"), rows("TIMED_OUT"));
     }
 
     @Test
