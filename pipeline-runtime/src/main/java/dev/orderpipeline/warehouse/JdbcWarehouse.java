@@ -15,8 +15,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The transaction every dialect shares: schema evolution first (DDL commits implicitly on some
@@ -70,11 +72,24 @@ public abstract class JdbcWarehouse implements Warehouse {
         try (Statement s = c.createStatement()) {
             s.execute(sql.createOffsetsTable());
             s.execute(sql.createTargetTable());
-            for (String addColumn : sql.addKafkaCoordinateColumns()) {
+            // Only when missing: an ALTER waits for every lock on the table (PostgreSQL takes its strongest lock
+            // even when the column exists), and a loader starting beside a long commit must not wait for it.
+            for (String addColumn : sql.addKafkaCoordinateColumns(allColumnNames(c))) {
                 s.execute(addColumn);
             }
         }
         return describeTarget(c);
+    }
+
+    private Set<SqlIdentifier> allColumnNames(Connection c) throws SQLException {
+        Set<SqlIdentifier> names = new HashSet<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql.describeTarget())) {
+            ResultSetMetaData md = rs.getMetaData();
+            for (int i = 1; i <= md.getColumnCount(); i++) {
+                names.add(SqlIdentifier.of(md.getColumnName(i)));
+            }
+        }
+        return names;
     }
 
     @Override

@@ -99,11 +99,12 @@ public abstract class WarehouseSql {
     }
 
     /**
-     * For a table created before the native Kafka coordinate columns existed: its older rows keep
-     * NULL there (their coordinates stay in RECORD_METADATA).
+     * For a table created before the native Kafka coordinate columns existed (those not in
+     * {@code present}): its older rows keep NULL there (their coordinates stay in RECORD_METADATA).
      */
-    public List<String> addKafkaCoordinateColumns() {
+    public List<String> addKafkaCoordinateColumns(java.util.Set<SqlIdentifier> present) {
         return MetadataColumns.KAFKA_COORDINATES.stream()
+                .filter(c -> !present.contains(c))
                 .map(c -> "ALTER TABLE " + targetTable + " ADD COLUMN IF NOT EXISTS " + c.quoted() + " " + kafkaCoordinateType(c))
                 .toList();
     }

@@ -15,9 +15,16 @@ import java.util.Map;
  * the message it must be dead-lettered with.
  */
 final class HostileCorpus {
-    /** One record: its JSON, the values it leaves in the table (column → exact text), or why it is dead-lettered. */
-    record Entry(long id, int phase, String json, Map<String, String> values, String deadLetterMessage) {
+    /**
+     * One record: its JSON, the values it leaves in the table (column → exact text), or why it is
+     * dead-lettered; {@code key} the record's key bytes, null for the id as text.
+     */
+    record Entry(long id, int phase, String json, Map<String, String> values, String deadLetterMessage, byte[] key) {
     }
+
+    /** The key of a record a Confluent serializer wrote: magic byte 0, a 4-byte schema id, then the payload. */
+    static final byte[] SCHEMA_REGISTRY_KEY = {0, 0, 0, 0, 42, 2, 'k', '1'};
+    static final long SCHEMA_REGISTRY_KEY_ID = 20;
 
     /** Numbers are compared as exact decimals, JSON as parsed trees: every dialect spells them differently. */
     static final String NULL = null;
@@ -27,7 +34,11 @@ final class HostileCorpus {
     final List<Entry> entries = new ArrayList<>();
     final Map<String, ColumnType> columns = new LinkedHashMap<>();
 
-    HostileCorpus(int maxNameLength, int maxColumns) {
+    /**
+     * @param textHoldsNul whether the dialect's text holds U+0000 (PostgreSQL's does not: such a record is
+     *                     dead-lettered naming the column)
+     */
+    HostileCorpus(int maxNameLength, int maxColumns, boolean textHoldsNul) {
         this.naming = new ColumnNaming(maxNameLength);
         this.maxColumns = maxColumns;
         column("ID", ColumnType.BIGINT);
@@ -119,6 +130,18 @@ final class HostileCorpus {
         loaded(17, 2, "{\"id\":17,\"città\":\"Zürich \uD83D\uDE80 日本語\",\"emoji_\uD83D\uDE00\":\"ok\"}",
                 "CITT_", "Zürich \uD83D\uDE80 日本語", "EMOJI__", "ok");
 
+        // U+0000 inside a string: kept where the dialect's text holds it, else dead-lettered naming the column.
+        if (textHoldsNul) {
+            loaded(19, 2, "{\"id\":19,\"note\":\"nul\\u0000inside\"}", "NOTE", "nul\u0000inside");
+        } else {
+            deadLettered(19, 2, "{\"id\":19,\"note\":\"nul\\u0000inside\"}",
+                    "column NOTE: PostgreSQL cannot store the character U+0000");
+        }
+
+        // A Schema-Registry-framed key (starts with byte 0) loads; RECORD_METADATA carries it as Base64.
+        entries.add(new Entry(SCHEMA_REGISTRY_KEY_ID, 2, "{\"id\":20,\"note\":\"framed key\"}",
+                Map.of("ID", "20", "NOTE", "framed key"), null, SCHEMA_REGISTRY_KEY));
+
         // A dead-lettered record adds no column (NEWCOL), even when its other fields were fine.
         deadLettered(18, 2, "{\"id\":18,\"newcol\":1,\"ratio\":\"oops\"}",
                 "the value 'oops' does not fit column RATIO of type DOUBLE");
@@ -138,10 +161,10 @@ final class HostileCorpus {
         for (int i = 0; i < columnValues.length; i += 2) {
             values.put(columnValues[i], columnValues[i + 1]);
         }
-        entries.add(new Entry(id, phase, json, values, null));
+        entries.add(new Entry(id, phase, json, values, null, null));
     }
 
     private void deadLettered(long id, int phase, String json, String messageStart) {
-        entries.add(new Entry(id, phase, json, null, messageStart));
+        entries.add(new Entry(id, phase, json, null, messageStart, null));
     }
 }

@@ -61,7 +61,7 @@ class HostileDataCorpusTest {
         Path db = dir.resolve("w.duckdb");
         Map<String, String> env = LoaderEnv.duckdb(kafka.bootstrapServers(), topic, db, "");
         env.put(Setting.SINK_MAX_COLUMNS.envName(), Integer.toString(SchemaLimits.POSTGRES_MAX_COLUMNS));
-        HostileCorpus corpus = new HostileCorpus(SchemaLimits.DEFAULT_MAX_NAME_LENGTH, SchemaLimits.POSTGRES_MAX_COLUMNS);
+        HostileCorpus corpus = new HostileCorpus(SchemaLimits.DEFAULT_MAX_NAME_LENGTH, SchemaLimits.POSTGRES_MAX_COLUMNS, true);
         load(kafka, topic, env, corpus);
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db)) {
             assertTable(c, "\"main\".\"ORDERS\"", new DuckDbSql(SqlIdentifier.of("main"), SqlIdentifier.of("ORDERS")), corpus);
@@ -74,7 +74,7 @@ class HostileDataCorpusTest {
         try (EmbeddedPostgres pg = new EmbeddedPostgres(dir.resolve("pg")).start()) {
             Map<String, String> env = LoaderEnv.postgres(kafka.bootstrapServers(), topic, pg, "HOSTILE", "");
             // No OPL_SINK_MAX_COLUMNS: PostgreSQL's own limit of 1600 applies, its names end at 63 characters.
-            HostileCorpus corpus = new HostileCorpus(63, SchemaLimits.POSTGRES_MAX_COLUMNS);
+            HostileCorpus corpus = new HostileCorpus(63, SchemaLimits.POSTGRES_MAX_COLUMNS, false);
             load(kafka, topic, env, corpus);
             try (Connection c = pg.connect()) {
                 assertTable(c, "\"HOSTILE\"", new PostgresSql(SqlIdentifier.of("HOSTILE")), corpus);
@@ -88,7 +88,7 @@ class HostileDataCorpusTest {
         try (FakesnowServer fakesnow = new FakesnowServer(dir.resolve("fakesnow")).start()) {
             Map<String, String> env = LoaderEnv.snowflake(kafka.bootstrapServers(), topic, fakesnow, "HOSTILE", "");
             env.put(Setting.SINK_MAX_COLUMNS.envName(), Integer.toString(SchemaLimits.POSTGRES_MAX_COLUMNS));
-            HostileCorpus corpus = new HostileCorpus(SchemaLimits.DEFAULT_MAX_NAME_LENGTH, SchemaLimits.POSTGRES_MAX_COLUMNS);
+            HostileCorpus corpus = new HostileCorpus(SchemaLimits.DEFAULT_MAX_NAME_LENGTH, SchemaLimits.POSTGRES_MAX_COLUMNS, true);
             load(kafka, topic, env, corpus);
             try (Connection c = ExactlyOnceCrashTest.fakesnowConnection(fakesnow)) {
                 assertTable(c, "\"ANALYTICS\".\"RAW\".\"HOSTILE\"",
@@ -109,7 +109,8 @@ class HostileDataCorpusTest {
                 int p = phase;
                 List<HostileCorpus.Entry> entries = corpus.entries.stream().filter(e -> e.phase() == p).toList();
                 OrderTopics.produceRaw(kafka, topic, entries.stream().map(e -> new ProducerRecord<>(topic,
-                        Long.toString(e.id()).getBytes(StandardCharsets.UTF_8), e.json().getBytes(StandardCharsets.UTF_8))).toList());
+                        e.key() != null ? e.key() : Long.toString(e.id()).getBytes(StandardCharsets.UTF_8),
+                        e.json().getBytes(StandardCharsets.UTF_8))).toList());
                 long produced = corpus.entries.stream().filter(e -> e.phase() <= p).count();
                 await().atMost(Duration.ofMinutes(2)).until(() -> loader.committedRecords() == produced
                         || loader.failure() != null);
@@ -166,6 +167,14 @@ class HostileDataCorpusTest {
         }
         assertEquals(expected.keySet(), rows.keySet(), "the rows loaded");
         expected.forEach((id, row) -> assertEquals(new TreeMap<>(row), new TreeMap<>(rows.get(id)), "row " + id));
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT \"RECORD_METADATA\" FROM " + table
+                + " WHERE \"ID\" = " + HostileCorpus.SCHEMA_REGISTRY_KEY_ID)) {
+            assertTrue(rs.next(), "the record with a Schema-Registry-framed key is loaded");
+            com.fasterxml.jackson.databind.JsonNode metadata = JSON.readTree(rs.getString(1));
+            assertEquals(java.util.Base64.getEncoder().encodeToString(HostileCorpus.SCHEMA_REGISTRY_KEY),
+                    metadata.get("key").asText(), metadata.toString());
+            assertEquals("base64", metadata.get("key_encoding").asText(), metadata.toString());
+        }
     }
 
     private static String normalized(ResultSet rs, String column, ColumnType type) throws Exception {

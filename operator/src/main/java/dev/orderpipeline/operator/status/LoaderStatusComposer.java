@@ -143,11 +143,8 @@ public final class LoaderStatusComposer {
         String since = runtime.sinkStalledSince();
         RuntimeReading.Failing failing = runtime.failing();
         String deadLetters = runtime.deadLetterUnavailableSince();
-        if (lastedAStall(since)) {
-            conditions.set(ConditionType.SinkWriting, false, "SinkStalled", "A loader's warehouse commit has not returned "
-                    + "since " + since + " (a locked table, a suspended warehouse, a hung connection?): its partitions are "
-                    + "paused and records wait in Kafka. The loader's /status and logs name the stall.");
-        } else if (failing != null && lastedAStall(failing.since())) {
+        // A failing write is retried with its partitions paused, so it is also a stall: its error says more.
+        if (failing != null && lastedAStall(failing.since())) {
             conditions.set(ConditionType.SinkWriting, false, "SinkFailing", "A loader's warehouse writes have failed "
                     + "since " + failing.since() + " and are retried with backoff; records wait in Kafka, none is skipped. "
                     + "Last error: " + abridged(failing.error()));
@@ -155,6 +152,11 @@ public final class LoaderStatusComposer {
             conditions.set(ConditionType.SinkWriting, false, "DeadLetterUnavailable", "A loader's dead-letter topic "
                     + "(spec.deadLetter.topic) has not taken records since " + deadLetters + ": the batches holding them "
                     + "wait and are re-sent, none is skipped. Check that the topic exists and the loaders may write to it.");
+        } else if (lastedAStall(since)) {
+            conditions.set(ConditionType.SinkWriting, false, "SinkStalled", "A loader has waited on the warehouse since "
+                    + since + " without an answer (a commit that has not returned, or stored offsets not read: a locked "
+                    + "table, a suspended warehouse, a hung connection?): its partitions are paused and records wait in "
+                    + "Kafka. The loader's /status (state, waitingFor) and logs name the wait.");
         } else {
             conditions.set(ConditionType.SinkWriting, true, "Committing", "The loaders' warehouse commits return.");
         }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orderpipeline.config.Environment;
+import dev.orderpipeline.config.KafkaSourceConfig;
 import dev.orderpipeline.config.LoaderConfig;
 import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.config.SinkConfig;
@@ -56,7 +57,7 @@ class RenderedEnvironmentContractTest extends SharedOperatorTest {
         assertEquals(TestPipelines.PASSPHRASE, sink.privateKeyPassphrase().orElseThrow());
         assertEquals("orders-dlq", config.deadLetterTopic().orElseThrow());
         assertEquals(LoaderConfig.ErrorTolerance.ALL, config.errorTolerance());
-        assertEquals("earliest", env.get("OPL_KAFKA_OFFSET_RESET"));
+        assertEquals(KafkaSourceConfig.OffsetReset.EARLIEST, config.source().offsetReset());
     }
 
     @Test

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.orderpipeline.cdc.CdcStatus;
+import dev.orderpipeline.load.LoaderState;
 import dev.orderpipeline.load.LoaderStatus;
 import dev.orderpipeline.operator.TestPipelines;
 import dev.orderpipeline.operator.TestSyncs;
@@ -69,7 +70,8 @@ class RuntimeStatusTest {
             Map<Integer, Long> offsets = new TreeMap<>(Map.of(0, 600L, 1, 400L));
             LoaderStatus.Snapshot snapshot = new LoaderStatus.Snapshot(1200, loaded.get(), 3, 7,
                     COMMITTED.toString(), 1500L, offsets, null, stalledSince.get() == null ? List.of() : List.of(0, 1),
-                    stalledSince.get());
+                    stalledSince.get(), 0, null, null, 0, null, List.of(),
+                    stalledSince.get() == null ? LoaderState.LOADING : LoaderState.STALLED, COMMITTED.toString(), null);
             byte[] body = JSON.writeValueAsBytes(servedInstead.get() != null ? servedInstead.get() : snapshot);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
@@ -140,10 +142,7 @@ class RuntimeStatusTest {
 
     @Test
     void aLoaderCommitThatHasNotReturnedForMinutesTurnsSinkWritingFalseUntilItReturns() {
-        harness = OperatorHarness.start(s -> s.withRuntimeStatus(server.getAddress().getPort(), Duration.ofMillis(200))
-                .withSourcePollInterval(Duration.ofMillis(200)));
-        client = harness.client();
-        namespace = harness.newNamespace("runtime");
+        startOperatorReadingEvery200Ms();
         OrderPipeline created = apply();
         createLoaderPod(created, "orders-loader-ready", true);
         await().atMost(Duration.ofSeconds(20)).until(() -> "True".equals(sinkWriting().getStatus()));
@@ -163,10 +162,7 @@ class RuntimeStatusTest {
 
     @Test
     void aLoaderRetryingFailedWritesForMinutesTurnsSinkWritingFalseWithItsLastError() {
-        harness = OperatorHarness.start(s -> s.withRuntimeStatus(server.getAddress().getPort(), Duration.ofMillis(200))
-                .withSourcePollInterval(Duration.ofMillis(200)));
-        client = harness.client();
-        namespace = harness.newNamespace("runtime");
+        startOperatorReadingEvery200Ms();
         OrderPipeline created = apply();
         String since = Instant.now().minus(Duration.ofMinutes(3)).toString();
         servedInstead.set(loaderFields(Map.of("retryingSince", since,
@@ -192,10 +188,7 @@ class RuntimeStatusTest {
 
     @Test
     void partitionsHeldOrResetOutsideTheLogTurnOffsetsInRangeFalseNamingTheSetting() {
-        harness = OperatorHarness.start(s -> s.withRuntimeStatus(server.getAddress().getPort(), Duration.ofMillis(200))
-                .withSourcePollInterval(Duration.ofMillis(200)));
-        client = harness.client();
-        namespace = harness.newNamespace("runtime");
+        startOperatorReadingEvery200Ms();
         OrderPipeline created = apply();
         createLoaderPod(created, "orders-loader-ready", true);
         await().atMost(Duration.ofSeconds(20)).until(() -> "True".equals(condition(ConditionType.OffsetsInRange).getStatus()));
@@ -233,10 +226,7 @@ class RuntimeStatusTest {
 
     @Test
     void theReplicatorsStatusFillsRowsLagAndWatermarkOfTheCdcSync() {
-        harness = OperatorHarness.start(s -> s.withRuntimeStatus(server.getAddress().getPort(), Duration.ofMillis(200))
-                .withSourcePollInterval(Duration.ofMillis(200)));
-        client = harness.client();
-        namespace = harness.newNamespace("runtime");
+        startOperatorReadingEvery200Ms();
         servedInstead.set(new CdcStatus.Snapshot(namespace + ".replicate", "cursor", "Running", 420, 17, 9000, 300, 12,
                 COMMITTED.toString(), 3L, 2500L, "UPDATED_AT=2025-11-26T10:15:00Z", Map.of(), false, false, null));
         TestPipelines.secrets(namespace).forEach(secret -> client.resource(secret).create());
@@ -264,6 +254,14 @@ class RuntimeStatusTest {
         assertEquals(3L, reported.getStatus().lagSeconds());
         assertEquals(COMMITTED.toString(), reported.getStatus().lastSyncTime());
         assertEquals("UPDATED_AT=2025-11-26T10:15:00Z", reported.getStatus().watermark());
+    }
+
+    /** The operator reading /status and the source every 200 ms, and a fresh namespace. */
+    private void startOperatorReadingEvery200Ms() {
+        harness = OperatorHarness.start(s -> s.withRuntimeStatus(server.getAddress().getPort(), Duration.ofMillis(200))
+                .withSourcePollInterval(Duration.ofMillis(200)));
+        client = harness.client();
+        namespace = harness.newNamespace("runtime");
     }
 
     private OrderPipeline apply() {
