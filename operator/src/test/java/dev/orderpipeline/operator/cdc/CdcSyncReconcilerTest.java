@@ -120,7 +120,7 @@ class CdcSyncReconcilerTest extends SharedOperatorTest {
     @Test
     void aPipelineRefToADuckDbPipelineStallsBecauseNoReplicatorCanReadThatFile() {
         OrderPipeline duck = TestPipelines.pipeline(namespace, "trial", new dev.orderpipeline.operator.api.OrderPipelineSpec(
-                new dev.orderpipeline.operator.api.SourceSpec("kafka:9092", "orders", null, null, null, null),
+                new dev.orderpipeline.operator.api.SourceSpec("kafka:9092", "orders", null, null, null, null, null),
                 new dev.orderpipeline.operator.api.SinkSpec(dev.orderpipeline.operator.api.SinkSpec.Type.DUCKDB,
                         null, null, null, null), null, null, null, null, null, PipelineState.RUNNING));
         client.resource(duck).create();

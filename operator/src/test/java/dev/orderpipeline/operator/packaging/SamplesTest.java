@@ -50,7 +50,23 @@ class SamplesTest {
             "self.type != 'snowflake' || has(self.snowflake)",
             self -> !"snowflake".equals(self.path("type").asText()) || self.has("snowflake"),
             "has(self.pipelineRef) != has(self.snowflake)",
-            self -> self.has("pipelineRef") != self.has("snowflake"));
+            self -> self.has("pipelineRef") != self.has("snowflake"),
+            "self.metadata.name.size() <= 63",
+            self -> self.path("metadata").path("name").asText().length() <= 63,
+            "!has(self.deadLetter) || !has(self.deadLetter.topic) || self.deadLetter.topic != self.source.topic",
+            self -> !self.path("deadLetter").has("topic")
+                    || !self.path("deadLetter").path("topic").asText().equals(self.path("source").path("topic").asText()),
+            "self.sink.type != 'duckdb' || !has(self.scaling) || ((!has(self.scaling.mode) "
+                    + "|| self.scaling.mode == 'manual') && (!has(self.scaling.replicas) || self.scaling.replicas <= 1) "
+                    + "&& (!has(self.scaling.minReplicas) || self.scaling.minReplicas <= 1) "
+                    + "&& (!has(self.scaling.maxReplicas) || self.scaling.maxReplicas <= 1))",
+            self -> !"duckdb".equals(self.path("sink").path("type").asText()) || !self.has("scaling")
+                    || ("manual".equals(self.path("scaling").path("mode").asText("manual"))
+                    && self.path("scaling").path("replicas").asInt(0) <= 1
+                    && self.path("scaling").path("minReplicas").asInt(0) <= 1
+                    && self.path("scaling").path("maxReplicas").asInt(0) <= 1),
+            "!has(self.protocol) || !self.protocol.startsWith('SASL') || (has(self.username) && has(self.password))",
+            self -> !self.path("protocol").asText("").startsWith("SASL") || (self.has("username") && self.has("password")));
     private static final Pattern ALL_MATCH = Pattern.compile("^self\\.all\\((\\w+), \\1\\.matches\\('(.*)'\\)\\)$");
 
     @Test
@@ -85,6 +101,8 @@ class SamplesTest {
         assertRejected(production, p -> ((ObjectNode) p.at("/spec/scaling")).put("minReplicas", 20), "minReplicas must not exceed");
         assertRejected(production, p -> ((ObjectNode) p.at("/spec/sink")).remove("snowflake"), "spec.sink.snowflake is required");
         assertRejected(production, p -> ((ArrayNode) p.at("/spec/sink/keyFields")).add("order id"), "key fields");
+        assertRejected(production, p -> ((ObjectNode) p.at("/spec/deadLetter")).put("topic", "orders"), "must differ from");
+        assertRejected(production, p -> ((ObjectNode) p.at("/metadata")).put("name", "o".repeat(64)), "at most 63 characters");
         JsonNode cdc = RepositoryFiles.document(RepositoryFiles.samples().resolve("cdcsync-postgres.yaml"));
         assertRejected(cdc, c -> ((ObjectNode) c.at("/spec/source")).remove("pipelineRef"), "exactly one of");
         assertRejected(cdc, c -> ((ObjectNode) c.at("/spec/target")).put("sslmode", "prefer"), "/spec/target/sslmode");
