@@ -1,6 +1,7 @@
 package dev.orderpipeline.operator.reconciler;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.AggregatedOperatorException;
 
 /**
  * Why applying a resource's children failed, told apart by what it takes to fix it: the API server
@@ -30,10 +31,19 @@ public record ReconcileFailure(String reason, String message, boolean needsUser)
                 + cause.getClass().getSimpleName() + ": " + abridge(String.valueOf(cause.getMessage())), false);
     }
 
+    /** The API server's answer, through causes and JOSDK's aggregate of the dependents' failures. */
     private static KubernetesClientException apiError(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof KubernetesClientException k && k.getCode() > 0) {
                 return k;
+            }
+            if (t instanceof AggregatedOperatorException aggregated) {
+                for (Exception each : aggregated.getAggregatedExceptions().values()) {
+                    KubernetesClientException k = apiError(each);
+                    if (k != null) {
+                        return k;
+                    }
+                }
             }
         }
         return null;

@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orderpipeline.embedded.EmbeddedKafka;
 import dev.orderpipeline.operator.OperatorHarness;
+import dev.orderpipeline.operator.TestPipelines;
 import dev.orderpipeline.operator.api.OrderPipeline;
 import dev.orderpipeline.operator.api.OrderPipelineSpec;
 import dev.orderpipeline.operator.api.PipelineState;
 import dev.orderpipeline.operator.api.ScalingSpec;
-import dev.orderpipeline.operator.api.SinkSpec;
 import dev.orderpipeline.operator.api.SourceSpec;
 import dev.orderpipeline.operator.status.ConditionType;
 import dev.orderpipeline.operator.status.Conditions;
@@ -72,6 +72,8 @@ class LagAutoscalingTest {
     @BeforeEach
     void freshNamespaceAndTopic() {
         namespace = harness.newNamespace("lag");
+        // Lag scaling needs a sink that takes several loaders (a DuckDB file has one writer): Snowflake's Secrets.
+        TestPipelines.secrets(namespace).forEach(secret -> client.resource(secret).create());
         topic = "orders-" + namespace;
         kafka.createTopic(topic, PARTITIONS);
     }
@@ -189,7 +191,7 @@ class LagAutoscalingTest {
     static OrderPipelineSpec lagSpec(String bootstrap, String topic, String window) {
         return new OrderPipelineSpec(
                 new SourceSpec(bootstrap, topic, null, SourceSpec.Format.JSON, SourceSpec.StartPosition.EARLIEST, null, null),
-                new SinkSpec(SinkSpec.Type.DUCKDB, null, null, null, null),
+                TestPipelines.snowflakeSpec().sink(),
                 null,
                 new ScalingSpec(ScalingSpec.Mode.LAG, null, 1, 10, 100L, window),
                 null, null, null, PipelineState.RUNNING);
