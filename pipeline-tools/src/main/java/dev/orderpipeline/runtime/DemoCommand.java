@@ -47,7 +47,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Stream generated orders through a real Kafka broker into DuckDB and on into PostgreSQL, then check the result.")
-final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer> {
     private static final String TOPIC = "orders";
     private static final String DEAD_LETTER_TOPIC = "orders-dlq";
 
