@@ -39,7 +39,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code pipeline-runtime demo}: the whole data path on embedded defaults. A real broker, generated
+ * {@code pipeline-tools demo}: the whole data path on embedded defaults. A real broker, generated
  * orders with updates, deletions and a few malformed records, the loader into a DuckDB file, the CDC
  * replicator from that file into a real (embedded) PostgreSQL, and a summary that is checked against
  * the state recomputed from the topic, PostgreSQL against the warehouse, with the end-to-end
