@@ -77,6 +77,16 @@ public abstract class JdbcWarehouse implements Warehouse {
             for (String addColumn : sql.addKafkaCoordinateColumns(allColumnNames(c))) {
                 s.execute(addColumn);
             }
+            // Rows loaded before those columns existed get them once, here, so that the replicator's change
+            // query can filter on native columns alone (CDC.md, "Native coordinates"). The check reads the
+            // offset column first, so on a table without such rows it parses no JSON and writes nothing.
+            boolean legacy;
+            try (ResultSet rs = s.executeQuery(sql.legacyCoordinatesRemain())) {
+                legacy = rs.next();
+            }
+            if (legacy) {
+                s.executeUpdate(sql.backfillKafkaCoordinates());
+            }
         }
         return describeTarget(c);
     }
