@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orderpipeline.cdc.AuditDigest;
+import dev.orderpipeline.cdc.AuditSql;
+import dev.orderpipeline.cdc.RangeDigest;
 import dev.orderpipeline.cdc.CdcColumn;
 import dev.orderpipeline.cdc.CdcType;
 import dev.orderpipeline.cdc.Change;
@@ -21,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -220,6 +223,29 @@ public final class PipelineRefSource extends JdbcSource {
             digest.addAll(rs);
         }
         return digest.build();
+    }
+
+    /**
+     * Per key-hash range, computed in the warehouse: only when every key column is a whole number or
+     * text, whose text is the same in the warehouse and in PostgreSQL.
+     */
+    @Override
+    public Optional<RangeDigest> auditRanges() throws SQLException {
+        try (Statement s = connection().createStatement();
+             ResultSet rs = s.executeQuery("SELECT " + keyList("") + " FROM " + table + " LIMIT 0")) {
+            for (int i = 1; i <= keys.size(); i++) {
+                CdcType type = CdcType.of(rs.getMetaData(), i);
+                if (type != CdcType.BIGINT && type != CdcType.TEXT) {
+                    return Optional.empty();
+                }
+            }
+        }
+        String sql = AuditSql.digest(nativeOnly() ? nativeRows : legacyRows,
+                keys.stream().map(SqlIdentifier::quoted).toList(), "\"_OPL_P\"", "\"_OPL_O\"",
+                "NOT coalesce(\"_DELETED\", FALSE)");
+        try (Statement s = connection().createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return Optional.of(RangeDigest.read(rs));
+        }
     }
 
     @Override
