@@ -249,7 +249,8 @@ public final class Replicator {
         AuditDigest targetDigest;
         AuditDigest s = null;
         List<String> differing = List.of();
-        // The whole audit is counted as one warehouse read (its PostgreSQL side is quick and free).
+        // The whole audit is counted as one warehouse read (its PostgreSQL side is quick and free), unless the
+        // source's digest was reused (-1).
         long auditStarted = System.currentTimeMillis();
         if (rangeAudit) {
             // A trusted marker that has not moved since the last source digest means the source is unchanged:
@@ -262,6 +263,7 @@ public final class Replicator {
                     && Watermarks.same(lastSourceAudit.watermark(), t.state().watermark())) {
                 ranges = lastSourceAudit.digest();
                 result.put("sourceReused", true);
+                auditStarted = -1;
             } else if (source.caughtUp(t.state().watermark())) {
                 ranges = source.auditRanges().orElse(null);
                 if (ranges == null) {
@@ -291,7 +293,9 @@ public final class Replicator {
             }
             result.put("method", "rows");
         }
-        cost.read(auditStarted, System.currentTimeMillis());
+        if (auditStarted >= 0) {
+            cost.read(auditStarted, System.currentTimeMillis());
+        }
         result.put("targetRows", targetDigest.rows());
         result.put("targetChecksum", targetDigest.checksumHex());
         if (s == null) {

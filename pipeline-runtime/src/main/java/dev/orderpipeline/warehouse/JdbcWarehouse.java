@@ -85,7 +85,16 @@ public abstract class JdbcWarehouse implements Warehouse {
                 legacy = rs.next();
             }
             if (legacy) {
-                s.executeUpdate(sql.backfillKafkaCoordinates());
+                try {
+                    s.executeUpdate(sql.backfillKafkaCoordinates());
+                } catch (SQLException e) {
+                    // Only a speed-up for the replicator, which reads such rows through RECORD_METADATA until the
+                    // backfill is done: a table too large to backfill within the statement timeout must not keep
+                    // the loader from starting. The next open tries again.
+                    org.slf4j.LoggerFactory.getLogger(JdbcWarehouse.class).warn(
+                            "could not copy the Kafka coordinates of older rows from RECORD_METADATA (retried at the next start): {}",
+                            e.getMessage());
+                }
             }
         }
         return describeTarget(c);
