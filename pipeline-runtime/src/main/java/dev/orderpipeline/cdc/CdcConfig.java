@@ -27,6 +27,7 @@ public record CdcConfig(
         SqlIdentifier streamName,
         SqlIdentifier stagingPrefix,
         Duration interval,
+        Duration idleIntervalMax,
         int batchSize,
         Deletes deletes,
         Duration auditInterval,
@@ -110,8 +111,15 @@ public record CdcConfig(
         SqlIdentifier staging = env.optional(Setting.CDC_STAGING_PREFIX).filter(s -> !s.isEmpty())
                 .map(s -> identifier(Setting.CDC_STAGING_PREFIX, s))
                 .orElseGet(() -> derived(Setting.CDC_SOURCE_TABLE, table, "_OPL_STAGE"));
+        Duration interval = env.duration(Setting.CDC_INTERVAL);
+        Duration idleMax = env.optional(Setting.CDC_IDLE_INTERVAL_MAX).filter(v -> !v.isEmpty()).isPresent()
+                ? env.duration(Setting.CDC_IDLE_INTERVAL_MAX) : interval;
+        if (idleMax.compareTo(interval) < 0) {
+            throw ConfigException.invalid(Setting.CDC_IDLE_INTERVAL_MAX, env.required(Setting.CDC_IDLE_INTERVAL_MAX),
+                    "a duration no shorter than " + Setting.CDC_INTERVAL.envName() + " (" + interval + ")");
+        }
         return new CdcConfig(name, port, mode, warehouse, table, keys, cursor, lookback, stream, staging,
-                env.duration(Setting.CDC_INTERVAL),
+                interval, idleMax,
                 env.positiveInt(Setting.CDC_BATCH_SIZE),
                 env.choice(Setting.CDC_DELETES, Deletes.class),
                 env.duration(Setting.CDC_AUDIT_INTERVAL),
@@ -123,7 +131,7 @@ public record CdcConfig(
     /** The same sync reading a DuckDB file that this process already has open read-write (the demo). */
     public CdcConfig sharingDuckDb() {
         return new CdcConfig(name, httpPort, mode, warehouse, sourceTable, keyColumns, cursorColumn, cursorLookback,
-                streamName, stagingPrefix, interval, batchSize, deletes, auditInterval, retryMaxBackoff, postgres, false);
+                streamName, stagingPrefix, interval, idleIntervalMax, batchSize, deletes, auditInterval, retryMaxBackoff, postgres, false);
     }
 
     private static SqlIdentifier derived(Setting setting, SqlIdentifier table, String suffix) {

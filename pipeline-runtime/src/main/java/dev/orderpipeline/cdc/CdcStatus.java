@@ -26,10 +26,20 @@ public final class CdcStatus {
     private boolean stalled;
     private boolean streamStale;
     private Map<String, Object> audit;
+    private CdcCost cost = new CdcCost(false);
 
     public CdcStatus(String name, String mode) {
         this.name = name;
         this.mode = mode;
+    }
+
+    /** The cost counters the replicator fills (replaced once the source is known). */
+    synchronized CdcCost cost() {
+        return cost;
+    }
+
+    synchronized void costOf(CdcCost cost) {
+        this.cost = cost;
     }
 
     synchronized void resumed(String phase, String watermark, long totalUpserted, long totalDeleted) {
@@ -89,7 +99,8 @@ public final class CdcStatus {
     public synchronized Snapshot snapshot() {
         return new Snapshot(name, mode, phase, rowsUpserted, rowsDeleted, totalRowsUpserted, totalRowsDeleted,
                 batchesApplied, lastSyncTime == null ? null : lastSyncTime.toString(), lagSeconds, lastFreshnessMillis,
-                watermark, audit == null ? null : new LinkedHashMap<>(audit), stalled, streamStale, lastError);
+                watermark, audit == null ? null : new LinkedHashMap<>(audit), stalled, streamStale, lastError,
+                cost.snapshot());
     }
 
     /** The JSON body of {@code /status}. */
@@ -109,6 +120,16 @@ public final class CdcStatus {
             Map<String, Object> audit,
             boolean stalled,
             boolean streamStale,
-            String lastError) {
+            String lastError,
+            Map<String, Object> cost) {
+
+        /** Without cost figures (a sync that reported none, e.g. from a runtime of an older version). */
+        public Snapshot(String name, String mode, String phase, long rowsUpserted, long rowsDeleted, long totalRowsUpserted,
+                        long totalRowsDeleted, long batchesApplied, String lastSyncTime, Long lagSeconds,
+                        Long lastFreshnessMillis, String watermark, Map<String, Object> audit, boolean stalled,
+                        boolean streamStale, String lastError) {
+            this(name, mode, phase, rowsUpserted, rowsDeleted, totalRowsUpserted, totalRowsDeleted, batchesApplied,
+                    lastSyncTime, lagSeconds, lastFreshnessMillis, watermark, audit, stalled, streamStale, lastError, null);
+        }
     }
 }

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,32 @@ public final class Replicator {
     private volatile boolean running = true;
     private SyncState state;
     private Instant nextAudit = Instant.EPOCH;
+    /**
+     * A full change read happens at least this often even while the change marker says nothing changed:
+     * a bound on what a marker that lagged a commit could delay (never observed; see SNOWFLAKE.md).
+     */
+    static final Duration FORCED_READ = Duration.ofHours(1);
+    private final CdcCost cost;
+    /** The marker read before the last change read that found nothing; null after one that found changes. */
+    private String quietMarker;
+    /** The last marker read, to see it move. */
+    private String lastMarker;
+    /**
+     * Whether skipping on the marker is allowed: only once it was seen to move (fakesnow's LAST_ALTERED
+     * never does), and never again once a read found changes while the marker stood still.
+     */
+    private boolean markerTrusted;
+    private boolean markerBroken;
+    private Instant forcedReadAt = Instant.EPOCH;
+    private boolean idle;
+    private Duration idlePause;
+    /** The last source digest of a range audit, with the marker read before it and the watermark it covers. */
+    private record SourceAudit(String marker, JsonNode watermark, RangeDigest digest) {
+    }
+
+    private SourceAudit lastSourceAudit;
+    /** Whether the audit is computed per key range in SQL; false once the source says it cannot. */
+    private boolean rangeAudit;
 
     public Replicator(CdcConfig config, ChangeSource source, PostgresTarget target, CdcStatus status, CdcMetrics metrics) {
         this.config = config;
@@ -46,6 +73,10 @@ public final class Replicator {
         this.target = target;
         this.status = status;
         this.metrics = metrics;
+        this.rangeAudit = source.shape().auditColumns().size() == source.shape().keyColumns().size() + 2;
+        this.cost = new CdcCost(source.billedWarehouse());
+        this.idlePause = config.interval();
+        status.costOf(cost);
     }
 
     /** Runs until {@link #stop()}; throws {@link CdcStoppedException} on an error that retrying cannot fix. */
@@ -61,7 +92,7 @@ public final class Replicator {
                 if (!more) {
                     auditIfDue();
                     source.release();
-                    pause(config.interval());
+                    pause(nextPause());
                 }
             } catch (SchemaIncompatibleException | ConfigException | IllegalStateException e) {
                 status.stalled(e.getMessage(), false);
@@ -107,19 +138,51 @@ public final class Replicator {
         ChangePage page;
         SyncState next;
         if (state.phase() == SyncState.Phase.SNAPSHOT) {
+            long started = System.currentTimeMillis();
             page = source.snapshotPage(state.snapshotAfterKey(), config.batchSize());
+            cost.read(started, System.currentTimeMillis());
             next = page.more() && !page.changes().isEmpty()
                     ? state.next(SyncState.Phase.SNAPSHOT, state.watermark(), lastKey(page))
                     : state.next(SyncState.Phase.INCREMENTAL, state.watermark(), null);
         } else {
+            Optional<String> marker = source.changeMarker();
+            if (marker.isPresent()) {
+                cost.markerChecked();
+                if (lastMarker != null && !lastMarker.equals(marker.get()) && !markerBroken) {
+                    markerTrusted = true;
+                }
+                lastMarker = marker.get();
+                if (markerTrusted && marker.get().equals(quietMarker) && Instant.now().isBefore(forcedReadAt)) {
+                    cost.skipped();
+                    idle = true;
+                    status.caughtUp();
+                    metrics.caughtUp();
+                    return false;
+                }
+            }
+            long started = System.currentTimeMillis();
             page = source.changesSince(state.watermark(), config.batchSize());
+            cost.read(started, System.currentTimeMillis());
             if (page.changes().isEmpty() && Watermarks.same(page.watermark(), state.watermark())) {
+                if (marker.isPresent() && !marker.get().equals(quietMarker)) {
+                    quietMarker = marker.get();
+                    forcedReadAt = Instant.now().plus(FORCED_READ);
+                }
+                idle = true;
                 status.caughtUp();
                 metrics.caughtUp();
                 return false;
             }
+            if (marker.isPresent() && marker.get().equals(quietMarker)) {
+                // Changes were committed while the marker stood still: it cannot be trusted here.
+                markerBroken = true;
+                markerTrusted = false;
+                LOG.warn("the source's change marker did not move across a commit; every cycle reads the source from now on");
+            }
+            quietMarker = null;
             next = state.next(SyncState.Phase.INCREMENTAL, page.watermark(), null);
         }
+        idle = false;
         if (!page.columns().isEmpty()) {
             target.ensureColumns(page.columns());
         }
@@ -183,32 +246,95 @@ public final class Replicator {
             status.audited(result);
             return;
         }
-        PostgresTarget.TargetAudit t = target.audit();
+        AuditDigest targetDigest;
         AuditDigest s = null;
-        if (source.caughtUp(t.state().watermark())) {
-            s = source.audit();
-            if (!source.caughtUp(t.state().watermark())) {
-                s = null;
+        List<String> differing = List.of();
+        // The whole audit is counted as one warehouse read (its PostgreSQL side is quick and free), unless the
+        // source's digest was reused (-1).
+        long auditStarted = System.currentTimeMillis();
+        if (rangeAudit) {
+            // A trusted marker that has not moved since the last source digest means the source is unchanged:
+            // the digest is reused and the warehouse is not asked at all (nor resumed).
+            String marker = markerTrusted ? source.changeMarker().orElse(null) : null;
+            PostgresTarget.TargetRangeAudit t = target.auditRanges();
+            targetDigest = t.digest().summary();
+            RangeDigest ranges = null;
+            if (marker != null && lastSourceAudit != null && marker.equals(lastSourceAudit.marker())
+                    && Watermarks.same(lastSourceAudit.watermark(), t.state().watermark())) {
+                ranges = lastSourceAudit.digest();
+                result.put("sourceReused", true);
+                auditStarted = -1;
+            } else if (source.caughtUp(t.state().watermark())) {
+                ranges = source.auditRanges().orElse(null);
+                if (ranges == null) {
+                    rangeAudit = false;
+                    nextAudit = Instant.EPOCH;
+                    return;
+                }
+                if (!source.caughtUp(t.state().watermark())) {
+                    ranges = null;
+                } else if (marker != null) {
+                    lastSourceAudit = new SourceAudit(marker, t.state().watermark(), ranges);
+                }
             }
+            if (ranges != null) {
+                s = ranges.summary();
+                differing = ranges.differingRanges(t.digest());
+            }
+            result.put("method", "ranges");
+        } else {
+            PostgresTarget.TargetAudit t = target.audit();
+            targetDigest = t.digest();
+            if (source.caughtUp(t.state().watermark())) {
+                s = source.audit();
+                if (!source.caughtUp(t.state().watermark())) {
+                    s = null;
+                }
+            }
+            result.put("method", "rows");
         }
-        result.put("targetRows", t.digest().rows());
-        result.put("targetChecksum", t.digest().checksumHex());
+        if (auditStarted >= 0) {
+            cost.read(auditStarted, System.currentTimeMillis());
+        }
+        result.put("targetRows", targetDigest.rows());
+        result.put("targetChecksum", targetDigest.checksumHex());
         if (s == null) {
             result.put("result", "inconclusive");
             result.put("note", "the source changed during the audit; it runs again at the next interval");
             nextAudit = Instant.now().plus(config.interval().multipliedBy(5));
         } else {
-            boolean inSync = s.equals(t.digest());
+            boolean inSync = s.equals(targetDigest);
             result.put("sourceRows", s.rows());
             result.put("sourceChecksum", s.checksumHex());
             result.put("result", inSync ? "in-sync" : "drift");
-            metrics.audited(Math.abs(s.rows() - t.digest().rows()), !inSync);
+            if (!differing.isEmpty()) {
+                // The key-hash ranges (first two hex digits of md5 of the key's text) that differ: at most 16 shown.
+                result.put("driftedRanges", differing.size() > 16 ? differing.subList(0, 16) : differing);
+                result.put("driftedRangeCount", differing.size());
+            }
+            metrics.audited(Math.abs(s.rows() - targetDigest.rows()), !inSync);
             if (!inSync) {
-                LOG.warn("drift: source {} rows (checksum {}), PostgreSQL {} rows (checksum {})", s.rows(),
-                        s.checksumHex(), t.digest().rows(), t.digest().checksumHex());
+                LOG.warn("drift: source {} rows (checksum {}), PostgreSQL {} rows (checksum {}); ranges {}", s.rows(),
+                        s.checksumHex(), targetDigest.rows(), targetDigest.checksumHex(), differing);
             }
         }
         status.audited(result);
+    }
+
+    /**
+     * The pause after a cycle with nothing more to read: the interval, or while the source stays idle a
+     * pause that doubles up to OPL_CDC_IDLE_INTERVAL_MAX (equal to the interval unless set: no backoff,
+     * so no freshness is given up by default).
+     */
+    private Duration nextPause() {
+        if (!idle) {
+            idlePause = config.interval();
+            return config.interval();
+        }
+        Duration pause = idlePause;
+        Duration doubled = idlePause.multipliedBy(2);
+        idlePause = doubled.compareTo(config.idleIntervalMax()) > 0 ? config.idleIntervalMax() : doubled;
+        return pause;
     }
 
     private static String phaseName(SyncState state) {

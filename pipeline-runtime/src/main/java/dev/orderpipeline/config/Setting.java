@@ -77,6 +77,8 @@ public enum Setting {
     CDC_STAGING_PREFIX("OPL_CDC_STAGING_PREFIX", null, false,
             "stream mode: prefix of the sequenced transient staging tables; default <table>_OPL_STAGE."),
     CDC_INTERVAL("OPL_CDC_INTERVAL", "10s", false, "Pause between two change reads once caught up."),
+    CDC_IDLE_INTERVAL_MAX("OPL_CDC_IDLE_INTERVAL_MAX", null, false,
+            "Longest pause while the source stays idle: the pause doubles from OPL_CDC_INTERVAL up to it (unset: no backoff)."),
     CDC_BATCH_SIZE("OPL_CDC_BATCH_SIZE", "10000", false, "Most rows applied in one PostgreSQL transaction."),
     CDC_DELETES("OPL_CDC_DELETES", "propagate", false,
             "propagate: rows deleted at the source are deleted in PostgreSQL; ignore: they are kept."),

@@ -45,6 +45,11 @@ public final class DuckDbSql extends WarehouseSql {
     }
 
     @Override
+    protected String recordMetadataField(String field) {
+        return "CAST(json_extract_string(" + MetadataColumns.RECORD_METADATA.quoted() + ", '$." + field + "') AS BIGINT)";
+    }
+
+    @Override
     protected String timestampFromEpochMillis(String epochMillis) {
         return "epoch_ms(" + epochMillis + ")";
     }

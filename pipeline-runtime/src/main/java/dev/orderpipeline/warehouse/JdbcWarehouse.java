@@ -77,6 +77,25 @@ public abstract class JdbcWarehouse implements Warehouse {
             for (String addColumn : sql.addKafkaCoordinateColumns(allColumnNames(c))) {
                 s.execute(addColumn);
             }
+            // Rows loaded before those columns existed get them once, here, so that the replicator's change
+            // query can filter on native columns alone (CDC.md, "Native coordinates"). The check reads the
+            // offset column first, so on a table without such rows it parses no JSON and writes nothing.
+            boolean legacy;
+            try (ResultSet rs = s.executeQuery(sql.legacyCoordinatesRemain())) {
+                legacy = rs.next();
+            }
+            if (legacy) {
+                try {
+                    s.executeUpdate(sql.backfillKafkaCoordinates());
+                } catch (SQLException e) {
+                    // Only a speed-up for the replicator, which reads such rows through RECORD_METADATA until the
+                    // backfill is done: a table too large to backfill within the statement timeout must not keep
+                    // the loader from starting. The next open tries again.
+                    org.slf4j.LoggerFactory.getLogger(JdbcWarehouse.class).warn(
+                            "could not copy the Kafka coordinates of older rows from RECORD_METADATA (retried at the next start): {}",
+                            e.getMessage());
+                }
+            }
         }
         return describeTarget(c);
     }

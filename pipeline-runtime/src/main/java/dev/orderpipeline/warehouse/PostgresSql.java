@@ -60,6 +60,11 @@ public final class PostgresSql extends WarehouseSql {
     }
 
     @Override
+    protected String recordMetadataField(String field) {
+        return "CAST(" + MetadataColumns.RECORD_METADATA.quoted() + " ->> '" + field + "' AS BIGINT)";
+    }
+
+    @Override
     protected String timestampFromEpochMillis(String epochMillis) {
         return "(TO_TIMESTAMP(" + epochMillis + " / 1000.0) AT TIME ZONE 'UTC')";
     }

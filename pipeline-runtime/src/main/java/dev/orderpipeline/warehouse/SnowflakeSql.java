@@ -66,6 +66,11 @@ public final class SnowflakeSql extends WarehouseSql {
     }
 
     @Override
+    protected String recordMetadataField(String field) {
+        return MetadataColumns.RECORD_METADATA.quoted() + ":" + field + "::BIGINT";
+    }
+
+    @Override
     protected String timestampFromEpochMillis(String epochMillis) {
         return "TO_TIMESTAMP_NTZ(" + epochMillis + ", 3)";
     }

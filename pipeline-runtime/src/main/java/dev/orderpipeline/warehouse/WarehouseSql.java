@@ -43,6 +43,12 @@ public abstract class WarehouseSql {
      */
     protected abstract String currentTimestampUtc();
 
+    /**
+     * A BIGINT field ({@code partition}, {@code offset}, {@code timestamp}) of the target's
+     * RECORD_METADATA, parsed per row: only for rows loaded before the native coordinate columns existed.
+     */
+    protected abstract String recordMetadataField(String field);
+
     /** The column type of a native Kafka coordinate column. */
     protected String kafkaCoordinateType(SqlIdentifier column) {
         return column.equals(MetadataColumns.KAFKA_TIMESTAMP) ? "TIMESTAMP" : "BIGINT";
@@ -107,6 +113,29 @@ public abstract class WarehouseSql {
                 .filter(c -> !present.contains(c))
                 .map(c -> "ALTER TABLE " + targetTable + " ADD COLUMN IF NOT EXISTS " + c.quoted() + " " + kafkaCoordinateType(c))
                 .toList();
+    }
+
+    /**
+     * Whether any row still has its Kafka coordinates only in RECORD_METADATA (loaded before the native
+     * columns existed). Filters on the native column first, so the JSON is parsed only for such rows.
+     */
+    public String legacyCoordinatesRemain() {
+        return "SELECT 1 FROM " + targetTable + " WHERE " + MetadataColumns.KAFKA_OFFSET.quoted() + " IS NULL AND "
+                + recordMetadataField("offset") + " IS NOT NULL LIMIT 1";
+    }
+
+    /**
+     * Copies the coordinates of rows loaded before the native columns existed from RECORD_METADATA into
+     * them, once, in one statement. It changes no row's version (the same partition and offset, now
+     * readable natively) and no data, so it is safe beside loaders and a replicator: the replicator reads
+     * legacy rows through RECORD_METADATA until none remain (see CDC.md, "Native coordinates").
+     */
+    public String backfillKafkaCoordinates() {
+        return "UPDATE " + targetTable + " SET " + MetadataColumns.KAFKA_PARTITION.quoted() + " = "
+                + recordMetadataField("partition") + ", " + MetadataColumns.KAFKA_OFFSET.quoted() + " = "
+                + recordMetadataField("offset") + ", " + MetadataColumns.KAFKA_TIMESTAMP.quoted() + " = "
+                + timestampFromEpochMillis("NULLIF(" + recordMetadataField("timestamp") + ", -1)") + " WHERE "
+                + MetadataColumns.KAFKA_OFFSET.quoted() + " IS NULL AND " + recordMetadataField("offset") + " IS NOT NULL";
     }
 
     /** A query whose result metadata lists the target's columns. */

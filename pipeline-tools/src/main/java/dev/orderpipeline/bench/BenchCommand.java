@@ -89,6 +89,13 @@ public final class BenchCommand implements Callable<Integer> {
             description = "OPL_CDC_INTERVAL of the replicator in the freshness run (default: ${DEFAULT-VALUE}).")
     String cdcInterval;
 
+    @Option(names = "--prefill-rows", defaultValue = "0",
+            description = "Rows already in the freshness run's table (and replicated) before it starts, with Kafka offsets below the run's (default: ${DEFAULT-VALUE}).")
+    long prefillRows;
+
+    @Option(names = "--freshness-only", description = "Run only the freshness run (JSON output).")
+    boolean freshnessOnly;
+
     @Option(names = "--jfr", description = "Record a JFR profile of every child JVM into the work directory (kept).")
     boolean jfr;
 
@@ -140,6 +147,12 @@ public final class BenchCommand implements Callable<Integer> {
         try (EmbeddedKafka k = EmbeddedKafka.start(); BenchPostgres pg = BenchPostgres.start(work.resolve("postgres"))) {
             kafka = k;
             postgres = pg;
+            if (freshnessOnly) {
+                results.put("freshness", freshness());
+                json = true;
+                report(results);
+                return 0;
+            }
             kafka.createTopic(TOPIC, partitions);
             try (ProgressBar bar = bar("produce", orders)) {
                 new OrderProducer(KafkaClientProperties.producer(kafka.bootstrapServers()))
@@ -390,10 +403,15 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** The replicator's snapshot of the loaded DuckDB table into an empty PostgreSQL table, in this JVM. */
     private Rate replicate(Path duckFile) throws Exception {
-        Map<String, String> env = cdcEnv("bench-replica", duckFile, "orders_replica");
+        return replicate(duckFile, "bench-replica", "orders_replica", orders);
+    }
+
+    /** A sync's snapshot of {@code rows} live rows, in this JVM, until they are all in PostgreSQL. */
+    private Rate replicate(Path duckFile, String name, String pgTable, long rows) throws Exception {
+        Map<String, String> env = cdcEnv(name, duckFile, pgTable);
         CdcConfig config = CdcConfig.from(new Environment(env));
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        try (CdcProcess cdc = new CdcProcess(config, new Environment(env), "127.0.0.1"); ProgressBar bar = bar("replicator → PostgreSQL", orders)) {
+        try (CdcProcess cdc = new CdcProcess(config, new Environment(env), "127.0.0.1"); ProgressBar bar = bar("replicator → PostgreSQL", rows)) {
             long started = System.nanoTime();
             Thread thread = new Thread(() -> {
                 try {
@@ -407,7 +425,7 @@ public final class BenchCommand implements Callable<Integer> {
             while (true) {
                 var s = cdc.status().snapshot();
                 bar.stepTo(s.totalRowsUpserted());
-                if (s.totalRowsUpserted() >= orders) {
+                if (s.totalRowsUpserted() >= rows) {
                     break;
                 }
                 if (failure.get() != null || System.nanoTime() > deadline) {
@@ -419,7 +437,7 @@ public final class BenchCommand implements Callable<Integer> {
             long elapsed = System.nanoTime() - started;
             cdc.stop();
             thread.join();
-            return new Rate(orders, 0, Duration.ofNanos(elapsed));
+            return new Rate(rows, 0, Duration.ofNanos(elapsed));
         }
     }
 
@@ -429,6 +447,9 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, String> env = new HashMap<>(duckEnv("bench-fresh", work.resolve("fresh.duckdb")));
         env.put(Setting.KAFKA_TOPIC.envName(), FRESH_TOPIC);
         env.putAll(cdcEnv("bench-fresh", work.resolve("fresh.duckdb"), "orders_fresh"));
+        long prefillSnapshotNanos = prefillRows > 0 ? FreshnessPrefill.fill(work.resolve("fresh.duckdb"), prefillRows,
+                partitions, LoaderConfig.from(new Environment(env)),
+                () -> replicate(work.resolve("fresh.duckdb"), "bench-fresh", "orders_fresh", prefillRows)) : 0;
         int total = (int) Math.min(Integer.MAX_VALUE - 8, (long) rate * freshnessSeconds);
         int[] partition = new int[total];
         long[] offset = new long[total];
@@ -490,6 +511,8 @@ public final class BenchCommand implements Callable<Integer> {
             f.put("committedP99TargetMillis", target);
             f.put("committedP99Met", toCommit.p99Millis() >= 0 && toCommit.p99Millis() <= target);
             f.put("cdcInterval", cdcInterval);
+            f.put("prefillRows", prefillRows);
+            f.put("prefillSnapshotSeconds", prefillSnapshotNanos / 1e9);
             f.put("loaderMemory", memory);
             return f;
         }

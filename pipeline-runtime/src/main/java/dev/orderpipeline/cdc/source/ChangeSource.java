@@ -35,6 +35,28 @@ public interface ChangeSource extends AutoCloseable {
     /** Count and checksum of key + version over the live source rows (see {@link AuditDigest}). */
     AuditDigest audit() throws SQLException;
 
+    /**
+     * The audit computed by the warehouse per key-hash range (see {@link dev.orderpipeline.cdc.RangeDigest}),
+     * or empty when this source cannot (its version is not a partition and an offset, or a key type prints
+     * differently per database): the replicator then uses {@link #audit()}.
+     */
+    default java.util.Optional<dev.orderpipeline.cdc.RangeDigest> auditRanges() throws SQLException {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * A cheap sign of change, read before a change query: when it equals the sign read before a query
+     * that found nothing, nothing was committed since. Empty when this source has none.
+     */
+    default java.util.Optional<String> changeMarker() throws SQLException {
+        return java.util.Optional.empty();
+    }
+
+    /** Whether this source's queries run on a warehouse billed while it runs. */
+    default boolean billedWarehouse() {
+        return false;
+    }
+
     /** Called after a page and its watermark committed in PostgreSQL (stream mode drops staging tables). */
     default void committed(JsonNode watermark) throws SQLException {
     }

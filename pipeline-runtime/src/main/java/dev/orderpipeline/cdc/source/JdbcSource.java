@@ -30,6 +30,7 @@ import java.util.stream.Collectors;
 abstract class JdbcSource implements ChangeSource {
     protected final WarehouseDialect dialect;
     protected final String table;
+    private final String changeMarker;
     protected final List<SqlIdentifier> keys;
     private Connection connection;
     private KeyFences fences;
@@ -39,6 +40,7 @@ abstract class JdbcSource implements ChangeSource {
     JdbcSource(WarehouseDialect dialect, SqlIdentifier table, List<SqlIdentifier> keys) {
         this.dialect = dialect;
         this.table = dialect.table(table);
+        this.changeMarker = dialect.changeMarkerQuery(table);
         this.keys = List.copyOf(keys);
     }
 
@@ -273,6 +275,21 @@ abstract class JdbcSource implements ChangeSource {
                 }
             }
         }
+    }
+
+    @Override
+    public java.util.Optional<String> changeMarker() throws SQLException {
+        if (changeMarker == null) {
+            return java.util.Optional.empty();
+        }
+        try (java.sql.Statement s = connection().createStatement(); ResultSet rs = s.executeQuery(changeMarker)) {
+            return java.util.Optional.of(rs.next() ? String.valueOf(rs.getString(1)) : "no such table");
+        }
+    }
+
+    @Override
+    public boolean billedWarehouse() {
+        return dialect.billedWarehouse();
     }
 
     @Override

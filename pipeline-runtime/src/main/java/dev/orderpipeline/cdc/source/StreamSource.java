@@ -180,6 +180,12 @@ public final class StreamSource extends JdbcSource {
         return digest.build();
     }
 
+    /** Stream mode asks SYSTEM$STREAM_HAS_DATA before it consumes the stream (in {@link #changesSince}). */
+    @Override
+    public java.util.Optional<String> changeMarker() {
+        return java.util.Optional.empty();
+    }
+
     @Override
     public String summarize(JsonNode watermark) {
         return "staging sequence " + watermark.path("seq").asLong(0) + " applied"

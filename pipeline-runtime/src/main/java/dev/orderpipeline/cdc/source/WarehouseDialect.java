@@ -23,6 +23,19 @@ public abstract class WarehouseDialect {
     /** A BIGINT field of the RECORD_METADATA column (JSON text on DuckDB, VARIANT on Snowflake). */
     public abstract String metadataField(String alias, String field);
 
+    /**
+     * A query for a cheap sign that the table changed (a value that moves with every commit to it), or
+     * null when the dialect has none worth asking: DuckDB reads cost no warehouse.
+     */
+    public String changeMarkerQuery(SqlIdentifier table) {
+        return null;
+    }
+
+    /** Whether reads run on a warehouse billed while it runs (Snowflake), for the cost estimate on /status. */
+    public boolean billedWarehouse() {
+        return false;
+    }
+
     /** Whether a session should be closed at the end of every read cycle. */
     public boolean releaseBetweenCycles() {
         return false;
@@ -103,6 +116,22 @@ public abstract class WarehouseDialect {
         @Override
         public String metadataField(String alias, String field) {
             return alias + ".\"RECORD_METADATA\":" + field + "::BIGINT";
+        }
+
+        /**
+         * LAST_ALTERED moves with every DML on the table, even one that changes no row, and with
+         * background metadata work (Snowflake's TABLES view docs): false alarms only, never a missed
+         * commit. Names are validated identifiers (letters, digits, _ and $), so they are safe as literals.
+         */
+        @Override
+        public String changeMarkerQuery(SqlIdentifier table) {
+            return "SELECT LAST_ALTERED FROM " + config.database().quoted() + ".INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = '"
+                    + config.schema().name() + "' AND TABLE_NAME = '" + table.name() + "'";
+        }
+
+        @Override
+        public boolean billedWarehouse() {
+            return true;
         }
 
         @Override

@@ -3,6 +3,8 @@ package dev.orderpipeline.cdc.target;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orderpipeline.cdc.AuditDigest;
+import dev.orderpipeline.cdc.AuditSql;
+import dev.orderpipeline.cdc.RangeDigest;
 import dev.orderpipeline.cdc.CdcColumn;
 import dev.orderpipeline.cdc.CdcConfig.PostgresConfig;
 import dev.orderpipeline.cdc.CdcType;
@@ -313,6 +315,42 @@ public final class PostgresTarget implements AutoCloseable {
 
     /** The applied state and count + checksum of key + version of the target, read in one snapshot. */
     public record TargetAudit(SyncState state, AuditDigest digest) {
+    }
+
+    public record TargetRangeAudit(SyncState state, RangeDigest digest) {
+    }
+
+    /**
+     * The range audit of the target (see {@link RangeDigest}): the state and the digests from one
+     * snapshot, computed by PostgreSQL, so only one row per range leaves it. The audit columns are the
+     * key columns followed by the version's partition and offset.
+     */
+    public TargetRangeAudit auditRanges() throws SQLException {
+        Connection c = connection();
+        c.setAutoCommit(false);
+        try {
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            SyncState current = readState(c);
+            List<String> keys = shape.keyColumns().stream().map(PgNames::quote).toList();
+            List<String> versions = shape.versionColumns();
+            if (versions.size() != 2) {
+                throw new IllegalStateException("a range audit needs a version of partition and offset, not " + versions);
+            }
+            RangeDigest digest;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(AuditSql.digest(table, keys,
+                    PgNames.quote(versions.get(0)), PgNames.quote(versions.get(1)), null))) {
+                digest = RangeDigest.read(rs);
+            }
+            c.commit();
+            return new TargetRangeAudit(current, digest);
+        } finally {
+            try {
+                c.rollback();
+                c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            } catch (SQLException ignored) {
+                // broken session: reset() follows
+            }
+        }
     }
 
     public TargetAudit audit() throws SQLException {

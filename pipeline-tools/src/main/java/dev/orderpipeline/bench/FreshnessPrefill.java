@@ -1,0 +1,76 @@
+package dev.orderpipeline.bench;
+
+import dev.orderpipeline.config.LoaderConfig;
+import dev.orderpipeline.config.SinkConfig;
+import dev.orderpipeline.warehouse.Warehouse;
+import dev.orderpipeline.warehouse.Warehouses;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * A freshness table that already holds history (`--prefill-rows`): the loader's own table shape (one
+ * row written through its warehouse, then removed), filled by DuckDB with N rows whose keys the run
+ * never produces and whose Kafka offsets lie below every offset of the run (-2 and down, per
+ * partition), then replicated into PostgreSQL by a snapshot before the run starts. So the run's
+ * replicator starts incremental on a table of N rows, and its change query has to skip them.
+ */
+final class FreshnessPrefill {
+    private FreshnessPrefill() {
+    }
+
+    /** Fills and snapshots; returns the snapshot's nanoseconds. */
+    static long fill(Path duckFile, long rows, int partitions, LoaderConfig config, Callable<?> snapshot) throws Exception {
+        BenchRows one = new BenchRows(7, "prefill", partitions, List.of("orderid"));
+        try (Warehouse w = Warehouses.forSink(config.sink(), "bench-prefill", config.sinkStatementTimeout())) {
+            SinkAloneRate.measure(w, "bench-prefill", "prefill", partitions, one, 1, 1, n -> { });
+        }
+        SinkConfig.DuckDb duck = (SinkConfig.DuckDb) config.sink();
+        String table = duck.schema().quoted() + "." + duck.table().quoted();
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + duckFile); Statement s = c.createStatement()) {
+            List<String> names = new ArrayList<>();
+            List<String> values = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT * FROM " + table + " LIMIT 0")) {
+                ResultSetMetaData md = rs.getMetaData();
+                for (int i = 1; i <= md.getColumnCount(); i++) {
+                    String name = md.getColumnName(i);
+                    names.add("\"" + name + "\"");
+                    values.add(value(name, md.getColumnTypeName(i).toUpperCase(Locale.ROOT), partitions));
+                }
+            }
+            s.execute("DELETE FROM " + table);
+            s.execute("INSERT INTO " + table + " (" + String.join(", ", names) + ") SELECT " + String.join(", ", values)
+                    + " FROM range(" + rows + ") r(i)");
+            s.execute("CHECKPOINT");
+        }
+        long started = System.nanoTime();
+        snapshot.call();
+        return System.nanoTime() - started;
+    }
+
+    private static String value(String column, String type, int partitions) {
+        String offset = "(-(i // " + partitions + ") - 2)";
+        return switch (column) {
+            case "RECORD_METADATA" -> "'{\"topic\":\"prefill\",\"partition\":' || (i % " + partitions + ") || ',\"offset\":' || "
+                    + offset + " || ',\"timestamp\":0}'";
+            case "_DELETED" -> "FALSE";
+            case "_LOADED_AT" -> "timezone('UTC', current_timestamp)";
+            case "_KAFKA_PARTITION" -> "(i % " + partitions + ")";
+            case "_KAFKA_OFFSET" -> offset;
+            case "_KAFKA_TIMESTAMP" -> "TIMESTAMP '2026-01-01 00:00:00'";
+            case "ORDERID" -> "(1000000000000 + i)";
+            default -> type.startsWith("DECIMAL") ? "CAST(i AS " + type + ")"
+                    : type.equals("BIGINT") || type.equals("INTEGER") ? "i"
+                    : type.equals("DOUBLE") || type.equals("FLOAT") ? "(i * 0.01)"
+                    : type.equals("BOOLEAN") ? "FALSE"
+                    : "('prefill_' || i)";
+        };
+    }
+}
