@@ -55,7 +55,7 @@ public class LoaderDeploymentDependent extends CRUDKubernetesDependentResource<D
                 .withNewTemplate()
                 .withNewMetadata()
                 .withLabels(labels)
-                .withAnnotations(podAnnotations(pipeline))
+                .withAnnotations(podAnnotations(pipeline, context))
                 .endMetadata()
                 .withNewSpec()
                 // The loader flushes and commits its batch on SIGTERM; give it time to do so.
@@ -66,6 +66,7 @@ public class LoaderDeploymentDependent extends CRUDKubernetesDependentResource<D
                 // Writable places for a read-only root filesystem: the JVM's temp files and DuckDB's file.
                 .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
                 .addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
+                .addAllToVolumes(WorkloadSecrets.volumes(WorkloadSecrets.loader(pipeline.getSpec())))
                 .endSpec()
                 .endTemplate()
                 .endSpec()
@@ -93,6 +94,7 @@ public class LoaderDeploymentDependent extends CRUDKubernetesDependentResource<D
                 .withSecurityContext(RestrictedSecurity.container())
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
                 .addNewVolumeMount().withName("data").withMountPath(LoaderEnvironment.DATA_DIR).endVolumeMount()
+                .addAllToVolumeMounts(WorkloadSecrets.mounts(WorkloadSecrets.loader(pipeline.getSpec())))
                 .build();
     }
 
@@ -128,11 +130,12 @@ public class LoaderDeploymentDependent extends CRUDKubernetesDependentResource<D
         return env;
     }
 
-    /** The config hash (a change rolls the pods) and, when asked for, the OpenMetrics autodiscovery annotation. */
-    private static Map<String, String> podAnnotations(OrderPipeline pipeline) {
+    /** The config hash and the Secrets' versions (a change to either rolls the pods) and, when asked for, the OpenMetrics autodiscovery annotation. */
+    private static Map<String, String> podAnnotations(OrderPipeline pipeline, Context<OrderPipeline> context) {
         Map<String, String> annotations = new java.util.TreeMap<>(DatadogPodRendering.annotations(datadog(pipeline),
                 LoaderResources.CONTAINER_NAME, LoaderResources.pipelineName(pipeline)));
         annotations.put(LoaderResources.CONFIG_HASH_ANNOTATION, LoaderEnvironment.configHash(pipeline));
+        SecretVersions.digest(context).ifPresent(digest -> annotations.put(SecretVersions.ANNOTATION, digest));
         return annotations;
     }
 

@@ -50,8 +50,7 @@ public class ReplicatorDeploymentDependent extends CRUDKubernetesDependentResour
                 .withNewTemplate()
                 .withNewMetadata()
                 .withLabels(labels)
-                .withAnnotations(Map.of(LoaderResources.CONFIG_HASH_ANNOTATION,
-                        ReplicatorEnvironment.configHash(sync, referenced)))
+                .withAnnotations(podAnnotations(sync, referenced, context))
                 .endMetadata()
                 .withNewSpec()
                 // The replicator finishes its PostgreSQL transaction on SIGTERM.
@@ -60,10 +59,19 @@ public class ReplicatorDeploymentDependent extends CRUDKubernetesDependentResour
                 .withSecurityContext(RestrictedSecurity.pod(LoaderDeploymentDependent.RUNTIME_UID))
                 .withContainers(container(sync, referenced))
                 .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                .addAllToVolumes(WorkloadSecrets.volumes(WorkloadSecrets.replicator(sync.getSpec(), referenced)))
                 .endSpec()
                 .endTemplate()
                 .endSpec()
                 .build();
+    }
+
+    private static Map<String, String> podAnnotations(CdcSync sync, Optional<OrderPipeline> referenced,
+                                                      Context<CdcSync> context) {
+        Map<String, String> annotations = new java.util.TreeMap<>();
+        annotations.put(LoaderResources.CONFIG_HASH_ANNOTATION, ReplicatorEnvironment.configHash(sync, referenced));
+        SecretVersions.digest(context).ifPresent(digest -> annotations.put(SecretVersions.ANNOTATION, digest));
+        return annotations;
     }
 
     private Container container(CdcSync sync, Optional<OrderPipeline> referenced) {
@@ -90,6 +98,7 @@ public class ReplicatorDeploymentDependent extends CRUDKubernetesDependentResour
                         .build())
                 .withSecurityContext(RestrictedSecurity.container())
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                .addAllToVolumeMounts(WorkloadSecrets.mounts(WorkloadSecrets.replicator(sync.getSpec(), referenced)))
                 .build();
     }
 }

@@ -8,6 +8,8 @@ import dev.orderpipeline.operator.api.OrderPipelineStatus.Phase;
 import dev.orderpipeline.operator.dependent.ReplicatorConfigMapDependent;
 import dev.orderpipeline.operator.dependent.ReplicatorDeploymentDependent;
 import dev.orderpipeline.operator.dependent.ReplicatorResources;
+import dev.orderpipeline.operator.dependent.SecretVersions;
+import dev.orderpipeline.operator.dependent.WorkloadSecrets;
 import dev.orderpipeline.operator.status.CdcStatusComposer;
 import dev.orderpipeline.operator.status.ConditionType;
 import dev.orderpipeline.operator.status.Conditions;
@@ -87,8 +89,10 @@ public class CdcSyncReconciler implements Reconciler<CdcSync> {
             problem = CdcSyncValidator.validateReference(sync.getSpec(), namespace, referenced);
         }
         if (problem.isEmpty()) {
-            problem = new SecretReferenceChecker(context.getClient())
-                    .firstProblem(namespace, CdcSyncValidator.secretReferences(sync.getSpec(), referenced));
+            SecretReferenceChecker.Result secrets = new SecretReferenceChecker(context.getClient())
+                    .check(namespace, WorkloadSecrets.byField(WorkloadSecrets.replicator(sync.getSpec(), referenced)));
+            problem = secrets.problem();
+            SecretVersions.put(context, secrets.versions());
         }
         if (problem.isPresent()) {
             CdcSyncStatus status = statusComposer.stalled(sync, problem.get());

@@ -9,6 +9,8 @@ import dev.orderpipeline.operator.dependent.DbtJobDependent;
 import dev.orderpipeline.operator.dependent.LoaderConfigMapDependent;
 import dev.orderpipeline.operator.dependent.LoaderDeploymentDependent;
 import dev.orderpipeline.operator.dependent.LoaderResources;
+import dev.orderpipeline.operator.dependent.SecretVersions;
+import dev.orderpipeline.operator.dependent.WorkloadSecrets;
 import dev.orderpipeline.operator.metrics.OperatorMetrics;
 import dev.orderpipeline.operator.scaling.LoaderReplicas;
 import dev.orderpipeline.operator.scaling.LoaderScaler;
@@ -135,9 +137,13 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
     @Override
     public UpdateControl<OrderPipeline> reconcile(OrderPipeline pipeline, Context<OrderPipeline> context) {
         EventRecorder events = new EventRecorder(context.getClient(), clock);
-        Optional<SpecProblem> problem = SpecValidator.validate(pipeline.getSpec())
-                .or(() -> new SecretReferenceChecker(context.getClient())
-                        .firstProblem(pipeline.getMetadata().getNamespace(), SecretReferences.byField(pipeline.getSpec())));
+        Optional<SpecProblem> problem = SpecValidator.validate(pipeline.getSpec());
+        if (problem.isEmpty()) {
+            SecretReferenceChecker.Result secrets = new SecretReferenceChecker(context.getClient()).check(
+                    pipeline.getMetadata().getNamespace(), WorkloadSecrets.byField(WorkloadSecrets.pipeline(pipeline.getSpec())));
+            problem = secrets.problem();
+            SecretVersions.put(context, secrets.versions());
+        }
         if (problem.isPresent()) {
             // Leave the running loaders alone: they still work with the last valid configuration. Unless the user
             // paused the pipeline: pausing must stop loaders even when the spec or a Secret is broken (crash loops).
