@@ -102,9 +102,10 @@ public class CdcSyncReconciler implements Reconciler<CdcSync> {
         referenced.ifPresent(p -> context.managedWorkflowAndDependentResourceContext()
                 .put(ReplicatorResources.REFERENCED_PIPELINE_KEY, p));
         workflow.reconcile(sync, context);
-        Optional<RuntimeStatusReader.ReplicatorSnapshot> runtime = runtimeStatus.read(ResourceID.fromResource(sync),
-                context.getClient(), namespace, ReplicatorResources.selectorLabels(sync));
-        CdcSyncStatus status = statusComposer.reconciled(sync, context.getSecondaryResource(Deployment.class), runtime);
+        RuntimeStatusReader.Observation<Optional<RuntimeStatusReader.ReplicatorSnapshot>> pods = runtimeStatus.read(
+                ResourceID.fromResource(sync), context.getClient(), namespace, ReplicatorResources.selectorLabels(sync));
+        CdcSyncStatus status = statusComposer.reconciled(sync, context.getSecondaryResource(Deployment.class),
+                pods.reading(), pods.trouble());
         announceTransitions(sync, status, events);
         // Looked at again periodically: the replicator's /status, and a referenced OrderPipeline's sink.
         return writeIfChanged(sync, status).rescheduleAfter(settings.sourcePollInterval());

@@ -113,6 +113,7 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
         sourceProbes.forget(id);
         scaler.forget(id);
         runtimeStatus.forget(id);
+        statusComposer.forget(id);
         dbtRuns.forget(id);
         metrics.forget(id);
         announcedSource.remove(id);
@@ -160,10 +161,10 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
         ScalingDecision scaling = scaler.decide(pipeline, source);
         context.managedWorkflowAndDependentResourceContext().put(LoaderReplicas.CONTEXT_KEY, scaling.replicas());
         workflow.reconcile(pipeline, context);
-        RuntimeReading runtime = runtimeStatus.read(ResourceID.fromResource(pipeline), context.getClient(),
-                pipeline.getMetadata().getNamespace(), LoaderResources.selectorLabels(pipeline));
+        RuntimeStatusReader.Observation<RuntimeReading> pods = runtimeStatus.read(ResourceID.fromResource(pipeline),
+                context.getClient(), pipeline.getMetadata().getNamespace(), LoaderResources.selectorLabels(pipeline));
         OrderPipelineStatus status = statusComposer.reconciled(pipeline, scaling.replicas(),
-                context.getSecondaryResource(Deployment.class), source, runtime);
+                context.getSecondaryResource(Deployment.class), source, pods.reading(), pods.trouble());
         status = dbtRuns.observe(pipeline, status, context, events);
         metrics.observed(pipeline, status);
         announceTransitions(pipeline, status, scaling, events);
