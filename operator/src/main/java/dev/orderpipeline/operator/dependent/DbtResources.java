@@ -115,7 +115,8 @@ public final class DbtResources {
         List<Volume> volumes = new ArrayList<>();
         List<VolumeMount> mounts = new ArrayList<>();
         // dbt's target and log paths are under /tmp/dbt in the image: writable with a read-only root filesystem.
-        volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+        volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("1Gi")).endEmptyDir()
+                .build());
         mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
         List<SecretUse> secrets = WorkloadSecrets.dbt(pipeline.getSpec());
         List<EnvVar> env = environment(pipeline, dbt, secrets);
@@ -142,7 +143,7 @@ public final class DbtResources {
         if (dbt.args() != null && !dbt.args().isEmpty()) {
             container.withArgs(dbt.args());
         }
-        return new PodTemplateSpecBuilder()
+        PodTemplateSpec pod = new PodTemplateSpecBuilder()
                 .withNewMetadata().withLabels(labels(pipeline, trigger)).endMetadata()
                 .withNewSpec()
                 .withRestartPolicy("Never")
@@ -152,6 +153,9 @@ public final class DbtResources {
                 .withVolumes(volumes)
                 .endSpec()
                 .build();
+        // Where dbt pods run and how their image is pulled follow the pipeline's pod template.
+        PodTemplates.applyScheduling(pipeline.getSpec().podTemplate(), pod);
+        return pod;
     }
 
     /** The dbt project's variables (dbt/README.md); credentials only by reference or as a mounted file. */

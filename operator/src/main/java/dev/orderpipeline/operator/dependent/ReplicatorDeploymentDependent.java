@@ -37,7 +37,7 @@ public class ReplicatorDeploymentDependent extends CRUDKubernetesDependentResour
         Optional<OrderPipeline> referenced = ReplicatorConfigMapDependent.referenced(context);
         Map<String, String> labels = ReplicatorResources.labels(sync);
         boolean paused = sync.getSpec().state() == PipelineState.PAUSED;
-        return new DeploymentBuilder()
+        Deployment deployment = new DeploymentBuilder()
                 .withNewMetadata()
                 .withName(ReplicatorResources.deploymentName(sync))
                 .withNamespace(sync.getMetadata().getNamespace())
@@ -58,12 +58,15 @@ public class ReplicatorDeploymentDependent extends CRUDKubernetesDependentResour
                 .withAutomountServiceAccountToken(false)
                 .withSecurityContext(RestrictedSecurity.pod(LoaderDeploymentDependent.RUNTIME_UID))
                 .withContainers(container(sync, referenced))
-                .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                .addNewVolume().withName("tmp").withNewEmptyDir().withSizeLimit(LoaderDeploymentDependent.TMP_SIZE_LIMIT)
+                .endEmptyDir().endVolume()
                 .addAllToVolumes(WorkloadSecrets.volumes(WorkloadSecrets.replicator(sync.getSpec(), referenced)))
                 .endSpec()
                 .endTemplate()
                 .endSpec()
                 .build();
+        PodTemplates.apply(sync.getSpec().podTemplate(), deployment.getSpec().getTemplate());
+        return deployment;
     }
 
     private static Map<String, String> podAnnotations(CdcSync sync, Optional<OrderPipeline> referenced,
@@ -81,7 +84,7 @@ public class ReplicatorDeploymentDependent extends CRUDKubernetesDependentResour
         env.sort(Comparator.comparing(EnvVar::getName));
         return new ContainerBuilder()
                 .withName(ReplicatorResources.CONTAINER_NAME)
-                .withImage(runtimeImage)
+                .withImage(PodTemplates.image(sync.getSpec().podTemplate(), runtimeImage))
                 .withImagePullPolicy("IfNotPresent")
                 .withArgs("cdc")
                 .addNewPort().withName("http").withContainerPort(LoaderEnvironment.HTTP_PORT_NUMBER)
@@ -89,6 +92,7 @@ public class ReplicatorDeploymentDependent extends CRUDKubernetesDependentResour
                 .addNewEnvFrom().withNewConfigMapRef().withName(ReplicatorResources.configMapName(sync))
                 .withOptional(false).endConfigMapRef().endEnvFrom()
                 .withEnv(env)
+                .withStartupProbe(LoaderDeploymentDependent.startupProbe())
                 .withLivenessProbe(LoaderDeploymentDependent.httpProbe("/healthz", 6))
                 .withReadinessProbe(LoaderDeploymentDependent.httpProbe("/readyz", 3))
                 .withResources(new ResourceRequirementsBuilder()

@@ -7,6 +7,7 @@ import dev.orderpipeline.operator.api.OrderPipeline;
 import dev.orderpipeline.operator.api.OrderPipelineStatus.Phase;
 import dev.orderpipeline.operator.dependent.ReplicatorConfigMapDependent;
 import dev.orderpipeline.operator.dependent.ReplicatorDeploymentDependent;
+import dev.orderpipeline.operator.dependent.ReplicatorDisruptionBudgetDependent;
 import dev.orderpipeline.operator.dependent.ReplicatorResources;
 import dev.orderpipeline.operator.dependent.SecretVersions;
 import dev.orderpipeline.operator.dependent.WorkloadSecrets;
@@ -67,6 +68,7 @@ public class CdcSyncReconciler implements Reconciler<CdcSync> {
         this.workflow = new WorkflowBuilder<CdcSync>()
                 .addDependentResource(configMap)
                 .addDependentResourceAndConfigure(deployment).dependsOn(configMap)
+                .addDependentResource(new ReplicatorDisruptionBudgetDependent())
                 .build();
     }
 

@@ -8,6 +8,7 @@ import dev.orderpipeline.operator.dependent.DbtCronJobDependent;
 import dev.orderpipeline.operator.dependent.DbtJobDependent;
 import dev.orderpipeline.operator.dependent.LoaderConfigMapDependent;
 import dev.orderpipeline.operator.dependent.LoaderDeploymentDependent;
+import dev.orderpipeline.operator.dependent.LoaderDisruptionBudgetDependent;
 import dev.orderpipeline.operator.dependent.LoaderResources;
 import dev.orderpipeline.operator.dependent.SecretVersions;
 import dev.orderpipeline.operator.dependent.WorkloadSecrets;
@@ -94,6 +95,7 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
         this.workflow = new WorkflowBuilder<OrderPipeline>()
                 .addDependentResource(configMap)
                 .addDependentResourceAndConfigure(deployment).dependsOn(configMap)
+                .addDependentResource(new LoaderDisruptionBudgetDependent())
                 .addDependentResourceAndConfigure(new DbtCronJobDependent())
                 .withReconcilePrecondition(DbtCronJobDependent.SCHEDULED)
                 .addDependentResourceAndConfigure(new DbtJobDependent())
