@@ -10,17 +10,11 @@ import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.testing.LoaderEnv;
 import dev.orderpipeline.testing.SharedKafka;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
-import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,7 +38,7 @@ class KafkaScramTest {
     Path dir;
 
     @BeforeAll
-    static void startBrokerWithScramUser() throws Exception {
+    static void startBrokerWithScramUser() {
         kafka = SecuredKafka.start(SecurityProtocol.SASL_PLAINTEXT, Map.of(
                 "sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
                 // PLAIN's users live in the broker's own JAAS line (as in a Confluent-style setup).
@@ -52,14 +46,7 @@ class KafkaScramTest {
                         + PASSWORD.replace("\\", "\\\\").replace("\"", "\\\"") + "\";",
                 "scram-sha-256.sasl.jaas.config", SCRAM_LOGIN,
                 "scram-sha-512.sasl.jaas.config", SCRAM_LOGIN));
-        try (Admin admin = kafka.plaintextAdmin()) {
-            // One request may not alter the same user twice: one per mechanism.
-            for (ScramMechanism mechanism : List.of(ScramMechanism.SCRAM_SHA_256, ScramMechanism.SCRAM_SHA_512)) {
-                admin.alterUserScramCredentials(List.of(
-                        new UserScramCredentialUpsertion(USER, new ScramCredentialInfo(mechanism, 4096), PASSWORD)))
-                        .all().get(30, TimeUnit.SECONDS);
-            }
-        }
+        kafka.upsertScramUser(USER, PASSWORD, ScramMechanism.SCRAM_SHA_256, ScramMechanism.SCRAM_SHA_512);
     }
 
     @AfterAll
@@ -78,24 +65,13 @@ class KafkaScramTest {
         return LoaderConfig.from(new Environment(env)).source();
     }
 
-    /** The controller has stored the credential; the broker learns it from the metadata log a moment later. */
-    private static void awaitCredentialOnTheBroker(KafkaSourceConfig source) {
-        Awaitility.await("the broker accepts the new SCRAM user").atMost(Duration.ofSeconds(30))
-                .ignoreExceptionsInstanceOf(java.util.concurrent.ExecutionException.class)
-                .until(() -> {
-                    try (Admin admin = Admin.create(KafkaClientProperties.admin(source))) {
-                        return admin.describeCluster().clusterId().get(10, TimeUnit.SECONDS) != null;
-                    }
-                });
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"})
     void aLoaderWithSaslCredentialsProducesAndReadsRecordsInItsConsumerGroup(String mechanism) {
         String topic = SharedKafka.uniqueTopic("scram");
         kafka.createTopic(topic);
         KafkaSourceConfig source = source(mechanism, PASSWORD, topic);
-        awaitCredentialOnTheBroker(source);
+        SecuredKafka.awaitAuthentication(source);
         List<String> orders = List.of("{\"id\":1}", "{\"id\":2}", "{\"id\":3}", "{\"id\":4}");
 
         SecuredKafka.produce(source, orders);
@@ -107,7 +83,7 @@ class KafkaScramTest {
     void aWrongPasswordFailsWithAnAuthenticationErrorInsteadOfRetryingForever() {
         String topic = SharedKafka.uniqueTopic("scram-denied");
         kafka.createTopic(topic);
-        awaitCredentialOnTheBroker(source("SCRAM-SHA-512", PASSWORD, topic));
+        SecuredKafka.awaitAuthentication(source("SCRAM-SHA-512", PASSWORD, topic));
 
         RuntimeException failure = SecuredKafka.pollFailure(source("SCRAM-SHA-512", "not-the-password", topic));
 

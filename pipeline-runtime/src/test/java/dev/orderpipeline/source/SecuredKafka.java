@@ -12,6 +12,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -22,6 +25,7 @@ import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.awaitility.Awaitility;
 
 /**
  * A real one-node KRaft cluster (Kafka's test kit) with one secured listener, {@code SECURE}, next to
@@ -102,6 +106,31 @@ final class SecuredKafka implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot create topic " + topic + ": " + e, e);
         }
+    }
+
+    /** Creates or updates a SCRAM user through the Admin API, as Strimzi's User Operator does. */
+    void upsertScramUser(String user, String password, ScramMechanism... mechanisms) {
+        try (Admin admin = plaintextAdmin()) {
+            // One request may not alter the same user twice: one per mechanism.
+            for (ScramMechanism mechanism : mechanisms) {
+                admin.alterUserScramCredentials(List.of(
+                        new UserScramCredentialUpsertion(user, new ScramCredentialInfo(mechanism, 4096), password)))
+                        .all().get(30, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create SCRAM user " + user + ": " + e, e);
+        }
+    }
+
+    /** The controller has stored a credential; the broker learns it from the metadata log a moment later. */
+    static void awaitAuthentication(KafkaSourceConfig source) {
+        Awaitility.await("the broker accepts the loader's credentials").atMost(Duration.ofSeconds(30))
+                .ignoreExceptionsInstanceOf(java.util.concurrent.ExecutionException.class)
+                .until(() -> {
+                    try (Admin admin = Admin.create(KafkaClientProperties.admin(source))) {
+                        return admin.describeCluster().clusterId().get(10, TimeUnit.SECONDS) != null;
+                    }
+                });
     }
 
     /** Produces {@code values} with the loader's own producer settings (as its dead-letter producer does). */
