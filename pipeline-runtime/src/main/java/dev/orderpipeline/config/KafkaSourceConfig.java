@@ -64,7 +64,11 @@ public record KafkaSourceConfig(
             }
             if (certificate.isPresent() != key.isPresent()) {
                 Setting missing = certificate.isPresent() ? Setting.KAFKA_SSL_KEY_FILE : Setting.KAFKA_SSL_CERTIFICATE_FILE;
-                throw ConfigException.missing(missing, "for mutual TLS (the client certificate and its key go together)");
+                Setting set = certificate.isPresent() ? Setting.KAFKA_SSL_CERTIFICATE_FILE : Setting.KAFKA_SSL_KEY_FILE;
+                // Not ConfigException.missing: its "or <NAME>_FILE" hint makes no sense for a setting that is a path.
+                throw new ConfigException(missing.envName() + " is required when " + set.envName()
+                        + " is set (mutual TLS needs the client certificate and its key): set it to the mounted PEM file, or remove "
+                        + set.envName() + ".");
             }
             ca.ifPresent(file -> readPem(Setting.KAFKA_SSL_CA_FILE, file, "CERTIFICATE"));
             return new Tls(ca, certificate.map(file -> readPem(Setting.KAFKA_SSL_CERTIFICATE_FILE, file, "CERTIFICATE")),
@@ -74,14 +78,18 @@ public record KafkaSourceConfig(
         private static String readPem(Setting setting, String file, String block) {
             String text;
             try {
-                text = java.nio.file.Files.readString(java.nio.file.Path.of(file), java.nio.charset.StandardCharsets.US_ASCII);
-            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                // Bytes, not readString: a DER or PKCS#12 file must get the "no PEM block" answer below, not a decoding error.
+                text = new String(java.nio.file.Files.readAllBytes(java.nio.file.Path.of(file)), java.nio.charset.StandardCharsets.ISO_8859_1);
+            } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
                 throw new ConfigException(setting.envName() + " names " + file + ", which cannot be read ("
                         + e.getClass().getSimpleName() + "): mount the Secret key there or fix the path.");
             }
             if (!text.contains("-----BEGIN " + block + "-----")) {
-                String hint = block.equals("PRIVATE KEY") && text.contains("-----BEGIN RSA PRIVATE KEY-----")
-                        ? " (this is a PKCS#1 key: convert it with openssl pkcs8 -topk8 -nocrypt)" : "";
+                String hint = !block.equals("PRIVATE KEY") ? ""
+                        : text.contains("-----BEGIN RSA PRIVATE KEY-----") || text.contains("-----BEGIN EC PRIVATE KEY-----")
+                        ? " (a PKCS#1 or SEC1 key, the traditional OpenSSL form: convert it to PKCS#8 with openssl pkcs8 -topk8 -nocrypt)"
+                        : text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+                        ? " (this key is encrypted: give the unencrypted PKCS#8 key, openssl pkcs8 -topk8 -nocrypt)" : "";
                 throw new ConfigException(setting.envName() + " names " + file + ", which holds no PEM '" + block
                         + "' block" + hint + ": give the PEM file.");
             }
