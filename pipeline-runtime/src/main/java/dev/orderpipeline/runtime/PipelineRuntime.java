@@ -1,16 +1,17 @@
 package dev.orderpipeline.runtime;
 
-import dev.orderpipeline.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The one entry point of the runtime image: {@code pipeline-runtime <subcommand>}. */
+/**
+ * The one entry point of the runtime image: {@code pipeline-runtime <subcommand>}. The demo and the
+ * benchmark embed a broker and PostgreSQL, so they live in the {@code pipeline-tools} jar instead.
+ */
 @Command(name = "pipeline-runtime",
         mixinStandardHelpOptions = true,
         version = "pipeline-runtime 0.1.0",
         description = "The Order Pipeline data plane.",
-        subcommands = {LoadCommand.class, CdcCommand.class, GenerateCommand.class, DemoCommand.class,
-                BenchCommand.class})
+        subcommands = {LoadCommand.class, CdcCommand.class, GenerateCommand.class})
 public final class PipelineRuntime implements Runnable {
 
     public static void main(String[] args) {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.orderpipeline.runtime.PipelineRuntime;
+import dev.orderpipeline.tools.PipelineTools;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +28,7 @@ class BenchCommandTest {
         int exit;
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
-            exit = PipelineRuntime.execute("bench", "--orders", Integer.toString(ORDERS), "--partitions", "3",
+            exit = PipelineTools.execute("bench", "--orders", Integer.toString(ORDERS), "--partitions", "3",
                     "--loaders", "2", "--rate", "1000", "--freshness-seconds", "4", "--warmup-seconds", "1",
                     "--loader-heap", "256m", "--stall-seconds", "2", "--work-dir", work.toString(), "--json");
         } finally {

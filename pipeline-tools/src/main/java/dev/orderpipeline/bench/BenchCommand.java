@@ -41,7 +41,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code pipeline-runtime bench}: the loader and the replicator against the ceilings of this
+ * {@code pipeline-tools bench}: the loader and the replicator against the ceilings of this
  * machine, measured in the same run on loopback and reported as ratios (absolute numbers on shared
  * machines are noisy). Everything measured runs in child JVMs of its own ({@link BenchChild}), so
  * that the broker, PostgreSQL and this bookkeeping stay out of its heap and RSS; the replicator's

@@ -39,7 +39,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code pipeline-runtime demo}: the whole data path on embedded defaults. A real broker, generated
+ * {@code pipeline-tools demo}: the whole data path on embedded defaults. A real broker, generated
  * orders with updates, deletions and a few malformed records, the loader into a DuckDB file, the CDC
  * replicator from that file into a real (embedded) PostgreSQL, and a summary that is checked against
  * the state recomputed from the topic, PostgreSQL against the warehouse, with the end-to-end
@@ -47,7 +47,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Stream generated orders through a real Kafka broker into DuckDB and on into PostgreSQL, then check the result.")
-final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer> {
     private static final String TOPIC = "orders";
     private static final String DEAD_LETTER_TOPIC = "orders-dlq";
 
