@@ -41,7 +41,7 @@ public record CdcConfig(
 
     /** The target, with credentials that never appear in {@link #toString()}. */
     public record PostgresConfig(String host, int port, String database, String schema, String table, String user,
-                                 String password, String sslmode) {
+                                 String password, String sslmode, Optional<String> sslRootCertFile) {
         private static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
 
         public String jdbcUrl() {
@@ -71,7 +71,8 @@ public record CdcConfig(
                     PgNames.validated(Setting.POSTGRES_DATABASE, env.required(Setting.POSTGRES_DATABASE)),
                     PgNames.validated(Setting.POSTGRES_SCHEMA, env.required(Setting.POSTGRES_SCHEMA)),
                     PgNames.validated(Setting.POSTGRES_TABLE, env.required(Setting.POSTGRES_TABLE)),
-                    env.required(Setting.POSTGRES_USER), env.required(Setting.POSTGRES_PASSWORD), sslmode);
+                    env.required(Setting.POSTGRES_USER), env.required(Setting.POSTGRES_PASSWORD), sslmode,
+                    env.optional(Setting.POSTGRES_SSL_ROOT_CERT_FILE));
         }
     }
 

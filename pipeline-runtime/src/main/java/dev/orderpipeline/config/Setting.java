@@ -22,9 +22,17 @@ public enum Setting {
             "Consumer session timeout: how long a crashed loader keeps its partitions before the group moves them."),
     KAFKA_SECURITY_PROTOCOL("OPL_KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", false,
             "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL (Confluent Cloud)."),
-    KAFKA_SASL_MECHANISM("OPL_KAFKA_SASL_MECHANISM", "PLAIN", false, "SASL mechanism (PLAIN for Confluent Cloud API keys)."),
+    KAFKA_SASL_MECHANISM("OPL_KAFKA_SASL_MECHANISM", "PLAIN", false,
+            "SASL mechanism: PLAIN (Confluent Cloud API keys), SCRAM-SHA-256 or SCRAM-SHA-512 (e.g. Strimzi's scram-sha-512)."),
     KAFKA_SASL_USERNAME("OPL_KAFKA_SASL_USERNAME", null, true, "SASL user name (Confluent Cloud API key)."),
     KAFKA_SASL_PASSWORD("OPL_KAFKA_SASL_PASSWORD", null, true, "SASL password (Confluent Cloud API secret)."),
+    KAFKA_SSL_CA_FILE("OPL_KAFKA_SSL_CA_FILE", null, false,
+            "PEM file of the CA certificate(s) the brokers' certificates are checked against (SSL and SASL_SSL); "
+                    + "default: the JVM's trust store."),
+    KAFKA_SSL_CERTIFICATE_FILE("OPL_KAFKA_SSL_CERTIFICATE_FILE", null, false,
+            "PEM file of the client certificate chain for mutual TLS; needs OPL_KAFKA_SSL_KEY_FILE."),
+    KAFKA_SSL_KEY_FILE("OPL_KAFKA_SSL_KEY_FILE", null, false,
+            "PEM file of the client certificate's unencrypted PKCS#8 private key, for mutual TLS."),
 
     SINK_TYPE("OPL_SINK_TYPE", "duckdb", false, "Warehouse dialect: duckdb, snowflake or postgres (PostgreSQL 15+, connected with OPL_POSTGRES_*)."),
     SINK_TABLE("OPL_SINK_TABLE", "ORDERS", false, "Target table (created if absent)."),
@@ -93,6 +101,9 @@ public enum Setting {
     POSTGRES_PASSWORD("OPL_POSTGRES_PASSWORD", null, true, "PostgreSQL password (from a Secret)."),
     POSTGRES_SSLMODE("OPL_POSTGRES_SSLMODE", "verify-full", false,
             "libpq sslmode: disable, allow, prefer, require, verify-ca or verify-full."),
+    POSTGRES_SSL_ROOT_CERT_FILE("OPL_POSTGRES_SSL_ROOT_CERT_FILE", null, false,
+            "PEM file of the CA certificate(s) the server's certificate is checked against (libpq sslrootcert), for "
+                    + "verify-ca and verify-full; default: the JVM's trust store."),
 
     // ---- Metrics, every process (load, cdc): Prometheus text on /metrics always; DogStatsD to the node's
     // ---- Datadog agent and the Datadog API by configuration. Datadog's own variable names wherever one exists.

@@ -72,7 +72,8 @@ public sealed interface SinkConfig {
             List<String> keyFields,
             String user,
             String password,
-            String sslmode) implements SinkConfig {
+            String sslmode,
+            Optional<String> sslRootCertFile) implements SinkConfig {
         static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
 
         public String jdbcUrl() {
@@ -149,7 +150,7 @@ public sealed interface SinkConfig {
                 table, keyFields,
                 env.required(Setting.POSTGRES_USER, why),
                 env.required(Setting.POSTGRES_PASSWORD, why),
-                sslmode);
+                sslmode, env.optional(Setting.POSTGRES_SSL_ROOT_CERT_FILE));
     }
 
     /** Database and schema as PostgreSQL folds unquoted names: lower case, at most 63 characters. */

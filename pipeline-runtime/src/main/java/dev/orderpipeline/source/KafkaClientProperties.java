@@ -7,6 +7,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -90,10 +91,27 @@ public final class KafkaClientProperties {
         p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, source.securityProtocol().name());
         source.credentials().ifPresent(c -> {
             p.put(SaslConfigs.SASL_MECHANISM, source.saslMechanism());
-            p.put(SaslConfigs.SASL_JAAS_CONFIG, "org.apache.kafka.common.security.plain.PlainLoginModule required "
+            p.put(SaslConfigs.SASL_JAAS_CONFIG, loginModule(source.saslMechanism()) + " required "
                     + "username=\"" + jaasEscape(c.username()) + "\" password=\"" + jaasEscape(c.password()) + "\";");
         });
+        KafkaSourceConfig.Tls tls = source.tls();
+        tls.caFile().ifPresent(file -> {
+            p.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PEM");
+            p.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, file);
+        });
+        if (tls.mutual()) {
+            p.put(SslConfigs.SSL_KEYSTORE_TYPE_CONFIG, "PEM");
+            p.put(SslConfigs.SSL_KEYSTORE_CERTIFICATE_CHAIN_CONFIG, tls.certificateChain().orElseThrow());
+            p.put(SslConfigs.SSL_KEYSTORE_KEY_CONFIG, tls.privateKey().orElseThrow());
+        }
         return p;
+    }
+
+    /** PLAIN sends the password; SCRAM proves it without sending it, and needs its own login module. */
+    static String loginModule(String mechanism) {
+        return mechanism.toUpperCase(java.util.Locale.ROOT).startsWith("SCRAM-")
+                ? "org.apache.kafka.common.security.scram.ScramLoginModule"
+                : "org.apache.kafka.common.security.plain.PlainLoginModule";
     }
 
     private static String jaasEscape(String value) {

@@ -55,6 +55,7 @@ public final class PostgresWarehouse extends JdbcWarehouse {
         props.put("user", config.user());
         props.put("password", config.password());
         props.put("sslmode", config.sslmode());
+        config.sslRootCertFile().ifPresent(file -> props.put("sslrootcert", file));
         props.put("currentSchema", config.schema());
         props.put("ApplicationName", "orderpipeline:" + pipeline);
         // The server cancels a statement (a lock wait included) after the timeout, COPY too; the socket

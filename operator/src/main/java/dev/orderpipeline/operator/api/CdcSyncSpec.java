@@ -28,7 +28,14 @@ public record CdcSyncSpec(
         @JsonPropertyDescription("propagate: delete target rows deleted at the source; ignore: keep them. Default propagate.")
         Deletes deletes,
         @JsonPropertyDescription("running or paused. Default running.")
-        PipelineState state) {
+        PipelineState state,
+        @JsonPropertyDescription("Scheduling, resources, image and metadata of the replicator pod.")
+        PodTemplate podTemplate) {
+
+    public CdcSyncSpec(CdcSourceSpec source, List<String> keyColumns, PostgresTargetSpec target, String interval,
+                       Integer batchSize, Deletes deletes, PipelineState state) {
+        this(source, keyColumns, target, interval, batchSize, deletes, state, null);
+    }
 
     public enum Deletes {
         @JsonProperty("propagate") PROPAGATE,

@@ -35,7 +35,15 @@ public record OrderPipelineSpec(
         @JsonPropertyDescription("Monitoring and tagging.")
         MonitoringSpec monitoring,
         @JsonPropertyDescription("running or paused (loaders scaled to zero, offsets kept). Default running.")
-        PipelineState state) {
+        PipelineState state,
+        @JsonPropertyDescription("Scheduling, resources, image and metadata of the loader pods (and of dbt pods for "
+                + "scheduling and pull credentials).")
+        PodTemplate podTemplate) {
+
+    public OrderPipelineSpec(SourceSpec source, SinkSpec sink, BatchSpec batch, ScalingSpec scaling,
+                             DeadLetterSpec deadLetter, DbtSpec dbt, MonitoringSpec monitoring, PipelineState state) {
+        this(source, sink, batch, scaling, deadLetter, dbt, monitoring, state, null);
+    }
 
     public boolean paused() {
         return state == PipelineState.PAUSED;

@@ -13,7 +13,7 @@ import java.util.List;
 public record OrderPipelineStatus(
         @JsonPropertyDescription("The metadata.generation this status describes.")
         Long observedGeneration,
-        @JsonPropertyDescription("Pending, Running, Paused or Stalled.")
+        @JsonPropertyDescription("Pending (rolling out), Running, Paused, Degraded (loader pods crash-loop, cannot pull their image or cannot be created: the Ready condition says why) or Stalled (the spec or a Secret must be fixed).")
         String phase,
         @JsonPropertyDescription("Ready, Reconciling and Stalled (kstatus), SourceReachable (Kafka lag readable), SinkWriting (warehouse commits return), OffsetsInRange (every partition reads on from its stored offset) and DbtSucceeded, with Kubernetes condition conventions.")
         List<Condition> conditions,
@@ -31,7 +31,7 @@ public record OrderPipelineStatus(
         Integer partitions,
         @JsonPropertyDescription("Records of the source topic not yet committed by the loaders' consumer group (read every few seconds).")
         Long consumerLag,
-        @JsonPropertyDescription("Records loaded since the loaders started.")
+        @JsonPropertyDescription("Records loaded, summed over loader restarts and scale-downs (never decreases; a lower bound: a loader's last records before it ends may be missed; the table is the exact count).")
         Long recordsLoaded,
         @JsonPropertyDescription("When the loaders last committed a batch (RFC 3339).")
         String lastCommitTime,
@@ -40,5 +40,5 @@ public record OrderPipelineStatus(
         @JsonPropertyDescription("dbt runs.")
         DbtStatus dbt) {
 
-    public enum Phase { Pending, Running, Paused, Stalled }
+    public enum Phase { Pending, Running, Paused, Degraded, Stalled }
 }

@@ -31,7 +31,16 @@ public record PostgresTargetSpec(
         @JsonPropertyDescription("Secret key holding the password.")
         SecretKeyReference password,
         @JsonPropertyDescription("libpq sslmode; default verify-full.")
-        SslMode sslmode) {
+        SslMode sslmode,
+        @JsonPropertyDescription("Secret key holding the PEM CA certificate(s) the server's certificate is checked "
+                + "against (libpq sslrootcert) for verify-ca and verify-full; absent means the JVM's default trust store.")
+        SecretKeyReference caCertificate) {
+
+    /** Checked against the JVM's default trust store. */
+    public PostgresTargetSpec(String host, Integer port, String database, String schema, String table,
+                              SecretKeyReference username, SecretKeyReference password, SslMode sslmode) {
+        this(host, port, database, schema, table, username, password, sslmode, null);
+    }
 
     public enum SslMode {
         @JsonProperty("disable") DISABLE,

@@ -4,8 +4,13 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** The Kafka topic the orders are read from. */
+@ValidationRule(value = "!((has(self.format) && self.format in ['avro', 'json_sr', 'protobuf']) || (has(self.keyFormat) "
+        + "&& self.keyFormat in ['avro', 'json_sr', 'protobuf'])) || has(self.schemaRegistry)",
+        message = "spec.source.schemaRegistry is required when format or keyFormat is avro, json_sr or protobuf: the "
+                + "records carry a schema id only the registry resolves; add schemaRegistry.url")
 public record SourceSpec(
         @Required @Pattern("^[^,\\s]+(,[^,\\s]+)*$")
         @JsonPropertyDescription("Kafka bootstrap servers, host:port[,host:port].")
@@ -16,8 +21,14 @@ public record SourceSpec(
         @Pattern(Patterns.KAFKA_TOPIC)
         @JsonPropertyDescription("Consumer group of the loaders; default <namespace>.<name>.")
         String consumerGroup,
-        @JsonPropertyDescription("Record format of the topic; only json today. Default json.")
+        @JsonPropertyDescription("Format of the record values: json (schemaless JSON), avro, json_sr (JSON Schema) or "
+                + "protobuf in Confluent's wire format with schemaRegistry, or string. Default json.")
         Format format,
+        @JsonPropertyDescription("Format of the record keys (the upsert key when sink.keyFields is empty), as format; "
+                + "default: the runtime's (keys read as JSON when they parse, else as text).")
+        Format keyFormat,
+        @JsonPropertyDescription("Schema Registry for avro, json_sr and protobuf topics (required with those formats).")
+        SchemaRegistrySpec schemaRegistry,
         @JsonPropertyDescription("Where a new consumer group starts: earliest or latest. Default earliest.")
         StartPosition startPosition,
         @JsonPropertyDescription("What a loader does when a partition's offset stored with the warehouse is outside "
@@ -29,8 +40,23 @@ public record SourceSpec(
         @JsonPropertyDescription("Protocol and credentials for the Kafka connection; absent means PLAINTEXT.")
         KafkaSecuritySpec security) {
 
+    /** Schemaless JSON values, no registry. */
+    public SourceSpec(String bootstrapServers, String topic, String consumerGroup, Format format,
+                      StartPosition startPosition, OffsetReset offsetReset, KafkaSecuritySpec security) {
+        this(bootstrapServers, topic, consumerGroup, format, null, null, startPosition, offsetReset, security);
+    }
+
     public enum Format {
-        @JsonProperty("json") JSON
+        @JsonProperty("json") JSON,
+        @JsonProperty("avro") AVRO,
+        @JsonProperty("json_sr") JSON_SR,
+        @JsonProperty("protobuf") PROTOBUF,
+        @JsonProperty("string") STRING;
+
+        /** Avro, JSON Schema and Protobuf carry a schema id that only a registry resolves. */
+        public boolean needsRegistry() {
+            return this == AVRO || this == JSON_SR || this == PROTOBUF;
+        }
     }
 
     public enum OffsetReset {

@@ -52,9 +52,9 @@ public final class DbtResources {
 
     /** The dbt image runs as this user (dbt/Dockerfile). */
     static final long DBT_UID = 10001L;
-    static final String KEY_DIR = "/var/run/secrets/orderpipeline/snowflake";
-    static final String KEY_FILE = "rsa_key.p8";
-    static final String PROFILE_DIR = "/var/run/secrets/orderpipeline/dbt-profile";
+    /** The dbt project's variables for the Snowflake key file and its passphrase (dbt/profiles.yml). */
+    static final String PRIVATE_KEY_PATH = "SNOWFLAKE_PRIVATE_KEY_PATH";
+    static final String PRIVATE_KEY_PASSPHRASE = "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE";
     /** A failed dbt run (a failing test) fails again on retry: no retries, the next run is the next schedule. */
     static final int BACKOFF_LIMIT = 0;
     static final int SUCCESSFUL_JOBS_HISTORY = 3;
@@ -115,19 +115,13 @@ public final class DbtResources {
         List<Volume> volumes = new ArrayList<>();
         List<VolumeMount> mounts = new ArrayList<>();
         // dbt's target and log paths are under /tmp/dbt in the image: writable with a read-only root filesystem.
-        volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+        volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("1Gi")).endEmptyDir()
+                .build());
         mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
-        List<EnvVar> env = environment(pipeline, dbt);
-        snowflake(pipeline).map(SnowflakeSinkSpec::privateKey).ifPresent(key -> {
-            volumes.add(secretFile("snowflake-key", key, KEY_FILE));
-            mounts.add(new VolumeMountBuilder().withName("snowflake-key").withMountPath(KEY_DIR).withReadOnly(true)
-                    .build());
-        });
-        if (dbt.profile() != null) {
-            volumes.add(secretFile("dbt-profile", dbt.profile(), "profiles.yml"));
-            mounts.add(new VolumeMountBuilder().withName("dbt-profile").withMountPath(PROFILE_DIR).withReadOnly(true)
-                    .build());
-        }
+        List<SecretUse> secrets = WorkloadSecrets.dbt(pipeline.getSpec());
+        List<EnvVar> env = environment(pipeline, dbt, secrets);
+        volumes.addAll(WorkloadSecrets.volumes(secrets));
+        mounts.addAll(WorkloadSecrets.mounts(secrets));
         ContainerBuilder container = new ContainerBuilder()
                 .withName(CONTAINER_NAME)
                 .withImage(dbt.image())
@@ -149,7 +143,7 @@ public final class DbtResources {
         if (dbt.args() != null && !dbt.args().isEmpty()) {
             container.withArgs(dbt.args());
         }
-        return new PodTemplateSpecBuilder()
+        PodTemplateSpec pod = new PodTemplateSpecBuilder()
                 .withNewMetadata().withLabels(labels(pipeline, trigger)).endMetadata()
                 .withNewSpec()
                 .withRestartPolicy("Never")
@@ -159,18 +153,20 @@ public final class DbtResources {
                 .withVolumes(volumes)
                 .endSpec()
                 .build();
+        // Where dbt pods run and how their image is pulled follow the pipeline's pod template.
+        PodTemplates.applyScheduling(pipeline.getSpec().podTemplate(), pod);
+        return pod;
     }
 
     /** The dbt project's variables (dbt/README.md); credentials only by reference or as a mounted file. */
-    static List<EnvVar> environment(OrderPipeline pipeline, DbtSpec dbt) {
+    static List<EnvVar> environment(OrderPipeline pipeline, DbtSpec dbt, List<SecretUse> secrets) {
         Map<String, String> plain = new LinkedHashMap<>();
         SinkSpec sink = pipeline.getSpec().sink();
         Optional<SnowflakeSinkSpec> snowflake = snowflake(pipeline);
         String target = dbt.target() != null ? dbt.target() : snowflake.isPresent() ? "snowflake" : null;
         LoaderEnvironment.putIfSet(plain, "DBT_TARGET", target);
-        if (dbt.profile() != null) {
-            plain.put("DBT_PROFILES_DIR", PROFILE_DIR);
-        }
+        secrets.stream().filter(use -> use.field().equals(WorkloadSecrets.DBT_PROFILE_FIELD)).findFirst()
+                .ifPresent(profile -> plain.put("DBT_PROFILES_DIR", profile.file().directory()));
         snowflake.ifPresent(s -> {
             plain.put("SNOWFLAKE_ACCOUNT", s.account());
             plain.put("SNOWFLAKE_USER", s.user());
@@ -181,19 +177,11 @@ public final class DbtResources {
             // The loader's table, the dbt project's source.
             plain.put("DBT_SOURCE_DATABASE", s.database());
             plain.put("DBT_SOURCE_SCHEMA", s.schema());
-            if (s.privateKey() != null) {
-                plain.put("SNOWFLAKE_PRIVATE_KEY_PATH", KEY_DIR + "/" + KEY_FILE);
-            }
         });
         LoaderEnvironment.putIfSet(plain, "DBT_ORDERS_TABLE", sink.table());
         List<EnvVar> env = new ArrayList<>();
         plain.forEach((name, value) -> env.add(new EnvVar(name, value, null)));
-        snowflake.map(SnowflakeSinkSpec::privateKeyPassphrase).ifPresent(ref -> env.add(new EnvVarBuilder()
-                .withName("SNOWFLAKE_PRIVATE_KEY_PASSPHRASE")
-                .withNewValueFrom()
-                .withNewSecretKeyRef().withName(ref.name()).withKey(ref.key()).withOptional(false).endSecretKeyRef()
-                .endValueFrom()
-                .build()));
+        env.addAll(WorkloadSecrets.env(secrets));
         return env;
     }
 
@@ -201,16 +189,6 @@ public final class DbtResources {
         SinkSpec sink = pipeline.getSpec().sink();
         return sink != null && sink.type() == SinkSpec.Type.SNOWFLAKE ? Optional.ofNullable(sink.snowflake())
                 : Optional.empty();
-    }
-
-    /** One Secret key as one read-only file (owner and group only: the pod's fsGroup reads it). */
-    private static Volume secretFile(String volume, SecretKeyReference ref, String file) {
-        return new VolumeBuilder().withName(volume).withNewSecret()
-                .withSecretName(ref.name())
-                .addNewItem().withKey(ref.key()).withPath(file).endItem()
-                .withDefaultMode(0440)
-                .withOptional(false)
-                .endSecret().build();
     }
 
     /** {@code base + suffix}, with base shortened (and made unique by a digest) when the whole is too long. */

@@ -28,6 +28,9 @@ public class LoaderDeploymentDependent extends CRUDKubernetesDependentResource<D
     public static final String DD_SERVICE_LABEL = "tags.datadoghq.com/service";
     public static final String DD_VERSION_LABEL = "tags.datadoghq.com/version";
     static final long RUNTIME_UID = 10001L;
+    static final Quantity TMP_SIZE_LIMIT = new Quantity("1Gi");
+    /** DuckDB's file lives here (one loader, demos and small setups); a warehouse sink leaves it empty. */
+    static final Quantity DATA_SIZE_LIMIT = new Quantity("20Gi");
 
     private final String runtimeImage;
 
@@ -39,9 +42,10 @@ public class LoaderDeploymentDependent extends CRUDKubernetesDependentResource<D
 
     @Override
     protected Deployment desired(OrderPipeline pipeline, Context<OrderPipeline> context) {
+        String image = PodTemplates.image(pipeline.getSpec().podTemplate(), runtimeImage);
         Map<String, String> labels = new LinkedHashMap<>(LoaderResources.labels(pipeline));
-        labels.putAll(datadogLabels(pipeline));
-        return new DeploymentBuilder()
+        labels.putAll(datadogLabels(pipeline, image));
+        Deployment deployment = new DeploymentBuilder()
                 .withNewMetadata()
                 .withName(LoaderResources.deploymentName(pipeline))
                 .withNamespace(pipeline.getMetadata().getNamespace())
@@ -55,34 +59,39 @@ public class LoaderDeploymentDependent extends CRUDKubernetesDependentResource<D
                 .withNewTemplate()
                 .withNewMetadata()
                 .withLabels(labels)
-                .withAnnotations(podAnnotations(pipeline))
+                .withAnnotations(podAnnotations(pipeline, context))
                 .endMetadata()
                 .withNewSpec()
                 // The loader flushes and commits its batch on SIGTERM; give it time to do so.
                 .withTerminationGracePeriodSeconds(60L)
                 .withAutomountServiceAccountToken(false)
                 .withSecurityContext(RestrictedSecurity.pod(RUNTIME_UID))
-                .withContainers(loaderContainer(pipeline))
-                // Writable places for a read-only root filesystem: the JVM's temp files and DuckDB's file.
-                .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
-                .addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
+                .withContainers(loaderContainer(pipeline, image))
+                // Writable places for a read-only root filesystem: the JVM's temp files and DuckDB's file, bounded
+                // so that a runaway file is an evicted pod, not a full node disk.
+                .addNewVolume().withName("tmp").withNewEmptyDir().withSizeLimit(TMP_SIZE_LIMIT).endEmptyDir().endVolume()
+                .addNewVolume().withName("data").withNewEmptyDir().withSizeLimit(DATA_SIZE_LIMIT).endEmptyDir().endVolume()
+                .addAllToVolumes(WorkloadSecrets.volumes(WorkloadSecrets.loader(pipeline.getSpec())))
                 .endSpec()
                 .endTemplate()
                 .endSpec()
                 .build();
+        PodTemplates.apply(pipeline.getSpec().podTemplate(), deployment.getSpec().getTemplate());
+        return deployment;
     }
 
-    private Container loaderContainer(OrderPipeline pipeline) {
+    private Container loaderContainer(OrderPipeline pipeline, String image) {
         return new ContainerBuilder()
                 .withName(LoaderResources.CONTAINER_NAME)
-                .withImage(runtimeImage)
+                .withImage(image)
                 .withImagePullPolicy("IfNotPresent")
                 .withArgs("load")
                 .addNewPort().withName("http").withContainerPort(LoaderEnvironment.HTTP_PORT_NUMBER)
                 .withProtocol("TCP").endPort()
                 .addNewEnvFrom().withNewConfigMapRef().withName(LoaderResources.configMapName(pipeline))
                 .withOptional(false).endConfigMapRef().endEnvFrom()
-                .withEnv(environment(pipeline))
+                .withEnv(environment(pipeline, image))
+                .withStartupProbe(startupProbe())
                 .withLivenessProbe(httpProbe("/healthz", 6))
                 .withReadinessProbe(httpProbe("/readyz", 3))
                 .withResources(new ResourceRequirementsBuilder()
@@ -93,19 +102,35 @@ public class LoaderDeploymentDependent extends CRUDKubernetesDependentResource<D
                 .withSecurityContext(RestrictedSecurity.container())
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
                 .addNewVolumeMount().withName("data").withMountPath(LoaderEnvironment.DATA_DIR).endVolumeMount()
+                .addAllToVolumeMounts(WorkloadSecrets.mounts(WorkloadSecrets.loader(pipeline.getSpec())))
                 .build();
     }
 
+    /**
+     * /healthz answers from its own thread whatever the loader is doing, so a long warehouse commit never
+     * fails it; the timeout leaves room for a GC pause. A loader whose writes fail is alive but not ready
+     * (/readyz), which slows a rollout without restarting it. Liveness gives up after a minute.
+     */
     static Probe httpProbe(String path, int failureThreshold) {
         return new ProbeBuilder()
                 .withNewHttpGet().withPath(path).withPort(new IntOrString("http")).endHttpGet()
                 .withPeriodSeconds(10)
-                .withTimeoutSeconds(2)
+                .withTimeoutSeconds(5)
                 .withFailureThreshold(failureThreshold)
                 .build();
     }
 
-    private List<EnvVar> environment(OrderPipeline pipeline) {
+    /** JVM start and the first warehouse connection may take a while; liveness starts counting after it. */
+    static Probe startupProbe() {
+        return new ProbeBuilder()
+                .withNewHttpGet().withPath("/healthz").withPort(new IntOrString("http")).endHttpGet()
+                .withPeriodSeconds(2)
+                .withTimeoutSeconds(5)
+                .withFailureThreshold(60)
+                .build();
+    }
+
+    private List<EnvVar> environment(OrderPipeline pipeline, String image) {
         List<EnvVar> env = new ArrayList<>(LoaderEnvironment.secretEnv(pipeline));
         DatadogSpec datadog = datadog(pipeline);
         env.addAll(DatadogPodRendering.env(datadog));
@@ -113,7 +138,7 @@ public class LoaderDeploymentDependent extends CRUDKubernetesDependentResource<D
             // Datadog's unified service tagging: the tracer and DogStatsD read DD_* which follow the pod labels.
             for (Map.Entry<String, String> tag : Map.of("DD_ENV", DD_ENV_LABEL, "DD_SERVICE", DD_SERVICE_LABEL,
                     "DD_VERSION", DD_VERSION_LABEL).entrySet()) {
-                if (datadogLabels(pipeline).containsKey(tag.getValue())) {
+                if (datadogLabels(pipeline, image).containsKey(tag.getValue())) {
                     env.add(new EnvVarBuilder().withName(tag.getKey()).withNewValueFrom().withNewFieldRef()
                             .withFieldPath("metadata.labels['" + tag.getValue() + "']").endFieldRef().endValueFrom()
                             .build());
@@ -128,15 +153,16 @@ public class LoaderDeploymentDependent extends CRUDKubernetesDependentResource<D
         return env;
     }
 
-    /** The config hash (a change rolls the pods) and, when asked for, the OpenMetrics autodiscovery annotation. */
-    private static Map<String, String> podAnnotations(OrderPipeline pipeline) {
+    /** The config hash and the Secrets' versions (a change to either rolls the pods) and, when asked for, the OpenMetrics autodiscovery annotation. */
+    private static Map<String, String> podAnnotations(OrderPipeline pipeline, Context<OrderPipeline> context) {
         Map<String, String> annotations = new java.util.TreeMap<>(DatadogPodRendering.annotations(datadog(pipeline),
                 LoaderResources.CONTAINER_NAME, LoaderResources.pipelineName(pipeline)));
         annotations.put(LoaderResources.CONFIG_HASH_ANNOTATION, LoaderEnvironment.configHash(pipeline));
+        SecretVersions.digest(context).ifPresent(digest -> annotations.put(SecretVersions.ANNOTATION, digest));
         return annotations;
     }
 
-    private Map<String, String> datadogLabels(OrderPipeline pipeline) {
+    private static Map<String, String> datadogLabels(OrderPipeline pipeline, String image) {
         DatadogSpec datadog = datadog(pipeline);
         Map<String, String> labels = new LinkedHashMap<>();
         if (datadog == null || !datadog.enabledOrDefault()) {
@@ -146,13 +172,13 @@ public class LoaderDeploymentDependent extends CRUDKubernetesDependentResource<D
             labels.put(DD_ENV_LABEL, datadog.env());
         }
         labels.put(DD_SERVICE_LABEL, datadog.service() != null ? datadog.service() : pipeline.getMetadata().getName());
-        labels.put(DD_VERSION_LABEL, datadog.version() != null ? datadog.version() : imageTag());
+        labels.put(DD_VERSION_LABEL, datadog.version() != null ? datadog.version() : imageTag(image));
         return labels;
     }
 
     /** The image's tag; a digest is not a valid label value (too long), so a digest-only image gives latest. */
-    private String imageTag() {
-        String name = runtimeImage.contains("@") ? runtimeImage.substring(0, runtimeImage.indexOf('@')) : runtimeImage;
+    private static String imageTag(String image) {
+        String name = image.contains("@") ? image.substring(0, image.indexOf('@')) : image;
         int slash = name.lastIndexOf('/');
         int colon = name.lastIndexOf(':');
         return colon > slash ? name.substring(colon + 1) : "latest";

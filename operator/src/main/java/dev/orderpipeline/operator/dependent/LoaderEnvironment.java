@@ -5,16 +5,13 @@ import dev.orderpipeline.operator.api.DeadLetterSpec;
 import dev.orderpipeline.operator.api.KafkaSecuritySpec;
 import dev.orderpipeline.operator.api.OrderPipeline;
 import dev.orderpipeline.operator.api.OrderPipelineSpec;
-import dev.orderpipeline.operator.api.SecretKeyReference;
 import dev.orderpipeline.operator.api.SinkSpec;
 import dev.orderpipeline.operator.api.SnowflakeSinkSpec;
 import dev.orderpipeline.operator.api.SourceSpec;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -40,6 +37,15 @@ public final class LoaderEnvironment {
     public static final String KAFKA_SASL_MECHANISM = "OPL_KAFKA_SASL_MECHANISM";
     public static final String KAFKA_SASL_USERNAME = "OPL_KAFKA_SASL_USERNAME";
     public static final String KAFKA_SASL_PASSWORD = "OPL_KAFKA_SASL_PASSWORD";
+    public static final String KAFKA_SSL_CA_FILE = "OPL_KAFKA_SSL_CA_FILE";
+    public static final String KAFKA_SSL_CERTIFICATE_FILE = "OPL_KAFKA_SSL_CERTIFICATE_FILE";
+    public static final String KAFKA_SSL_KEY_FILE = "OPL_KAFKA_SSL_KEY_FILE";
+    public static final String KAFKA_VALUE_FORMAT = "OPL_KAFKA_VALUE_FORMAT";
+    public static final String KAFKA_KEY_FORMAT = "OPL_KAFKA_KEY_FORMAT";
+    public static final String SCHEMA_REGISTRY_URL = "OPL_SCHEMA_REGISTRY_URL";
+    public static final String SCHEMA_REGISTRY_USERNAME = "OPL_SCHEMA_REGISTRY_USERNAME";
+    public static final String SCHEMA_REGISTRY_PASSWORD = "OPL_SCHEMA_REGISTRY_PASSWORD";
+    public static final String SCHEMA_REGISTRY_CA_FILE = "OPL_SCHEMA_REGISTRY_CA_FILE";
     public static final String SINK_TYPE = "OPL_SINK_TYPE";
     public static final String SINK_TABLE = "OPL_SINK_TABLE";
     public static final String SINK_KEY_FIELDS = "OPL_SINK_KEY_FIELDS";
@@ -90,6 +96,15 @@ public final class LoaderEnvironment {
         }
         if (source.offsetReset() != null) {
             data.put(KAFKA_OFFSET_RESET, lower(source.offsetReset()));
+        }
+        if (source.format() != null) {
+            data.put(KAFKA_VALUE_FORMAT, lower(source.format()));
+        }
+        if (source.keyFormat() != null) {
+            data.put(KAFKA_KEY_FORMAT, lower(source.keyFormat()));
+        }
+        if (source.schemaRegistry() != null) {
+            data.put(SCHEMA_REGISTRY_URL, source.schemaRegistry().url());
         }
         KafkaSecuritySpec security = source.security();
         if (security != null) {
@@ -145,45 +160,27 @@ public final class LoaderEnvironment {
         data.put(ERROR_TOLERANCE, lower(tolerance));
     }
 
-    /** Every Secret key the loader needs, by environment variable name. */
-    public static SortedMap<String, SecretKeyReference> secretReferences(OrderPipeline pipeline) {
-        OrderPipelineSpec spec = pipeline.getSpec();
-        SortedMap<String, SecretKeyReference> refs = new TreeMap<>();
-        KafkaSecuritySpec security = spec.source().security();
-        if (security != null && security.protocol() != null && security.protocol().usesSasl()) {
-            putIfSet(refs, KAFKA_SASL_USERNAME, security.username());
-            putIfSet(refs, KAFKA_SASL_PASSWORD, security.password());
-        }
-        SinkSpec sink = spec.sink();
-        if (sink.type() == SinkSpec.Type.SNOWFLAKE && sink.snowflake() != null) {
-            putIfSet(refs, SNOWFLAKE_PRIVATE_KEY, sink.snowflake().privateKey());
-            putIfSet(refs, SNOWFLAKE_PRIVATE_KEY_PASSPHRASE, sink.snowflake().privateKeyPassphrase());
-        }
-        return refs;
-    }
-
+    /** The loader's Secret keys as variables and files ({@link WorkloadSecrets#loader}). */
     public static List<EnvVar> secretEnv(OrderPipeline pipeline) {
-        List<EnvVar> env = new ArrayList<>();
-        secretReferences(pipeline).forEach((name, ref) -> env.add(new EnvVarBuilder()
-                .withName(name)
-                .withNewValueFrom()
-                .withNewSecretKeyRef().withName(ref.name()).withKey(ref.key()).withOptional(false).endSecretKeyRef()
-                .endValueFrom()
-                .build()));
-        return env;
+        return WorkloadSecrets.env(WorkloadSecrets.loader(pipeline.getSpec()));
     }
 
     /**
      * A digest of everything the loader reads at start-up, put on the pod template so that a change
-     * rolls the pods. It covers Secret names and keys, not their values: the operator never reads them.
+     * rolls the pods. It covers Secret names and keys, not their values: a changed value rolls the pods
+     * through the Secrets' versions ({@code SecretVersions}), which the operator reads without the data.
      */
     public static String configHash(OrderPipeline pipeline) {
         StringBuilder text = new StringBuilder();
         configData(pipeline).forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
-        secretReferences(pipeline).forEach((k, ref) -> text.append(k).append("<-").append(ref.name())
-                .append('/').append(ref.key()).append('\n'));
+        text.append(WorkloadSecrets.hashInput(WorkloadSecrets.loader(pipeline.getSpec())));
+        return shortDigest(text.toString());
+    }
+
+    /** The first 8 bytes of a SHA-256, hex: short enough for an annotation, long enough to tell configurations apart. */
+    static String shortDigest(String text) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java runtime", e);

@@ -37,7 +37,7 @@ public class ReplicatorDeploymentDependent extends CRUDKubernetesDependentResour
         Optional<OrderPipeline> referenced = ReplicatorConfigMapDependent.referenced(context);
         Map<String, String> labels = ReplicatorResources.labels(sync);
         boolean paused = sync.getSpec().state() == PipelineState.PAUSED;
-        return new DeploymentBuilder()
+        Deployment deployment = new DeploymentBuilder()
                 .withNewMetadata()
                 .withName(ReplicatorResources.deploymentName(sync))
                 .withNamespace(sync.getMetadata().getNamespace())
@@ -50,8 +50,7 @@ public class ReplicatorDeploymentDependent extends CRUDKubernetesDependentResour
                 .withNewTemplate()
                 .withNewMetadata()
                 .withLabels(labels)
-                .withAnnotations(Map.of(LoaderResources.CONFIG_HASH_ANNOTATION,
-                        ReplicatorEnvironment.configHash(sync, referenced)))
+                .withAnnotations(podAnnotations(sync, referenced, context))
                 .endMetadata()
                 .withNewSpec()
                 // The replicator finishes its PostgreSQL transaction on SIGTERM.
@@ -59,11 +58,23 @@ public class ReplicatorDeploymentDependent extends CRUDKubernetesDependentResour
                 .withAutomountServiceAccountToken(false)
                 .withSecurityContext(RestrictedSecurity.pod(LoaderDeploymentDependent.RUNTIME_UID))
                 .withContainers(container(sync, referenced))
-                .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                .addNewVolume().withName("tmp").withNewEmptyDir().withSizeLimit(LoaderDeploymentDependent.TMP_SIZE_LIMIT)
+                .endEmptyDir().endVolume()
+                .addAllToVolumes(WorkloadSecrets.volumes(WorkloadSecrets.replicator(sync.getSpec(), referenced)))
                 .endSpec()
                 .endTemplate()
                 .endSpec()
                 .build();
+        PodTemplates.apply(sync.getSpec().podTemplate(), deployment.getSpec().getTemplate());
+        return deployment;
+    }
+
+    private static Map<String, String> podAnnotations(CdcSync sync, Optional<OrderPipeline> referenced,
+                                                      Context<CdcSync> context) {
+        Map<String, String> annotations = new java.util.TreeMap<>();
+        annotations.put(LoaderResources.CONFIG_HASH_ANNOTATION, ReplicatorEnvironment.configHash(sync, referenced));
+        SecretVersions.digest(context).ifPresent(digest -> annotations.put(SecretVersions.ANNOTATION, digest));
+        return annotations;
     }
 
     private Container container(CdcSync sync, Optional<OrderPipeline> referenced) {
@@ -73,7 +84,7 @@ public class ReplicatorDeploymentDependent extends CRUDKubernetesDependentResour
         env.sort(Comparator.comparing(EnvVar::getName));
         return new ContainerBuilder()
                 .withName(ReplicatorResources.CONTAINER_NAME)
-                .withImage(runtimeImage)
+                .withImage(PodTemplates.image(sync.getSpec().podTemplate(), runtimeImage))
                 .withImagePullPolicy("IfNotPresent")
                 .withArgs("cdc")
                 .addNewPort().withName("http").withContainerPort(LoaderEnvironment.HTTP_PORT_NUMBER)
@@ -81,6 +92,7 @@ public class ReplicatorDeploymentDependent extends CRUDKubernetesDependentResour
                 .addNewEnvFrom().withNewConfigMapRef().withName(ReplicatorResources.configMapName(sync))
                 .withOptional(false).endConfigMapRef().endEnvFrom()
                 .withEnv(env)
+                .withStartupProbe(LoaderDeploymentDependent.startupProbe())
                 .withLivenessProbe(LoaderDeploymentDependent.httpProbe("/healthz", 6))
                 .withReadinessProbe(LoaderDeploymentDependent.httpProbe("/readyz", 3))
                 .withResources(new ResourceRequirementsBuilder()
@@ -90,6 +102,7 @@ public class ReplicatorDeploymentDependent extends CRUDKubernetesDependentResour
                         .build())
                 .withSecurityContext(RestrictedSecurity.container())
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                .addAllToVolumeMounts(WorkloadSecrets.mounts(WorkloadSecrets.replicator(sync.getSpec(), referenced)))
                 .build();
     }
 }

@@ -5,16 +5,9 @@ import dev.orderpipeline.operator.api.CdcSync;
 import dev.orderpipeline.operator.api.CdcSyncSpec;
 import dev.orderpipeline.operator.api.OrderPipeline;
 import dev.orderpipeline.operator.api.PostgresTargetSpec;
-import dev.orderpipeline.operator.api.SecretKeyReference;
 import dev.orderpipeline.operator.api.SinkSpec;
 import dev.orderpipeline.operator.api.SnowflakeSinkSpec;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -45,6 +38,7 @@ public final class ReplicatorEnvironment {
     public static final String POSTGRES_USER = "OPL_POSTGRES_USER";
     public static final String POSTGRES_PASSWORD = "OPL_POSTGRES_PASSWORD";
     public static final String POSTGRES_SSLMODE = "OPL_POSTGRES_SSLMODE";
+    public static final String POSTGRES_SSL_ROOT_CERT_FILE = "OPL_POSTGRES_SSL_ROOT_CERT_FILE";
     /** The table a loader writes when its spec names none (the runtime's default). */
     public static final String DEFAULT_TABLE = "ORDERS";
 
@@ -104,41 +98,16 @@ public final class ReplicatorEnvironment {
                 .map(SinkSpec::snowflake);
     }
 
-    /** Every Secret key the replicator needs, by environment variable name. */
-    public static SortedMap<String, SecretKeyReference> secretReferences(CdcSync sync, Optional<OrderPipeline> referenced) {
-        SortedMap<String, SecretKeyReference> refs = new TreeMap<>();
-        LoaderEnvironment.putIfSet(refs, POSTGRES_USER, sync.getSpec().target().username());
-        LoaderEnvironment.putIfSet(refs, POSTGRES_PASSWORD, sync.getSpec().target().password());
-        snowflake(sync, referenced).ifPresent(snowflake -> {
-            LoaderEnvironment.putIfSet(refs, LoaderEnvironment.SNOWFLAKE_PRIVATE_KEY, snowflake.privateKey());
-            LoaderEnvironment.putIfSet(refs, LoaderEnvironment.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE,
-                    snowflake.privateKeyPassphrase());
-        });
-        return refs;
-    }
-
+    /** The replicator's Secret keys as variables and files ({@link WorkloadSecrets#replicator}). */
     public static List<EnvVar> secretEnv(CdcSync sync, Optional<OrderPipeline> referenced) {
-        List<EnvVar> env = new ArrayList<>();
-        secretReferences(sync, referenced).forEach((name, ref) -> env.add(new EnvVarBuilder()
-                .withName(name)
-                .withNewValueFrom()
-                .withNewSecretKeyRef().withName(ref.name()).withKey(ref.key()).withOptional(false).endSecretKeyRef()
-                .endValueFrom()
-                .build()));
-        return env;
+        return WorkloadSecrets.env(WorkloadSecrets.replicator(sync.getSpec(), referenced));
     }
 
     /** A digest of everything the replicator reads at start-up (Secret names and keys, never values). */
     public static String configHash(CdcSync sync, Optional<OrderPipeline> referenced) {
         StringBuilder text = new StringBuilder();
         configData(sync, referenced).forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
-        secretReferences(sync, referenced).forEach((k, ref) -> text.append(k).append("<-").append(ref.name())
-                .append('/').append(ref.key()).append('\n'));
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
+        text.append(WorkloadSecrets.hashInput(WorkloadSecrets.replicator(sync.getSpec(), referenced)));
+        return LoaderEnvironment.shortDigest(text.toString());
     }
 }

@@ -7,7 +7,10 @@ import dev.orderpipeline.operator.api.OrderPipeline;
 import dev.orderpipeline.operator.api.OrderPipelineStatus.Phase;
 import dev.orderpipeline.operator.dependent.ReplicatorConfigMapDependent;
 import dev.orderpipeline.operator.dependent.ReplicatorDeploymentDependent;
+import dev.orderpipeline.operator.dependent.ReplicatorDisruptionBudgetDependent;
 import dev.orderpipeline.operator.dependent.ReplicatorResources;
+import dev.orderpipeline.operator.dependent.SecretVersions;
+import dev.orderpipeline.operator.dependent.WorkloadSecrets;
 import dev.orderpipeline.operator.status.CdcStatusComposer;
 import dev.orderpipeline.operator.status.ConditionType;
 import dev.orderpipeline.operator.status.Conditions;
@@ -65,6 +68,7 @@ public class CdcSyncReconciler implements Reconciler<CdcSync> {
         this.workflow = new WorkflowBuilder<CdcSync>()
                 .addDependentResource(configMap)
                 .addDependentResourceAndConfigure(deployment).dependsOn(configMap)
+                .addDependentResource(new ReplicatorDisruptionBudgetDependent())
                 .build();
     }
 
@@ -87,8 +91,10 @@ public class CdcSyncReconciler implements Reconciler<CdcSync> {
             problem = CdcSyncValidator.validateReference(sync.getSpec(), namespace, referenced);
         }
         if (problem.isEmpty()) {
-            problem = new SecretReferenceChecker(context.getClient())
-                    .firstProblem(namespace, CdcSyncValidator.secretReferences(sync.getSpec(), referenced));
+            SecretReferenceChecker.Result secrets = new SecretReferenceChecker(context.getClient())
+                    .check(namespace, WorkloadSecrets.byField(WorkloadSecrets.replicator(sync.getSpec(), referenced)));
+            problem = secrets.problem();
+            SecretVersions.put(context, secrets.versions());
         }
         if (problem.isPresent()) {
             CdcSyncStatus status = statusComposer.stalled(sync, problem.get());
@@ -98,9 +104,10 @@ public class CdcSyncReconciler implements Reconciler<CdcSync> {
         referenced.ifPresent(p -> context.managedWorkflowAndDependentResourceContext()
                 .put(ReplicatorResources.REFERENCED_PIPELINE_KEY, p));
         workflow.reconcile(sync, context);
-        Optional<RuntimeStatusReader.ReplicatorSnapshot> runtime = runtimeStatus.read(ResourceID.fromResource(sync),
-                context.getClient(), namespace, ReplicatorResources.selectorLabels(sync));
-        CdcSyncStatus status = statusComposer.reconciled(sync, context.getSecondaryResource(Deployment.class), runtime);
+        RuntimeStatusReader.Observation<Optional<RuntimeStatusReader.ReplicatorSnapshot>> pods = runtimeStatus.read(
+                ResourceID.fromResource(sync), context.getClient(), namespace, ReplicatorResources.selectorLabels(sync));
+        CdcSyncStatus status = statusComposer.reconciled(sync, context.getSecondaryResource(Deployment.class),
+                pods.reading(), pods.trouble());
         announceTransitions(sync, status, events);
         // Looked at again periodically: the replicator's /status, and a referenced OrderPipeline's sink.
         return writeIfChanged(sync, status).rescheduleAfter(settings.sourcePollInterval());

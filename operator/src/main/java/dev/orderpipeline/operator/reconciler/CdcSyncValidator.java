@@ -70,28 +70,4 @@ public final class CdcSyncValidator {
         }
         return Optional.empty();
     }
-
-    /** The Secret keys the replicator will read, by the field that names them. */
-    public static Map<String, SecretKeyReference> secretReferences(CdcSyncSpec spec, Optional<OrderPipeline> referenced) {
-        Map<String, SecretKeyReference> refs = new LinkedHashMap<>();
-        putIfSet(refs, "spec.target.username", spec.target().username());
-        putIfSet(refs, "spec.target.password", spec.target().password());
-        if (spec.source().snowflake() != null && spec.source().snowflake().connection() != null) {
-            SnowflakeSinkSpec connection = spec.source().snowflake().connection();
-            putIfSet(refs, "spec.source.snowflake.connection.privateKey", connection.privateKey());
-            putIfSet(refs, "spec.source.snowflake.connection.privateKeyPassphrase", connection.privateKeyPassphrase());
-        } else if (referenced.isPresent()) {
-            String prefix = "spec.sink.snowflake of OrderPipeline '" + referenced.get().getMetadata().getName() + "': ";
-            SnowflakeSinkSpec snowflake = referenced.get().getSpec().sink().snowflake();
-            putIfSet(refs, prefix + "privateKey", snowflake.privateKey());
-            putIfSet(refs, prefix + "privateKeyPassphrase", snowflake.privateKeyPassphrase());
-        }
-        return refs;
-    }
-
-    private static void putIfSet(Map<String, SecretKeyReference> refs, String field, SecretKeyReference ref) {
-        if (ref != null) {
-            refs.put(field, ref);
-        }
-    }
 }

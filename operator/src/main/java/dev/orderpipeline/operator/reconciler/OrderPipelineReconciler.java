@@ -8,7 +8,10 @@ import dev.orderpipeline.operator.dependent.DbtCronJobDependent;
 import dev.orderpipeline.operator.dependent.DbtJobDependent;
 import dev.orderpipeline.operator.dependent.LoaderConfigMapDependent;
 import dev.orderpipeline.operator.dependent.LoaderDeploymentDependent;
+import dev.orderpipeline.operator.dependent.LoaderDisruptionBudgetDependent;
 import dev.orderpipeline.operator.dependent.LoaderResources;
+import dev.orderpipeline.operator.dependent.SecretVersions;
+import dev.orderpipeline.operator.dependent.WorkloadSecrets;
 import dev.orderpipeline.operator.metrics.OperatorMetrics;
 import dev.orderpipeline.operator.scaling.LoaderReplicas;
 import dev.orderpipeline.operator.scaling.LoaderScaler;
@@ -92,6 +95,7 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
         this.workflow = new WorkflowBuilder<OrderPipeline>()
                 .addDependentResource(configMap)
                 .addDependentResourceAndConfigure(deployment).dependsOn(configMap)
+                .addDependentResource(new LoaderDisruptionBudgetDependent())
                 .addDependentResourceAndConfigure(new DbtCronJobDependent())
                 .withReconcilePrecondition(DbtCronJobDependent.SCHEDULED)
                 .addDependentResourceAndConfigure(new DbtJobDependent())
@@ -111,6 +115,7 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
         sourceProbes.forget(id);
         scaler.forget(id);
         runtimeStatus.forget(id);
+        statusComposer.forget(id);
         dbtRuns.forget(id);
         metrics.forget(id);
         announcedSource.remove(id);
@@ -135,9 +140,13 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
     @Override
     public UpdateControl<OrderPipeline> reconcile(OrderPipeline pipeline, Context<OrderPipeline> context) {
         EventRecorder events = new EventRecorder(context.getClient(), clock);
-        Optional<SpecProblem> problem = SpecValidator.validate(pipeline.getSpec())
-                .or(() -> new SecretReferenceChecker(context.getClient())
-                        .firstProblem(pipeline.getMetadata().getNamespace(), SecretReferences.byField(pipeline.getSpec())));
+        Optional<SpecProblem> problem = SpecValidator.validate(pipeline.getSpec());
+        if (problem.isEmpty()) {
+            SecretReferenceChecker.Result secrets = new SecretReferenceChecker(context.getClient()).check(
+                    pipeline.getMetadata().getNamespace(), WorkloadSecrets.byField(WorkloadSecrets.pipeline(pipeline.getSpec())));
+            problem = secrets.problem();
+            SecretVersions.put(context, secrets.versions());
+        }
         if (problem.isPresent()) {
             // Leave the running loaders alone: they still work with the last valid configuration. Unless the user
             // paused the pipeline: pausing must stop loaders even when the spec or a Secret is broken (crash loops).
@@ -154,10 +163,10 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
         ScalingDecision scaling = scaler.decide(pipeline, source);
         context.managedWorkflowAndDependentResourceContext().put(LoaderReplicas.CONTEXT_KEY, scaling.replicas());
         workflow.reconcile(pipeline, context);
-        RuntimeReading runtime = runtimeStatus.read(ResourceID.fromResource(pipeline), context.getClient(),
-                pipeline.getMetadata().getNamespace(), LoaderResources.selectorLabels(pipeline));
+        RuntimeStatusReader.Observation<RuntimeReading> pods = runtimeStatus.read(ResourceID.fromResource(pipeline),
+                context.getClient(), pipeline.getMetadata().getNamespace(), LoaderResources.selectorLabels(pipeline));
         OrderPipelineStatus status = statusComposer.reconciled(pipeline, scaling.replicas(),
-                context.getSecondaryResource(Deployment.class), source, runtime);
+                context.getSecondaryResource(Deployment.class), source, pods.reading(), pods.trouble());
         status = dbtRuns.observe(pipeline, status, context, events);
         metrics.observed(pipeline, status);
         announceTransitions(pipeline, status, scaling, events);

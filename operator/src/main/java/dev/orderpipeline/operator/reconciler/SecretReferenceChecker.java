@@ -5,11 +5,12 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Checks that each referenced Secret key exists before pods are started with it; a missing key would
  * otherwise leave pods in CreateContainerConfigError with the cause hidden from the resource's owner.
- * Only the presence of keys is looked at; no value is kept or reported.
+ * Only the presence of keys and the Secrets' resource versions are looked at; no value is kept or reported.
  */
 public final class SecretReferenceChecker {
     private final KubernetesClient client;
@@ -18,27 +19,36 @@ public final class SecretReferenceChecker {
         this.client = client;
     }
 
+    /** The first missing Secret or key, or the versions of every referenced Secret (they roll the pods). */
+    public record Result(Optional<SpecProblem> problem, Map<String, String> versions) {
+        static Result problem(SpecProblem problem) {
+            return new Result(Optional.of(problem), Map.of());
+        }
+    }
+
     /**
      * @param references the references by the spec field that holds them (e.g. spec.source.security.password)
      */
-    public Optional<SpecProblem> firstProblem(String namespace, Map<String, SecretKeyReference> references) {
+    public Result check(String namespace, Map<String, SecretKeyReference> references) {
+        Map<String, String> versions = new TreeMap<>();
         for (Map.Entry<String, SecretKeyReference> entry : references.entrySet()) {
             String field = entry.getKey();
             SecretKeyReference ref = entry.getValue();
             Secret secret = client.secrets().inNamespace(namespace).withName(ref.name()).get();
             if (secret == null) {
-                return Optional.of(new SpecProblem(SpecProblem.SECRET_NOT_FOUND, field,
+                return Result.problem(new SpecProblem(SpecProblem.SECRET_NOT_FOUND, field,
                         field + " refers to Secret '" + ref.name() + "', which does not exist in namespace '"
                                 + namespace + "': create the Secret or correct " + field + ".name."));
             }
             boolean hasKey = (secret.getData() != null && secret.getData().containsKey(ref.key()))
                     || (secret.getStringData() != null && secret.getStringData().containsKey(ref.key()));
             if (!hasKey) {
-                return Optional.of(new SpecProblem(SpecProblem.SECRET_KEY_NOT_FOUND, field,
+                return Result.problem(new SpecProblem(SpecProblem.SECRET_KEY_NOT_FOUND, field,
                         field + " refers to key '" + ref.key() + "' of Secret '" + ref.name()
                                 + "', which has no such key: add it to the Secret or correct " + field + ".key."));
             }
+            versions.put(ref.name(), secret.getMetadata().getResourceVersion());
         }
-        return Optional.empty();
+        return new Result(Optional.empty(), versions);
     }
 }

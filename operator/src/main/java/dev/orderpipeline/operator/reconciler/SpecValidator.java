@@ -4,6 +4,7 @@ import dev.orderpipeline.operator.api.KafkaSecuritySpec;
 import dev.orderpipeline.operator.api.OrderPipelineSpec;
 import dev.orderpipeline.operator.api.ScalingSpec;
 import dev.orderpipeline.operator.api.SinkSpec;
+import dev.orderpipeline.operator.api.SourceSpec;
 import java.util.Optional;
 
 /**
@@ -40,6 +41,17 @@ public final class SpecValidator {
                 return Optional.of(saslCredentialMissing("spec.source.security.password", security));
             }
         }
+        if (spec.source().schemaRegistry() == null && (needsRegistry(spec.source().format())
+                || needsRegistry(spec.source().keyFormat()))) {
+            return Optional.of(new SpecProblem(SpecProblem.INVALID_SPEC, "spec.source.schemaRegistry",
+                    "spec.source.schemaRegistry is required when format or keyFormat is avro, json_sr or protobuf: the "
+                            + "records carry a schema id only the registry resolves; add schemaRegistry.url."));
+        }
+        if (security != null && (security.clientCertificate() == null) != (security.clientKey() == null)) {
+            String missing = security.clientKey() == null ? "spec.source.security.clientKey" : "spec.source.security.clientCertificate";
+            return Optional.of(new SpecProblem(SpecProblem.INVALID_SPEC, missing, missing + " is required for mutual TLS: "
+                    + "reference the Secret keys of both the client certificate and its private key."));
+        }
         if (spec.sink().type() == SinkSpec.Type.DUCKDB && scaling != null && (scaling.mode() == ScalingSpec.Mode.LAG
                 || scaling.effectiveMinReplicas() > 1 || (scaling.replicas() != null && scaling.replicas() > 1)
                 || (scaling.maxReplicas() != null && scaling.maxReplicas() > 1))) {
@@ -54,6 +66,10 @@ public final class SpecValidator {
                             + "': bad records would be read again forever; name another topic."));
         }
         return Optional.empty();
+    }
+
+    private static boolean needsRegistry(SourceSpec.Format format) {
+        return format != null && format.needsRegistry();
     }
 
     private static SpecProblem saslCredentialMissing(String field, KafkaSecuritySpec security) {

@@ -24,9 +24,13 @@ public final class LoaderScaler {
         Integer partitions = reading != null && reading.reachable() ? reading.partitions() : null;
         if (spec.paused() || !LoaderReplicas.lagMode(spec)) {
             stabilizer.forget(id);
-            int replicas = LoaderReplicas.manual(spec, partitions);
+            // A failed probe must not lift the cap (6 -> 12 -> 6 as Kafka flickers): the last known count holds.
+            Integer known = partitions != null ? partitions
+                    : pipeline.getStatus() == null ? null : pipeline.getStatus().partitions();
+            int replicas = LoaderReplicas.manual(spec, known);
             String why = spec.paused() ? "spec.state is paused"
-                    : "spec.scaling.replicas" + (partitions == null ? "" : ", at most " + partitions + " partitions");
+                    : "spec.scaling.replicas" + (known == null ? "" : ", at most " + known + " partitions"
+                    + (partitions == null ? " (last known; Kafka not reachable now)" : ""));
             return new ScalingDecision(replicas, why, Optional.empty());
         }
         ScalingSpec scaling = spec.scaling();

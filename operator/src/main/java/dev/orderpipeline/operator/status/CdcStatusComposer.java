@@ -29,7 +29,9 @@ public final class CdcStatusComposer {
      *                in the status (the pod restarts, or is not ready yet)
      */
     public CdcSyncStatus reconciled(CdcSync sync, Optional<Deployment> deployment,
-                                    Optional<RuntimeStatusReader.ReplicatorSnapshot> runtime) {
+                                    Optional<RuntimeStatusReader.ReplicatorSnapshot> runtime,
+                                    Optional<WorkloadTrouble> podTrouble) {
+        Optional<WorkloadTrouble> trouble = podTrouble.or(() -> WorkloadTrouble.ofDeployment(deployment));
         long generation = generation(sync);
         int ready = deployment.map(Deployment::getStatus).map(DeploymentStatus::getReadyReplicas).orElse(0);
         int replicas = deployment.map(Deployment::getStatus).map(DeploymentStatus::getReplicas).orElse(0);
@@ -41,6 +43,12 @@ public final class CdcStatusComposer {
                             "spec.state is paused: the replicator is stopped; set spec.state to running to resume.")
                     .set(ConditionType.Reconciling, replicas > 0, "Paused",
                             replicas > 0 ? "Stopping the replicator." : "No replicator runs.")
+                    .set(ConditionType.Stalled, false, "SpecValid", "The spec is valid.");
+        } else if (trouble.isPresent()) {
+            phase = Phase.Degraded;
+            conditions.set(ConditionType.Ready, false, trouble.get().reason(), trouble.get().message())
+                    .set(ConditionType.Reconciling, false, trouble.get().reason(),
+                            "Kubernetes retries, but the replicator will not run until the cause is fixed.")
                     .set(ConditionType.Stalled, false, "SpecValid", "The spec is valid.");
         } else if (rolledOut(deployment)) {
             phase = Phase.Running;

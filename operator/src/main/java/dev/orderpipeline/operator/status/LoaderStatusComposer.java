@@ -27,17 +27,25 @@ public final class LoaderStatusComposer {
     static final Duration SINK_STALL = Duration.ofMinutes(2);
 
     private final Clock clock;
+    private final LoadedRecordsTally loaded = new LoadedRecordsTally();
 
     public LoaderStatusComposer(Clock clock) {
         this.clock = clock;
     }
 
+    /** Drops what is remembered of a deleted pipeline's pods. */
+    public void forget(io.javaoperatorsdk.operator.processing.event.ResourceID id) {
+        loaded.forget(id);
+    }
+
     /** The status of a pipeline whose workloads were reconciled to the spec. */
     public OrderPipelineStatus reconciled(OrderPipeline pipeline, int desiredReplicas, Optional<Deployment> deployment,
-                                          SourceReading source, RuntimeReading runtime) {
+                                          SourceReading source, RuntimeReading runtime,
+                                          Optional<WorkloadTrouble> podTrouble) {
         long generation = generation(pipeline);
         int replicas = deployment.map(Deployment::getStatus).map(DeploymentStatus::getReplicas).orElse(0);
         int ready = deployment.map(Deployment::getStatus).map(DeploymentStatus::getReadyReplicas).orElse(0);
+        Optional<WorkloadTrouble> trouble = podTrouble.or(() -> WorkloadTrouble.ofDeployment(deployment));
         Conditions conditions = new Conditions(previousConditions(pipeline), generation, clock);
         Phase phase;
         if (pipeline.getSpec().paused()) {
@@ -47,10 +55,25 @@ public final class LoaderStatusComposer {
                     .set(ConditionType.Reconciling, replicas > 0, "Paused",
                             replicas > 0 ? "Stopping " + replicas + " loader(s)." : "No loader runs.")
                     .set(ConditionType.Stalled, false, "SpecValid", "The spec is valid.");
+        } else if (trouble.isPresent()) {
+            // Retrying kubelets and controllers look like a rollout in progress forever; say what fails instead.
+            phase = Phase.Degraded;
+            conditions.set(ConditionType.Ready, false, trouble.get().reason(), trouble.get().message())
+                    .set(ConditionType.Reconciling, false, trouble.get().reason(),
+                            "Kubernetes retries, but the loaders will not run until the cause is fixed.")
+                    .set(ConditionType.Stalled, false, "SpecValid", "The spec is valid.");
         } else if (rolledOut(deployment, desiredReplicas)) {
             phase = Phase.Running;
             conditions.set(ConditionType.Ready, true, "LoadersReady", ready + " of " + desiredReplicas + " loader(s) ready.")
                     .set(ConditionType.Reconciling, false, "RolloutComplete", "The loaders run the current spec.")
+                    .set(ConditionType.Stalled, false, "SpecValid", "The spec is valid.");
+        } else if (scalingOnCurrentSpec(deployment) && ready > 0) {
+            // Loaders being added or removed: the ones running are healthy and load, so the pipeline stays Ready.
+            phase = Phase.Running;
+            conditions.set(ConditionType.Ready, true, "LoadersReady", ready + " of " + desiredReplicas
+                            + " loader(s) ready; scaling.")
+                    .set(ConditionType.Reconciling, true, "Scaling", "Scaling the loaders from " + replicas + " to "
+                            + desiredReplicas + ".")
                     .set(ConditionType.Stalled, false, "SpecValid", "The spec is valid.");
         } else {
             phase = Phase.Pending;
@@ -65,12 +88,28 @@ public final class LoaderStatusComposer {
         // No pod answered (none ready, or all busy): keep what was last reported rather than blanking it.
         OrderPipelineStatus previous = pipeline.getStatus();
         boolean fresh = runtime != null && runtime.podsRead() > 0;
-        Long recordsLoaded = fresh ? runtime.recordsLoaded() : previous == null ? null : previous.recordsLoaded();
+        Long recordsLoaded = loaded.total(io.javaoperatorsdk.operator.processing.event.ResourceID.fromResource(pipeline),
+                previous == null ? null : previous.recordsLoaded(),
+                fresh ? runtime.recordsLoadedByPod() : java.util.Map.of(), clock.instant());
         String lastCommit = fresh ? runtime.lastCommitTime() : previous == null ? null : previous.lastCommitTime();
         Long freshness = fresh ? runtime.freshnessSeconds() : previous == null ? null : previous.freshnessSeconds();
+        // The partition count changes rarely; an unreachable Kafka keeps the last one (it caps manual replicas).
+        Integer partitions = known ? source.partitions() : previous == null ? null : previous.partitions();
         return new OrderPipelineStatus(generation, phase.name(), conditions.build(), replicas, ready, desiredReplicas,
-                LoaderResources.labelSelector(pipeline), known ? source.partitions() : null, known ? source.lag() : null,
+                LoaderResources.labelSelector(pipeline), partitions, known ? source.lag() : null,
                 recordsLoaded, lastCommit, freshness, previous == null ? null : previous.dbt());
+    }
+
+    /** Every pod runs the current template; only the count differs (a scale-up or scale-down). */
+    private static boolean scalingOnCurrentSpec(Optional<Deployment> deployment) {
+        if (deployment.isEmpty() || deployment.get().getStatus() == null) {
+            return false;
+        }
+        Deployment d = deployment.get();
+        DeploymentStatus s = d.getStatus();
+        boolean observed = s.getObservedGeneration() != null
+                && s.getObservedGeneration() >= Objects.requireNonNullElse(d.getMetadata().getGeneration(), 0L);
+        return observed && zeroIfNull(s.getUpdatedReplicas()) == zeroIfNull(s.getReplicas());
     }
 
     /** The status of a pipeline the operator cannot act on; the workloads are reported as they are. */

@@ -1,12 +1,15 @@
 package dev.orderpipeline.operator.status;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the running runtime pods of a resource reported on {@code /status}, summed over the pods.
  *
  * @param podsRead         pods whose {@code /status} was read
  * @param recordsLoaded    records loaded since the pods started
+ * @param recordsLoadedByPod the same, per pod uid (what a restart or scale-down takes away, see {@link LoadedRecordsTally})
+ * @param lastError        a pod's last reported error (a failed commit, a bad configuration), or null
  * @param lastCommitTime   the newest commit of any pod (RFC 3339)
  * @param freshnessSeconds the age of the newest loaded record when it was committed, for the worst pod,
  *                         rounded up to whole seconds (the runtime's lastFreshnessMillis)
@@ -16,10 +19,12 @@ import java.util.List;
  * @param deadLetterUnavailableSince since when a pod's dead-letter topic has not taken records (RFC 3339), or null
  * @param offsets          partitions whose stored offsets fell outside the topic's log
  */
-public record RuntimeReading(int podsRead, Long recordsLoaded, String lastCommitTime, Long freshnessSeconds,
+public record RuntimeReading(int podsRead, Long recordsLoaded, Map<String, Long> recordsLoadedByPod, String lastError,
+                             String lastCommitTime, Long freshnessSeconds,
                              String sinkStalledSince, Failing failing, String deadLetterUnavailableSince,
                              OutOfRange offsets) {
-    public static final RuntimeReading NONE = new RuntimeReading(0, null, null, null, null, null, null, OutOfRange.NONE);
+    public static final RuntimeReading NONE = new RuntimeReading(0, null, Map.of(), null, null, null, null, null, null,
+            OutOfRange.NONE);
 
     /** A loader retrying failed warehouse writes since {@code since} (RFC 3339); {@code error} is its last one. */
     public record Failing(String since, String error) {

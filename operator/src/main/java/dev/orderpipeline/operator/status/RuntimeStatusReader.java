@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,11 +55,21 @@ public final class RuntimeStatusReader<S, R> {
                                      String watermark, String lastError) {
     }
 
-    private record Cached<R>(Instant at, R reading) {
+    /** One pod's {@code /status}, with the pod's uid (a restarted or replaced pod counts from zero again). */
+    public record PodSnapshot<S>(String podUid, S snapshot) {
+    }
+
+    /**
+     * A reading of a resource's pods: what the running ones reported, and what keeps the others from running.
+     */
+    public record Observation<R>(R reading, Optional<WorkloadTrouble> trouble) {
+    }
+
+    private record Cached<R>(Instant at, Observation<R> observation) {
     }
 
     private final Class<S> snapshotType;
-    private final Function<List<S>, R> aggregate;
+    private final Function<List<PodSnapshot<S>>, R> aggregate;
 
     private final Clock clock;
     private final int port;
@@ -71,7 +82,7 @@ public final class RuntimeStatusReader<S, R> {
      * @param aggregate turns the snapshots of the ready pods that answered into one reading; called with an
      *                  empty list when none did
      */
-    public RuntimeStatusReader(Class<S> snapshotType, Function<List<S>, R> aggregate, Clock clock, int port,
+    public RuntimeStatusReader(Class<S> snapshotType, Function<List<PodSnapshot<S>>, R> aggregate, Clock clock, int port,
                                Duration interval, Duration timeout) {
         this.snapshotType = snapshotType;
         this.aggregate = aggregate;
@@ -86,26 +97,27 @@ public final class RuntimeStatusReader<S, R> {
      * The reading of the pods matching {@code selector} in {@code namespace}, taken now if the previous one
      * is older than the interval.
      */
-    public R read(ResourceID id, KubernetesClient client, String namespace, Map<String, String> selector) {
+    public Observation<R> read(ResourceID id, KubernetesClient client, String namespace, Map<String, String> selector) {
         Instant now = clock.instant();
         Cached<R> cached = cache.get(id);
         if (cached != null && cached.at().plus(interval).isAfter(now)) {
-            return cached.reading();
+            return cached.observation();
         }
-        R reading = aggregate.apply(readNow(client, namespace, selector));
-        cache.put(id, new Cached<>(now, reading));
-        return reading;
+        List<Pod> pods = client.pods().inNamespace(namespace).withLabels(selector).list().getItems();
+        Observation<R> observation = new Observation<>(aggregate.apply(readRunning(pods, namespace)),
+                WorkloadTrouble.ofPods(pods));
+        cache.put(id, new Cached<>(now, observation));
+        return observation;
     }
 
-    private List<S> readNow(KubernetesClient client, String namespace, Map<String, String> selector) {
-        List<Pod> pods = client.pods().inNamespace(namespace).withLabels(selector).list().getItems();
-        List<S> snapshots = new ArrayList<>();
+    private List<PodSnapshot<S>> readRunning(List<Pod> pods, String namespace) {
+        List<PodSnapshot<S>> snapshots = new ArrayList<>();
         for (Pod pod : pods) {
             if (!isRunning(pod)) {
                 continue;
             }
             try {
-                snapshots.add(fetch(pod.getStatus().getPodIP()));
+                snapshots.add(new PodSnapshot<>(pod.getMetadata().getUid(), fetch(pod.getStatus().getPodIP())));
             } catch (IOException | RuntimeException e) {
                 LOG.debug("event=runtime_status_unreadable namespace={} pod={} error=\"{}\"", namespace,
                         pod.getMetadata().getName(), e.toString());
@@ -121,10 +133,12 @@ public final class RuntimeStatusReader<S, R> {
      * Loaders: records summed, the newest commit, the worst freshness rounded up to whole seconds, the
      * oldest stalled commit, the longest run of failed writes, the held partitions of every pod.
      */
-    public static RuntimeReading loaders(List<LoaderSnapshot> snapshots) {
-        if (snapshots.isEmpty()) {
+    public static RuntimeReading loaders(List<PodSnapshot<LoaderSnapshot>> pods) {
+        if (pods.isEmpty()) {
             return RuntimeReading.NONE;
         }
+        Map<String, Long> loadedByPod = new java.util.TreeMap<>();
+        String lastError = null;
         long loaded = 0;
         Instant lastCommit = null;
         Long freshnessMillis = null;
@@ -134,7 +148,10 @@ public final class RuntimeStatusReader<S, R> {
         TreeSet<Integer> held = new TreeSet<>();
         long resets = 0;
         String lastReset = null;
-        for (LoaderSnapshot s : snapshots) {
+        for (PodSnapshot<LoaderSnapshot> pod : pods) {
+            LoaderSnapshot s = pod.snapshot();
+            loadedByPod.put(pod.podUid(), s.recordsLoaded() == null ? 0L : s.recordsLoaded());
+            lastError = s.lastError() != null ? s.lastError() : lastError;
             if (s.retryingSince() != null
                     && (failing == null || Instant.parse(s.retryingSince()).isBefore(Instant.parse(failing.since())))) {
                 failing = new RuntimeReading.Failing(s.retryingSince(), s.lastError());
@@ -162,7 +179,7 @@ public final class RuntimeStatusReader<S, R> {
                 stalledSince = earliest(stalledSince, Instant.parse(s.sinkStalledSince()));
             }
         }
-        return new RuntimeReading(snapshots.size(), loaded, lastCommit == null ? null : lastCommit.toString(),
+        return new RuntimeReading(pods.size(), loaded, loadedByPod, lastError, lastCommit == null ? null : lastCommit.toString(),
                 freshnessMillis == null ? null : (freshnessMillis + 999) / 1000,
                 stalledSince == null ? null : stalledSince.toString(), failing,
                 deadLetterUnavailable == null ? null : deadLetterUnavailable.toString(),
@@ -174,8 +191,8 @@ public final class RuntimeStatusReader<S, R> {
     }
 
     /** The replicator: one pod (Recreate), so its snapshot as is; empty when it did not answer. */
-    public static java.util.Optional<ReplicatorSnapshot> replicator(List<ReplicatorSnapshot> snapshots) {
-        return snapshots.stream().findFirst();
+    public static Optional<ReplicatorSnapshot> replicator(List<PodSnapshot<ReplicatorSnapshot>> pods) {
+        return pods.stream().findFirst().map(PodSnapshot::snapshot);
     }
 
     private S fetch(String ip) throws IOException, InterruptedException {

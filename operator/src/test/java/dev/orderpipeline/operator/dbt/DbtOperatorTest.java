@@ -121,6 +121,21 @@ class DbtOperatorTest extends SharedOperatorTest {
     }
 
     @Test
+    void aMissingProfileSecretStallsThePipelineNamingTheFieldLikeEveryOtherReference() {
+        secrets(namespace).forEach(secret -> client.resource(secret).create());
+        client.resource(pipeline(namespace, "orders", withDbt(snowflakeSpec(), new DbtSpec(IMAGE, null, List.of("run"),
+                "0 * * * *", "prod", new SecretKeyReference("no-such-profile", "profiles.yml"), null)))).create();
+
+        OrderPipeline stalled = await().atMost(WAIT).until(
+                () -> client.resources(OrderPipeline.class).inNamespace(namespace).withName("orders").get(),
+                p -> p.getStatus() != null && "Stalled".equals(p.getStatus().phase()));
+        String message = stalled.getStatus().conditions().stream().filter(c -> c.getType().equals("Stalled"))
+                .findFirst().orElseThrow().getMessage();
+        assertTrue(message.contains("spec.dbt.profile") && message.contains("no-such-profile"), message);
+        assertNull(cronJob("orders-dbt"), "no dbt run that could only fail");
+    }
+
+    @Test
     void eachNewRunNonceStartsExactlyOneJobAndOnlyTheLatestIsKept() {
         apply(withDbt(snowflakeSpec(), dbt(null, "run-1")));
         Job first = await().atMost(WAIT).until(() -> manualJobs(), jobs -> jobs.size() == 1).get(0);

@@ -67,6 +67,21 @@ class SamplesTest {
                     && self.path("scaling").path("maxReplicas").asInt(0) <= 1),
             "!has(self.protocol) || !self.protocol.startsWith('SASL') || (has(self.username) && has(self.password))",
             self -> !self.path("protocol").asText("").startsWith("SASL") || (self.has("username") && self.has("password")));
+    /** The source's formats and the Kafka and registry credentials that go together. */
+    private static final Map<String, Predicate<JsonNode>> SOURCE_CEL_RULES = Map.of(
+            "has(self.username) == has(self.password)",
+            self -> self.has("username") == self.has("password"),
+            "has(self.clientCertificate) == has(self.clientKey)",
+            self -> self.has("clientCertificate") == self.has("clientKey"),
+            "!(has(self.caCertificate) || has(self.clientCertificate)) || (has(self.protocol) "
+                    + "&& self.protocol in ['SSL', 'SASL_SSL'])",
+            self -> !(self.has("caCertificate") || self.has("clientCertificate"))
+                    || List.of("SSL", "SASL_SSL").contains(self.path("protocol").asText()),
+            "!((has(self.format) && self.format in ['avro', 'json_sr', 'protobuf']) || (has(self.keyFormat) "
+                    + "&& self.keyFormat in ['avro', 'json_sr', 'protobuf'])) || has(self.schemaRegistry)",
+            self -> !(List.of("avro", "json_sr", "protobuf").contains(self.path("format").asText())
+                    || List.of("avro", "json_sr", "protobuf").contains(self.path("keyFormat").asText()))
+                    || self.has("schemaRegistry"));
     private static final Pattern ALL_MATCH = Pattern.compile("^self\\.all\\((\\w+), \\1\\.matches\\('(.*)'\\)\\)$");
 
     @Test
@@ -264,7 +279,7 @@ class SamplesTest {
     }
 
     private static Predicate<JsonNode> celRule(String rule) {
-        Predicate<JsonNode> known = CEL_RULES.get(rule);
+        Predicate<JsonNode> known = CEL_RULES.getOrDefault(rule, SOURCE_CEL_RULES.get(rule));
         if (known != null) {
             return known;
         }

@@ -20,7 +20,11 @@ import dev.orderpipeline.operator.OperatorHarness;
 import dev.orderpipeline.operator.api.OrderPipeline;
 import dev.orderpipeline.operator.dependent.LoaderResources;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -207,6 +211,96 @@ class RuntimeStatusTest {
     }
 
     @Test
+    void recordsLoadedNeverGoesBackwardsWhenALoaderPodIsReplacedOrScaledDown() {
+        startOperatorReadingEvery200Ms();
+        OrderPipeline created = apply();
+        createLoaderPod(created, "orders-loader-a", "Running", true, "uid-a", null);
+        await().atMost(Duration.ofSeconds(20)).until(() -> Long.valueOf(1000).equals(recordsLoaded()));
+        loaded.set(1500);
+        await().atMost(Duration.ofSeconds(20)).until(() -> Long.valueOf(1500).equals(recordsLoaded()));
+
+        // The pod is replaced (a restart, a rollout): the new one counts from zero.
+        client.pods().inNamespace(namespace).withName("orders-loader-a").withGracePeriod(0).delete();
+        loaded.set(200);
+        createLoaderPod(created, "orders-loader-b", "Running", true, "uid-b", null);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> Long.valueOf(1700).equals(recordsLoaded()));
+        loaded.set(100);
+        sleep(1000);
+        assertEquals(1700L, recordsLoaded(), "a counter that went down adds nothing and takes nothing away");
+    }
+
+    @Test
+    void aCrashLoopingLoaderTurnsThePipelineDegradedNamingItsExitCodeAndMessage() {
+        startOperatorReadingEvery200Ms();
+        OrderPipeline created = apply();
+        createLoaderPod(created, "orders-loader-crashing", "Running", false, "uid-crash", new ContainerStatusBuilder()
+                .withName("loader").withImage(OperatorHarness.RUNTIME_IMAGE).withRestartCount(5)
+                .withNewState().withNewWaiting().withReason("CrashLoopBackOff")
+                .withMessage("back-off 2m40s restarting failed container").endWaiting().endState()
+                .withNewLastState().withNewTerminated().withExitCode(2).withReason("Error")
+                .withMessage("ConfigException: OPL_SNOWFLAKE_PRIVATE_KEY is not a PKCS#8 key").endTerminated().endLastState()
+                .build());
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "CrashLooping".equals(condition(ConditionType.Ready).getReason()));
+        OrderPipeline reported = pipelineNow();
+        assertEquals("Degraded", reported.getStatus().phase());
+        Condition ready = condition(ConditionType.Ready);
+        assertEquals("False", ready.getStatus());
+        assertTrue(ready.getMessage().contains("exit code 2") && ready.getMessage().contains("not a PKCS#8 key")
+                && ready.getMessage().contains("5 restart"), ready.getMessage());
+        assertEquals("False", condition(ConditionType.Reconciling).getStatus(), "not a rollout in progress");
+    }
+
+    @Test
+    void aLoaderImageThatCannotBePulledTurnsThePipelineDegraded() {
+        startOperatorReadingEvery200Ms();
+        OrderPipeline created = apply();
+        createLoaderPod(created, "orders-loader-nopull", "Pending", false, "uid-pull", new ContainerStatusBuilder()
+                .withName("loader").withImage("registry.invalid/runtime:missing").withRestartCount(0)
+                .withNewState().withNewWaiting().withReason("ImagePullBackOff")
+                .withMessage("Back-off pulling image").endWaiting().endState().build());
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "ImagePullFailed".equals(condition(ConditionType.Ready).getReason()));
+        assertTrue(condition(ConditionType.Ready).getMessage().contains("registry.invalid/runtime:missing"),
+                condition(ConditionType.Ready).getMessage());
+        assertEquals("Degraded", pipelineNow().getStatus().phase());
+    }
+
+    @Test
+    void aRolloutPastItsProgressDeadlineTurnsThePipelineDegraded() {
+        startOperatorReadingEvery200Ms();
+        apply();
+        Deployment deployment = awaitDeployment();
+        deployment.setStatus(new DeploymentStatusBuilder().withObservedGeneration(deployment.getMetadata().getGeneration())
+                .withReplicas(2).withUpdatedReplicas(1).withReadyReplicas(1)
+                .addNewCondition().withType("Progressing").withStatus("False").withReason("ProgressDeadlineExceeded")
+                .withMessage("ReplicaSet \"orders-loader-5d8\" has timed out progressing.").endCondition()
+                .build());
+        client.resource(deployment).updateStatus();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "RolloutStuck".equals(condition(ConditionType.Ready).getReason()));
+        assertTrue(condition(ConditionType.Ready).getMessage().contains("has timed out progressing"),
+                condition(ConditionType.Ready).getMessage());
+        assertEquals("Degraded", pipelineNow().getStatus().phase());
+    }
+
+    @Test
+    void addingLoadersToAHealthyPipelineKeepsItReadyWhileTheNewOnesStart() {
+        startOperatorReadingEvery200Ms();
+        apply();
+        Deployment deployment = awaitDeployment();
+        // Two loaders asked for, every pod on the current template, one ready so far.
+        deployment.setStatus(new DeploymentStatusBuilder().withObservedGeneration(deployment.getMetadata().getGeneration())
+                .withReplicas(2).withUpdatedReplicas(2).withReadyReplicas(1).withAvailableReplicas(1).build());
+        client.resource(deployment).updateStatus();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "Scaling".equals(condition(ConditionType.Reconciling).getReason()));
+        assertEquals("True", condition(ConditionType.Ready).getStatus(), condition(ConditionType.Ready).getMessage());
+        assertEquals("Running", pipelineNow().getStatus().phase());
+    }
+
+    @Test
     void everyFieldTheOperatorReadsIsOneTheLoaderWrites() {
         Set<String> written = Arrays.stream(LoaderStatus.Snapshot.class.getRecordComponents())
                 .map(RecordComponent::getName).collect(Collectors.toSet());
@@ -274,18 +368,35 @@ class RuntimeStatusTest {
     }
 
     private void createLoaderPod(OrderPipeline pipeline, String name, String phase, boolean ready) {
-        Pod pod = new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace)
+        createLoaderPod(pipeline, name, phase, ready, null, null);
+    }
+
+    private void createLoaderPod(OrderPipeline pipeline, String name, String phase, boolean ready, String uid,
+                                 ContainerStatus container) {
+        Pod pod = new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace).withUid(uid)
                 .withLabels(LoaderResources.labels(pipeline)).endMetadata()
                 .withNewSpec().addNewContainer().withName("loader").withImage(OperatorHarness.RUNTIME_IMAGE).endContainer()
                 .endSpec()
                 .withNewStatus().withPhase(phase).withPodIP("127.0.0.1")
                 .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition()
+                .withContainerStatuses(container == null ? List.of() : List.of(container))
                 .endStatus().build();
         Pod created = client.resource(pod).create();
         if (created.getStatus() == null || created.getStatus().getPodIP() == null) {
             created.setStatus(pod.getStatus());
             client.resource(created).updateStatus();
         }
+    }
+
+    private Deployment awaitDeployment() {
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                client.apps().deployments().inNamespace(namespace).withName("orders-loader").get() != null);
+        return client.apps().deployments().inNamespace(namespace).withName("orders-loader").get();
+    }
+
+    private Long recordsLoaded() {
+        OrderPipeline now = pipelineNow();
+        return now.getStatus() == null ? null : now.getStatus().recordsLoaded();
     }
 
     private Condition sinkWriting() {

@@ -78,6 +78,7 @@ public final class PostgresTarget implements AutoCloseable {
             p.put("user", config.user());
             p.put("password", config.password());
             p.put("sslmode", config.sslmode());
+            config.sslRootCertFile().ifPresent(file -> p.put("sslrootcert", file));
             p.put("ApplicationName", "orderpipeline-cdc:" + syncName);
             p.put("connectTimeout", "5");
             p.put("socketTimeout", "120");
