@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -111,6 +112,33 @@ public class CdcSyncReconciler implements Reconciler<CdcSync> {
         announceTransitions(sync, status, events);
         // Looked at again periodically: the replicator's /status, and a referenced OrderPipeline's sink.
         return writeIfChanged(sync, status).rescheduleAfter(settings.sourcePollInterval());
+    }
+
+    /**
+     * A reconcile threw (the API server refused a child, or was unreachable): the status says why, with an
+     * Event when the cause is new, and the sync is looked at again after {@code stalledRecheck}, not after
+     * JOSDK's maximum reconciliation interval.
+     */
+    @Override
+    public ErrorStatusUpdateControl<CdcSync> updateErrorStatus(CdcSync sync, Context<CdcSync> context, Exception e) {
+        ReconcileFailure failure = ReconcileFailure.of(e);
+        CdcSyncStatus status = statusComposer.failed(sync, failure);
+        boolean announced = sync.getStatus() != null && Conditions.find(sync.getStatus().conditions(),
+                        failure.needsUser() ? ConditionType.Stalled : ConditionType.Reconciling)
+                .filter(c -> "True".equals(c.getStatus()) && failure.message().equals(c.getMessage())).isPresent();
+        if (!announced) {
+            LOG.warn("event=reconcile_failed kind=CdcSync namespace={} name={} reason={} message=\"{}\"",
+                    sync.getMetadata().getNamespace(), sync.getMetadata().getName(), failure.reason(), failure.message());
+            new EventRecorder(context.getClient(), clock).warning(sync, failure.reason(), failure.message());
+        }
+        ErrorStatusUpdateControl<CdcSync> control;
+        if (Objects.equals(sync.getStatus(), status)) {
+            control = ErrorStatusUpdateControl.noStatusUpdate();
+        } else {
+            sync.setStatus(status);
+            control = ErrorStatusUpdateControl.patchStatus(sync);
+        }
+        return control.rescheduleAfter(settings.stalledRecheck());
     }
 
     private static UpdateControl<CdcSync> writeIfChanged(CdcSync sync, CdcSyncStatus status) {

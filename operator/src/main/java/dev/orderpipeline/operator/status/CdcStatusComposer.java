@@ -4,6 +4,7 @@ import dev.orderpipeline.operator.api.CdcSync;
 import dev.orderpipeline.operator.api.CdcSyncStatus;
 import dev.orderpipeline.operator.api.OrderPipelineStatus.Phase;
 import dev.orderpipeline.operator.api.PipelineState;
+import dev.orderpipeline.operator.reconciler.ReconcileFailure;
 import dev.orderpipeline.operator.reconciler.SpecProblem;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -66,6 +67,30 @@ public final class CdcStatusComposer {
             return new CdcSyncStatus(generation, phase.name(), conditions.build(), r.lastSyncTime(), r.rowsUpserted(),
                     r.rowsDeleted(), r.lagSeconds(), r.watermark());
         }
+        return withFigures(sync, generation, phase, conditions.build());
+    }
+
+    /**
+     * Children could not be applied: Stalled when the user must act (the API server refused what the spec
+     * rendered), Reconciling while it is retried (an outage); the replicator keeps running as it was.
+     */
+    public CdcSyncStatus failed(CdcSync sync, ReconcileFailure failure) {
+        long generation = generation(sync);
+        CdcSyncStatus p = sync.getStatus();
+        Conditions conditions = new Conditions(previousConditions(sync), generation, clock);
+        if (failure.needsUser()) {
+            conditions.set(ConditionType.Ready, false, failure.reason(), failure.message())
+                    .set(ConditionType.Reconciling, false, failure.reason(), "Waiting for the resource to be fixed.")
+                    .set(ConditionType.Stalled, true, failure.reason(), failure.message());
+        } else {
+            boolean wasReady = p != null && Conditions.isTrue(p.conditions(), ConditionType.Ready);
+            conditions.set(ConditionType.Ready, wasReady, wasReady ? "ReplicatorReady" : failure.reason(),
+                            wasReady ? "The replicator is ready." : failure.message())
+                    .set(ConditionType.Reconciling, true, failure.reason(), failure.message())
+                    .set(ConditionType.Stalled, false, "SpecValid", "The spec is valid.");
+        }
+        Phase phase = failure.needsUser() ? Phase.Stalled
+                : p != null && p.phase() != null ? Phase.valueOf(p.phase()) : Phase.Pending;
         return withFigures(sync, generation, phase, conditions.build());
     }
 

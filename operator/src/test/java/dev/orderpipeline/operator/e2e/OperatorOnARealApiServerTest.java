@@ -348,6 +348,25 @@ class OperatorOnARealApiServerTest {
     }
 
     @Test
+    void aCdcSyncWhoseReplicatorTheApiServerRefusesIsStalledForThisGenerationNamingTheCause() {
+        apply(sampleOnTestKafka("orderpipeline-production.yaml", "orders"));
+        ObjectNode sync = Manifests.read(Manifests.root().resolve("samples/cdcsync-postgres.yaml"));
+        ((ObjectNode) sync.get("metadata")).put("name", "orders-to-pg-refused");
+        // A node selector key the CRD's schema lets through but a Deployment's validation does not.
+        ((ObjectNode) sync.get("spec")).putObject("podTemplate").putObject("nodeSelector").put("not a label key!", "x");
+        apply(sync);
+
+        GenericKubernetesResource refused = await().atMost(WAIT).until(() -> client
+                        .genericKubernetesResources("orderpipeline.dev/v1alpha1", "CdcSync").inNamespace(NS)
+                        .withName("orders-to-pg-refused").get(),
+                r -> r != null && status(r) != null && "Stalled".equals(status(r).get("phase")));
+        assertEquals(refused.getMetadata().getGeneration(), ((Number) status(refused).get("observedGeneration")).longValue());
+        Map<?, ?> stalled = condition(refused, "Stalled");
+        assertEquals("ChildRejected", stalled.get("reason"));
+        assertTrue(String.valueOf(stalled.get("message")).contains("nodeSelector"), stalled.toString());
+    }
+
+    @Test
     void deletingAPipelineIsNotHeldUpAndLeavesItsDependentsToTheGarbageCollector() {
         apply(sampleOnTestKafka("orderpipeline-local.yaml", "orders-deleted"));
         GenericKubernetesResource pipeline = reconciled("orders-deleted");
