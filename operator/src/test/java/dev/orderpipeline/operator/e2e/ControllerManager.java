@@ -96,5 +96,10 @@ public final class ControllerManager implements AutoCloseable {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
         }
+        try {
+            Files.deleteIfExists(log);
+        } catch (IOException ignored) {
+            // a temp file
+        }
     }
 }

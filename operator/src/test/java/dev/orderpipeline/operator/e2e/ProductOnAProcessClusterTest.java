@@ -333,6 +333,31 @@ class ProductOnAProcessClusterTest {
         setState("running");
     }
 
+    private static boolean aLoaderIsReady() {
+        return loaderPods().stream().anyMatch(p -> p.getStatus() != null && p.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())));
+    }
+
+    @Test
+    @Order(5)
+    void kubectlScaleSetsTheLoadersOfAManualPipelineThroughTheScaleSubresource() {
+        await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(ProductOnAProcessClusterTest::aLoaderIsReady);
+        // One writer per DuckDB file: the API server refuses a second loader, naming why.
+        Kubectl.Result tooMany = api.kubectl().run("scale", "opl/" + PIPELINE, "-n", NS, "--replicas=2");
+        assertFalse(tooMany.ok(), tooMany.describe());
+        assertTrue(tooMany.stderr().contains("at most one loader"), tooMany.describe());
+
+        // Manual replicas are kept inside [minReplicas, maxReplicas] (default 1..): zero loaders is `state: paused`.
+        api.kubectl().ok("scale", "opl/" + PIPELINE, "-n", NS, "--replicas=0");
+        GenericKubernetesResource scaled = await().atMost(WAIT).until(ProductOnAProcessClusterTest::resource,
+                r -> r.getAdditionalProperties().get("status") instanceof Map<?, ?> st
+                        && st.get("observedGeneration") instanceof Number g && g.longValue() == r.getMetadata().getGeneration());
+        assertEquals(1, ((Number) ((Map<?, ?>) scaled.getAdditionalProperties().get("status")).get("desiredReplicas")).intValue());
+        assertEquals(1, client.apps().deployments().inNamespace(NS).withName(PIPELINE + "-loader").get().getSpec().getReplicas());
+        api.kubectl().ok("scale", "opl/" + PIPELINE, "-n", NS, "--replicas=1");
+        await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(ProductOnAProcessClusterTest::aLoaderIsReady);
+    }
+
     @Test
     @Order(8)
     void deletedItsChildrenAreGarbageCollected() {
