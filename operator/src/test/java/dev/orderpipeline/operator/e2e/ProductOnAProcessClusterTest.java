@@ -359,6 +359,47 @@ class ProductOnAProcessClusterTest {
     }
 
     @Test
+    @Order(6)
+    void aLoaderThatCannotStartCrashLoopsWithTheKubeletsBackOffAndRecoversOnceFixed() {
+        // The same sample, its dead-letter topic not created: the runtime refuses to start (exit 2), every time.
+        String name = "orders-dlq";
+        ObjectNode doc = pipeline();
+        ((ObjectNode) doc.get("metadata")).put("name", name);
+        ((ObjectNode) doc.at("/spec/sink/duckdb")).put("path", warehouse.resolveSibling("dlq.duckdb").toString());
+        ((ObjectNode) doc.get("spec")).putObject("deadLetter").put("topic", "orders-dlq-missing");
+        api.kubectl().okWithInput(Manifests.json(doc), "apply", "--server-side", "-n", NS, "-f", "-");
+
+        java.util.function.Supplier<List<Pod>> pods = () -> client.pods().inNamespace(NS)
+                .withLabel("app.kubernetes.io/instance", name).list().getItems();
+        Pod crashing = await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(
+                () -> pods.get().stream().findFirst().orElse(null),
+                p -> p != null && p.getStatus() != null && !p.getStatus().getContainerStatuses().isEmpty()
+                        && p.getStatus().getContainerStatuses().get(0).getRestartCount() >= 2
+                        && p.getStatus().getContainerStatuses().get(0).getState().getWaiting() != null
+                        && "CrashLoopBackOff".equals(p.getStatus().getContainerStatuses().get(0).getState().getWaiting().getReason()));
+        var container = crashing.getStatus().getContainerStatuses().get(0);
+        assertEquals(2, container.getLastState().getTerminated().getExitCode(), "the runtime's configuration-error exit code");
+        assertTrue(kubelet.log(crashing).contains("orders-dlq-missing"), "the log names the missing topic: " + kubelet.log(crashing));
+        assertFalse(container.getReady());
+        // kubectl shows what a user sees on a real node.
+        Kubectl.Result get = api.kubectl().ok("get", "pods", "-n", NS, "-l", "app.kubernetes.io/instance=" + name);
+        assertTrue(get.stdout().contains("CrashLoopBackOff"), get.describe());
+        Map<?, ?> ready = ((List<?>) ((Map<?, ?>) client.genericKubernetesResources("orderpipeline.dev/v1alpha1", "OrderPipeline")
+                .inNamespace(NS).withName(name).get().getAdditionalProperties().get("status")).get("conditions")).stream()
+                .map(c -> (Map<?, ?>) c).filter(c -> "Ready".equals(c.get("type"))).findFirst().orElseThrow();
+        assertEquals("False", ready.get("status"), "a crash-looping pipeline is not Ready: " + ready);
+
+        // Fixed (the topic exists): the next restart after the back-off starts, and the pod becomes Ready.
+        kafka.createTopic("orders-dlq-missing", 1);
+        await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> pods.get().stream()
+                .anyMatch(p -> p.getStatus() != null && p.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))));
+        assertTrue(pods.get().get(0).getStatus().getContainerStatuses().get(0).getRestartCount() >= 2, "same pod, restarted");
+        api.kubectl().ok("delete", "opl/" + name, "-n", NS, "--wait=true", "--timeout=60s");
+        await().atMost(WAIT).until(() -> pods.get().isEmpty());
+    }
+
+    @Test
     @Order(8)
     void deletedItsChildrenAreGarbageCollected() {
         GenericKubernetesResource live = resource();
