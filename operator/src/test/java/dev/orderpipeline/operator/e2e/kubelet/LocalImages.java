@@ -17,7 +17,7 @@ import java.util.function.Function;
 public final class LocalImages {
     private final Map<String, Function<ContainerLaunch, LocalCommand>> byRepository = new LinkedHashMap<>();
 
-    /** The repository of an image reference: {@code ghcr.io/o/x:1.0@sha256:…} → {@code ghcr.io/o/x}. */
+    /** The repository of an image reference: {@code registry.example/o/x:1.0@sha256:…} → {@code registry.example/o/x}. */
     static String repository(String image) {
         String name = image.contains("@") ? image.substring(0, image.indexOf('@')) : image;
         int slash = name.lastIndexOf('/');
