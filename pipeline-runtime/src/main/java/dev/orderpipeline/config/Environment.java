@@ -85,6 +85,18 @@ public final class Environment {
         throw ConfigException.invalid(setting, value, "a port from 0 to 65535");
     }
 
+    /** An IP address literal to bind a server to (never a host name: no DNS look-up decides where we listen). */
+    public String ipAddress(Setting setting) {
+        String value = required(setting);
+        boolean ipv4 = value.matches("\\d{1,3}(\\.\\d{1,3}){3}")
+                && Arrays.stream(value.split("\\.")).allMatch(octet -> Integer.parseInt(octet) <= 255);
+        boolean ipv6 = value.contains(":") && value.matches("[0-9A-Fa-f:.]+");
+        if (ipv4 || ipv6) {
+            return value;
+        }
+        throw ConfigException.invalid(setting, value, "an IP address such as 0.0.0.0 (every interface) or 127.0.0.1");
+    }
+
     public Duration duration(Setting setting) {
         String value = required(setting);
         Matcher m = DURATION.matcher(value);

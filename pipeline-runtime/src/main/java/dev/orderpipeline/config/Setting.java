@@ -8,6 +8,9 @@ package dev.orderpipeline.config;
 public enum Setting {
     PIPELINE_NAME("OPL_PIPELINE_NAME", null, false, "Pipeline name; keys the offsets in ORDERPIPELINE_OFFSETS."),
     HTTP_PORT("OPL_HTTP_PORT", "8080", false, "Port of /healthz, /readyz, /metrics and /status."),
+    HTTP_BIND_ADDRESS("OPL_HTTP_BIND_ADDRESS", "0.0.0.0", false,
+            "IP address /healthz, /readyz, /metrics and /status listen on; default every interface (a pod's own "
+                    + "network). Set it when several runtimes share one host, e.g. each on its own 127.0.0.N."),
 
     KAFKA_BOOTSTRAP_SERVERS("OPL_KAFKA_BOOTSTRAP_SERVERS", null, false, "Kafka bootstrap servers, host:port[,host:port]."),
     KAFKA_TOPIC("OPL_KAFKA_TOPIC", null, false, "Topic the orders are read from."),

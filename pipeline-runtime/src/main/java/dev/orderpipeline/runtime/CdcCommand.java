@@ -4,6 +4,7 @@ import dev.orderpipeline.cdc.CdcConfig;
 import dev.orderpipeline.cdc.CdcStoppedException;
 import dev.orderpipeline.config.ConfigException;
 import dev.orderpipeline.config.Environment;
+import dev.orderpipeline.config.Setting;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,15 +22,17 @@ final class CdcCommand implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() {
         CdcConfig config;
+        String bindAddress;
         try {
             config = CdcConfig.from(Environment.system());
+            bindAddress = Environment.system().ipAddress(Setting.HTTP_BIND_ADDRESS);
         } catch (ConfigException e) {
             System.err.println("pipeline-runtime cdc: configuration error: " + e.getMessage());
             return LoadCommand.EXIT_CONFIG;
         }
         CountDownLatch finished = new CountDownLatch(1);
         AtomicInteger exitCode = new AtomicInteger(LoadCommand.EXIT_STOPPED);
-        try (CdcProcess process = new CdcProcess(config, "0.0.0.0")) {
+        try (CdcProcess process = new CdcProcess(config, bindAddress)) {
             // SIGTERM: the loop finishes its transaction (or its pause) and returns; then the JVM exits 0.
             Thread hook = new Thread(() -> {
                 process.stop();

@@ -2,6 +2,7 @@ package dev.orderpipeline.runtime;
 
 import dev.orderpipeline.config.ConfigException;
 import dev.orderpipeline.config.Environment;
+import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.config.LoaderConfig;
 import dev.orderpipeline.load.LoaderStoppedException;
 import java.util.concurrent.CountDownLatch;
@@ -22,15 +23,17 @@ final class LoadCommand implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() {
         LoaderConfig config;
+        String bindAddress;
         try {
             config = LoaderConfig.from(Environment.system());
+            bindAddress = Environment.system().ipAddress(Setting.HTTP_BIND_ADDRESS);
         } catch (ConfigException e) {
             System.err.println("pipeline-runtime load: configuration error: " + e.getMessage());
             return EXIT_CONFIG;
         }
         CountDownLatch finished = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicInteger exitCode = new java.util.concurrent.atomic.AtomicInteger(EXIT_STOPPED);
-        try (LoaderProcess process = new LoaderProcess(config, "0.0.0.0")) {
+        try (LoaderProcess process = new LoaderProcess(config, bindAddress)) {
             // SIGTERM: the loop flushes and commits, then the hook lets the JVM exit.
             Thread hook = new Thread(() -> {
                 try {

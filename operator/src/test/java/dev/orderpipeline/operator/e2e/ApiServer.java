@@ -83,6 +83,14 @@ public final class ApiServer implements ExtensionContext.Store.CloseableResource
                 .getOrComputeIfAbsent(ApiServer.class, k -> new ApiServer(), ApiServer.class);
     }
 
+    /**
+     * An API server of its own, not the shared one: for a suite that runs controllers (a garbage collector)
+     * the other e2e classes must not see. The caller closes it.
+     */
+    public static ApiServer startDedicated() {
+        return new ApiServer();
+    }
+
     static Path cacheDir() {
         String configured = System.getProperty(CACHE_PROPERTY);
         if (configured == null || configured.isBlank()) {

@@ -95,13 +95,14 @@ class HelmChartTest {
     }
 
     @Test
-    void leaderElectionRoleAllowsGetCreateAndUpdateOfLeasesInOneRuleInTheOperatorsNamespace() {
+    void leaderElectionRoleAllowsGetCreateUpdateAndPatchOfLeasesInOneRuleInTheOperatorsNamespace() {
         Rendered rendered = render(Map.of());
         JsonNode role = rendered.one("Role", FULLNAME + "-leader-election");
         assertEquals(NAMESPACE, role.at("/metadata/namespace").asText());
-        // The operator framework checks its Lease access with a SelfSubjectRulesReview and wants the
-        // three verbs in a single rule.
-        assertEquals(Set.of("coordination.k8s.io/leases: create,get,update"), rules(role));
+        // The operator framework checks its Lease access with a SelfSubjectRulesReview and wants
+        // get/create/update in a single rule; fabric8's LeaseLock renews with PATCH (found when the operator
+        // first ran as a pod under this Role: without patch it lost its Lease and exited).
+        assertEquals(Set.of("coordination.k8s.io/leases: create,get,patch,update"), rules(role));
         assertEquals(role.at("/metadata/name").asText(),
                 rendered.one("RoleBinding", FULLNAME + "-leader-election").at("/roleRef/name").asText());
 
