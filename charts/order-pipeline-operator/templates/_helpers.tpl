@@ -104,6 +104,10 @@ code that needs it; keep this list and the code in step (PackagingRbacTest asser
 - apiGroups: ["apps"]
   resources: ["deployments"]
   verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+# One loader (or replicator) evicted at a time on a node drain.
+- apiGroups: ["policy"]
+  resources: ["poddisruptionbudgets"]
+  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
 # dbt runs: a CronJob per schedule, a Job per runNonce.
 - apiGroups: ["batch"]
   resources: ["cronjobs", "jobs"]

@@ -40,7 +40,7 @@ class HelmChartTest {
     /**
      * Every rule the operator needs in a namespace it watches, as "group/resource: verbs". Keep in
      * step with the code: informers on the primary resources, status patches, server-side-applied
-     * dependents (ConfigMap, Deployment, dbt CronJob and Job), loader pods listed for the runtime's /status,
+     * dependents (ConfigMap, Deployment, PodDisruptionBudget, dbt CronJob and Job), loader pods listed for the runtime's /status,
      * Secret references checked by name, Events on transitions.
      */
     private static final Set<String> WATCHED_NAMESPACE_RULES = Set.of(
@@ -50,6 +50,7 @@ class HelmChartTest {
             "orderpipeline.dev/cdcsyncs/status: patch,update",
             "/configmaps: create,delete,get,list,patch,update,watch",
             "apps/deployments: create,delete,get,list,patch,update,watch",
+            "policy/poddisruptionbudgets: create,delete,get,list,patch,update,watch",
             "batch/cronjobs: create,delete,get,list,patch,update,watch",
             "batch/jobs: create,delete,get,list,patch,update,watch",
             "/pods: list",
