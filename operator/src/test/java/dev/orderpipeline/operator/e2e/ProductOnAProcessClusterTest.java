@@ -384,10 +384,18 @@ class ProductOnAProcessClusterTest {
         // kubectl shows what a user sees on a real node.
         Kubectl.Result get = api.kubectl().ok("get", "pods", "-n", NS, "-l", "app.kubernetes.io/instance=" + name);
         assertTrue(get.stdout().contains("CrashLoopBackOff"), get.describe());
-        Map<?, ?> ready = ((List<?>) ((Map<?, ?>) client.genericKubernetesResources("orderpipeline.dev/v1alpha1", "OrderPipeline")
-                .inNamespace(NS).withName(name).get().getAdditionalProperties().get("status")).get("conditions")).stream()
+        // The resource says why, from the pod's container state: Degraded, not a rollout in progress forever.
+        java.util.function.Supplier<Map<?, ?>> readyCondition = () -> ((List<?>) ((Map<?, ?>) client
+                .genericKubernetesResources("orderpipeline.dev/v1alpha1", "OrderPipeline").inNamespace(NS).withName(name)
+                .get().getAdditionalProperties().get("status")).get("conditions")).stream()
                 .map(c -> (Map<?, ?>) c).filter(c -> "Ready".equals(c.get("type"))).findFirst().orElseThrow();
+        Map<?, ?> ready = await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(readyCondition::get,
+                c -> "CrashLooping".equals(c.get("reason")));
         assertEquals("False", ready.get("status"), "a crash-looping pipeline is not Ready: " + ready);
+        assertTrue(String.valueOf(ready.get("message")).contains("exit code 2"), ready.toString());
+        GenericKubernetesResource degraded = client.genericKubernetesResources("orderpipeline.dev/v1alpha1", "OrderPipeline")
+                .inNamespace(NS).withName(name).get();
+        assertEquals("Degraded", ((Map<?, ?>) degraded.getAdditionalProperties().get("status")).get("phase"));
 
         // Fixed (the topic exists): the next restart after the back-off starts, and the pod becomes Ready.
         kafka.createTopic("orders-dlq-missing", 1);
