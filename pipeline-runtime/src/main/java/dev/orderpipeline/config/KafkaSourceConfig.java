@@ -12,7 +12,8 @@ public record KafkaSourceConfig(
         java.time.Duration sessionTimeout,
         SecurityProtocol securityProtocol,
         String saslMechanism,
-        Optional<SaslCredentials> credentials) {
+        Optional<SaslCredentials> credentials,
+        FormatConfig format) {
 
     public enum StartPosition { EARLIEST, LATEST }
 
@@ -48,6 +49,7 @@ public record KafkaSourceConfig(
                 env.duration(Setting.KAFKA_SESSION_TIMEOUT),
                 protocol,
                 env.required(Setting.KAFKA_SASL_MECHANISM),
-                credentials);
+                credentials,
+                FormatConfig.from(env));
     }
 }
