@@ -17,6 +17,7 @@ Values may carry tagged logical types: {"$decimal": "12.34"}, {"$timestamp_milli
 {"$date": "2026-12-02"}, {"$uuid": "..."}; they become the Python objects fastavro expects.
 Prints the number of records delivered; exits non-zero when any delivery fails.
 """
+import base64
 import datetime
 import decimal
 import json
@@ -44,6 +45,8 @@ def tagged(value):
                 return datetime.date.fromisoformat(inner)
             if tag == "$uuid":
                 return uuid.UUID(inner)
+            if tag == "$bytes_b64":
+                return base64.b64decode(inner)
         return {k: tagged(v) for k, v in value.items()}
     if isinstance(value, list):
         return [tagged(v) for v in value]
@@ -85,11 +88,15 @@ def main():
     topic = plan["topic"]
     for record in plan["records"]:
         headers = []
+        # "as_topic": serialize as a producer of another topic would (its subject, its schema id): a
+        # misconfigured producer writing an incompatible schema into this topic.
+        serialize_topic = record.get("as_topic", topic)
         key = None if record.get("key") is None else key_serializer(
             record["key"], SerializationContext(topic, MessageField.KEY, headers))
         value = None
         if record.get("value") is not None:
-            value = serializers[record["schema"]](tagged(record["value"]), SerializationContext(topic, MessageField.VALUE, headers))
+            value = serializers[record["schema"]](
+                tagged(record["value"]), SerializationContext(serialize_topic, MessageField.VALUE, headers))
         producer.produce(topic, key=key, value=value, headers=headers or None, on_delivery=report)
         producer.poll(0)
     producer.flush(60)

@@ -111,6 +111,11 @@ public final class InMemorySchemaRegistry implements AutoCloseable {
         return registerVersion(subject, type, text).schema().id();
     }
 
+    /** The id of a subject's version (1-based). */
+    public synchronized int id(String subject, int version) {
+        return subjects.get(subject).get(version - 1).schema().id();
+    }
+
     @Override
     public void close() {
         stop();
