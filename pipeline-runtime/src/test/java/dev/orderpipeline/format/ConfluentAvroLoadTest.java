@@ -9,6 +9,7 @@ import dev.orderpipeline.embedded.EmbeddedKafka;
 import dev.orderpipeline.source.DeadLetterPublisher;
 import dev.orderpipeline.testing.ConfluentProducer;
 import dev.orderpipeline.testing.EmbeddedPostgres;
+import dev.orderpipeline.testing.FakesnowServer;
 import dev.orderpipeline.testing.InMemorySchemaRegistry;
 import dev.orderpipeline.testing.InProcessLoader;
 import dev.orderpipeline.testing.KafkaExtension;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -397,6 +399,49 @@ class ConfluentAvroLoadTest {
                 assertEquals("40|false|10040|1", rows.get(40L));
                 assertTrue(rows.get(190L).contains("|true|"), rows.get(190L));
                 assertEquals(10, rows.values().stream().filter(r -> r.contains("|true|")).count());
+            }
+        }
+    }
+
+    @Test
+    void avroOrdersWithUpdatesAndTombstonesLoadExactlyOnceIntoFakesnow(EmbeddedKafka kafka) throws Exception {
+        String topic = SharedKafka.uniqueTopic("avro-snow");
+        kafka.createTopic(topic, 2);
+        try (InMemorySchemaRegistry registry = new InMemorySchemaRegistry().start();
+             FakesnowServer fakesnow = new FakesnowServer(dir.resolve("fakesnow")).start()) {
+            ConfluentProducer producer = new ConfluentProducer(kafka.bootstrapServers(), registry.url(), topic, "avro", "avro")
+                    .schema("v1", ORDER_V1);
+            for (int i = 0; i < 60; i++) {
+                producer.record("v1", i, order(i, i));
+            }
+            for (int i = 0; i < 10; i++) {
+                producer.record("v1", i, order(i, 700 + i));
+            }
+            producer.send(dir);
+            Map<String, String> env = avroEnv(LoaderEnv.snowflake(kafka.bootstrapServers(), topic, fakesnow, "AVRO_ORDERS",
+                    "orderid"), registry);
+            env.put(Setting.KAFKA_KEY_FORMAT.envName(), "avro");
+            try (InProcessLoader loader = InProcessLoader.start(env)) {
+                await().atMost(Duration.ofMinutes(3)).until(() -> loader.committedRecords() == 70);
+                for (int i = 50; i < 55; i++) {
+                    producer.record("v1", i, null);
+                }
+                producer.send(dir);
+                await().atMost(Duration.ofMinutes(3)).until(() -> loader.committedRecords() == 75);
+            }
+            Properties p = new Properties();
+            p.put("user", "CHECKER");
+            p.put("password", "unused");
+            p.put("db", "ANALYTICS");
+            p.put("schema", "RAW");
+            try (Connection c = DriverManager.getConnection(fakesnow.jdbcUrl(), p)) {
+                Map<Long, String> rows = rows(c, "SELECT \"ORDERID\", CAST(\"ORDERUNITS\" AS VARCHAR) || '|' || "
+                        + "CAST(\"_DELETED\" AS VARCHAR) || '|' || \"ADDRESS_CITY\" FROM \"ANALYTICS\".\"RAW\".\"AVRO_ORDERS\"");
+                assertEquals(60, rows.size());
+                assertEquals("709|false|City_9", rows.get(9L).replace(".0|", "|"), "the update wins");
+                assertEquals("10|false|City_10", rows.get(10L).replace(".0|", "|"));
+                assertTrue(rows.get(52L).contains("|true|"), rows.get(52L));
+                assertEquals(5, rows.values().stream().filter(r -> r.contains("|true|")).count());
             }
         }
     }
