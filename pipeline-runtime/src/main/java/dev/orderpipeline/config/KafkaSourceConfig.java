@@ -13,7 +13,8 @@ public record KafkaSourceConfig(
         SecurityProtocol securityProtocol,
         String saslMechanism,
         Optional<SaslCredentials> credentials,
-        Tls tls) {
+        Tls tls,
+        FormatConfig format) {
 
     public enum StartPosition { EARLIEST, LATEST }
 
@@ -128,6 +129,7 @@ public record KafkaSourceConfig(
                 protocol,
                 saslMechanism(env),
                 credentials,
-                Tls.from(env, protocol));
+                Tls.from(env, protocol),
+                FormatConfig.from(env));
     }
 }

@@ -37,6 +37,26 @@ public enum Setting {
     KAFKA_SSL_KEY_FILE("OPL_KAFKA_SSL_KEY_FILE", null, false,
             "PEM file of the client certificate's unencrypted PKCS#8 private key, for mutual TLS."),
 
+    KAFKA_VALUE_FORMAT("OPL_KAFKA_VALUE_FORMAT", "json", false,
+            "How record values are written: json (schemaless JSON objects), avro or json_sr (Confluent's wire format: "
+                    + "magic byte 0 and a 4-byte schema id, or the schema GUID in the __value_schema_id header, with the "
+                    + "schema from OPL_SCHEMA_REGISTRY_URL deciding the column types), protobuf (accepted by the contract, "
+                    + "refused at start-up: not implemented yet) or string (the value's text in one column, VALUE)."),
+    KAFKA_KEY_FORMAT("OPL_KAFKA_KEY_FORMAT", "json", false,
+            "How record keys are written; a key is read only to find the upsert key of a tombstone. json (the default, "
+                    + "as before): a JSON object holding the key fields, or else the key's text as the one key field (a "
+                    + "number when it reads as one); string: the key's text as the one key field; avro or json_sr: Confluent's "
+                    + "wire format, a record holding the key fields or a primitive for the one key field."),
+    SCHEMA_REGISTRY_URL("OPL_SCHEMA_REGISTRY_URL", null, false,
+            "Base URL of the Confluent Schema Registry (Confluent Cloud: https://psrc-….confluent.cloud); required "
+                    + "when a format is avro, json_sr or protobuf."),
+    SCHEMA_REGISTRY_USERNAME("OPL_SCHEMA_REGISTRY_USERNAME", null, true,
+            "Schema Registry user for HTTP basic auth (Confluent Cloud: the Schema Registry API key)."),
+    SCHEMA_REGISTRY_PASSWORD("OPL_SCHEMA_REGISTRY_PASSWORD", null, true,
+            "Schema Registry password for HTTP basic auth (Confluent Cloud: the Schema Registry API secret)."),
+    SCHEMA_REGISTRY_CA_FILE("OPL_SCHEMA_REGISTRY_CA_FILE", null, false,
+            "PEM file of the CA certificates to trust for an https registry; default: the JVM's trust store."),
+
     SINK_TYPE("OPL_SINK_TYPE", "duckdb", false, "Warehouse dialect: duckdb, snowflake or postgres (PostgreSQL 15+, connected with OPL_POSTGRES_*)."),
     SINK_TABLE("OPL_SINK_TABLE", "ORDERS", false, "Target table (created if absent)."),
     SINK_KEY_FIELDS("OPL_SINK_KEY_FIELDS", "", false,

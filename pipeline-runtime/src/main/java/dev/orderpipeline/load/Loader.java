@@ -1,6 +1,9 @@
 package dev.orderpipeline.load;
 
 import dev.orderpipeline.config.LoaderConfig;
+import dev.orderpipeline.format.RecordDecoder;
+import dev.orderpipeline.format.SchemaRegistryClient;
+import dev.orderpipeline.format.SchemaRegistryUnavailableException;
 import dev.orderpipeline.metrics.LoaderMetrics;
 import dev.orderpipeline.source.DeadLetterPublisher;
 import dev.orderpipeline.source.RecordConversionException;
@@ -81,6 +84,12 @@ public final class Loader implements Runnable, Rebalance.Handler {
     private Instant stateSince = Instant.now();
     private volatile boolean stopping;
 
+    /** Decoders of the Confluent formats (null for schemaless JSON), made once: their schema caches outlive rebalances. */
+    private final RecordDecoder valueDecoder;
+    private final RecordDecoder keyDecoder;
+    /** While the Schema Registry does not answer: the backoff between readings of the same records; null otherwise. */
+    private Backoff registryBackoff;
+
     private TableShape shape;
     private RecordConverter converter;
     private List<SqlIdentifier> keyColumns;
@@ -99,6 +108,9 @@ public final class Loader implements Runnable, Rebalance.Handler {
         this.outOfRange = new OutOfRangeHandler(config.source(), consumer, status, metrics);
         this.stall = new StallWatch(consumer, status, metrics, outOfRange::held);
         this.maxLatencyNanos = config.batch().maxLatency().toNanos();
+        SchemaRegistryClient registry = RecordDecoder.registry(config.source().format());
+        this.valueDecoder = RecordDecoder.value(config.source().format(), registry);
+        this.keyDecoder = RecordDecoder.key(config.source().format(), registry);
     }
 
     /** A batch handed to the committer thread, with the records it was built from. */
@@ -187,7 +199,8 @@ public final class Loader implements Runnable, Rebalance.Handler {
         List<Column> columns = awaitUntilStopped(session.open(), "opening the warehouse");
         shape = new TableShape(columns);
         session.teach(shape);
-        converter = new RecordConverter(shape, config.sink().keyFields(), session.limits().cappedAt(config.maxColumns()));
+        converter = new RecordConverter(shape, config.sink().keyFields(), session.limits().cappedAt(config.maxColumns()),
+                valueDecoder, keyDecoder);
         keyColumns = converter.keyColumns();
         status.ready(true);
     }
@@ -224,6 +237,46 @@ public final class Loader implements Runnable, Rebalance.Handler {
                 pending.add(converter.convert(record), size, now, record.timestamp());
             } catch (RecordConversionException e) {
                 rejectRecord(record, e, now);
+            } catch (SchemaRegistryUnavailableException e) {
+                registryUnavailable(records, record, e);
+                return;
+            }
+        }
+        if (registryBackoff != null) {
+            registryBackoff = null;
+            LOG.info("the Schema Registry answers again; reading on");
+        }
+    }
+
+    /**
+     * The registry does not answer, so {@code failed} can be neither loaded nor dead-lettered: it and every
+     * record after it in this poll are read again (each partition from its first record not taken), after a
+     * backoff, like a warehouse retry. Nothing is skipped; /status says why in lastError and retryingSince.
+     */
+    private void registryUnavailable(ConsumerRecords<byte[], byte[]> records, ConsumerRecord<byte[], byte[]> failed,
+                                     SchemaRegistryUnavailableException error) {
+        boolean reached = false;
+        for (TopicPartition partition : records.partitions()) { // the order the records were iterated in
+            if (partition.partition() == failed.partition()) {
+                consumer.seek(partition, failed.offset());
+                reached = true;
+            } else if (reached) {
+                consumer.seek(partition, records.records(partition).get(0).offset());
+            }
+        }
+        if (registryBackoff == null) {
+            registryBackoff = new Backoff(Duration.ofMillis(200), config.retryMaxBackoff());
+            LOG.warn("{}; records are read again after a backoff, none is skipped", error.getMessage());
+        }
+        status.failed(error.getMessage());
+        long until = System.nanoTime() + registryBackoff.next().toNanos();
+        // On the poll thread, well under max.poll.interval.ms (OPL_RETRY_MAX_BACKOFF); a stop ends the wait.
+        while (!stopping && System.nanoTime() < until) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }

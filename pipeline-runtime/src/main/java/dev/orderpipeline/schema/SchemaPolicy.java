@@ -70,6 +70,31 @@ public final class SchemaPolicy {
         return column;
     }
 
+    /**
+     * The type a column of type {@code column} must have to take every value of a field that a registry
+     * schema declares as {@code declared}, or null when no column can (an incompatible schema change, refused).
+     * The same lattice as {@link #join}: the declared type itself; a widening join allows (an integer column
+     * meeting a decimal or double field becomes DECIMAL); DECIMAL takes integers; VARCHAR takes every scalar
+     * exactly as text; VARIANT takes anything. Avro's promotions int → long and float → double keep the
+     * column (BIGINT, DOUBLE) as it is.
+     */
+    public static ColumnType forDeclared(ColumnType column, ColumnType declared) {
+        if (declared == column || column == ColumnType.VARIANT) {
+            return column;
+        }
+        ColumnType joined = join(column, declared);
+        if (joined != column) {
+            return joined;
+        }
+        if (column == ColumnType.DECIMAL && declared == ColumnType.BIGINT) {
+            return column;
+        }
+        if (column == ColumnType.VARCHAR && declared != ColumnType.VARIANT) {
+            return column;
+        }
+        return null;
+    }
+
     /** Whether {@code value} already is the Java value of {@code type} (null counts: it stays NULL). */
     public static boolean isNative(ColumnType type, Object value) {
         if (value == null) {

@@ -26,10 +26,18 @@ import org.apache.kafka.common.header.Headers;
  * @param value the record's value bytes as they came (a reference, no copy): if the warehouse refuses the
  *              row, the original record goes to the dead-letter topic. Held only while the batch is pending,
  *              bounded by OPL_BATCH_MAX_BYTES.
+ * @param schemaId the value's Schema Registry id (written as {@code "schema_id"}, as Snowflake's Kafka connector
+ *                 does), or -1 for formats without one
+ * @param keySchemaId the key's ({@code "key_schema_id"}), or -1
  */
 record KafkaRecordMetadata(String jsonPrefix, int partition, long offset, long timestamp, byte[] key, byte[] value,
-                           Headers headers)
+                           Headers headers, int schemaId, int keySchemaId)
         implements RecordMetadata {
+
+    KafkaRecordMetadata(String jsonPrefix, int partition, long offset, long timestamp, byte[] key, byte[] value,
+                        Headers headers) {
+        this(jsonPrefix, partition, offset, timestamp, key, value, headers, -1, -1);
+    }
 
     static String jsonPrefix(String topic) {
         StringBuilder prefix = new StringBuilder("{\"topic\":");
@@ -50,6 +58,12 @@ record KafkaRecordMetadata(String jsonPrefix, int partition, long offset, long t
             json.append(",\"key_encoding\":\"base64\"");
         } else {
             appendNullable(json, keyText);
+        }
+        if (schemaId >= 0) {
+            json.append(",\"schema_id\":").append(schemaId);
+        }
+        if (keySchemaId >= 0) {
+            json.append(",\"key_schema_id\":").append(keySchemaId);
         }
         json.append(",\"headers\":{");
         boolean first = true;

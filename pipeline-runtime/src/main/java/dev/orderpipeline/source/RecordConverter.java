@@ -4,6 +4,11 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.orderpipeline.format.ConfluentFraming;
+import dev.orderpipeline.format.Decoded;
+import dev.orderpipeline.format.DecodedField;
+import dev.orderpipeline.format.RecordDecoder;
+import dev.orderpipeline.format.UndecodableException;
 import dev.orderpipeline.schema.ColumnClaims;
 import dev.orderpipeline.schema.ColumnNaming;
 import dev.orderpipeline.schema.JsonText;
@@ -25,16 +30,30 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns a JSON record into a row: one column per field path, nested objects flattened as
  * PARENT_CHILD, names made safe and kept apart by {@link ColumnClaims}, types and conversions by
  * {@link SchemaPolicy}. A record's new columns and widenings reach the {@link TableShape} only once
  * the whole record converted: a refused record (it goes to the dead-letter topic) changes nothing.
+ *
+ * <p>With a Schema Registry format ({@link RecordDecoder}) the schema, not the value, declares each field's
+ * type: a declared field gets its column even while its values are null, and a declared type meets an
+ * existing column through {@link SchemaPolicy#forDeclared} (widen, keep, or refuse the schema change loudly).
  */
 public final class RecordConverter {
+    private static final Logger LOG = LoggerFactory.getLogger(RecordConverter.class);
     private static final JsonFactory JSON = new JsonFactory();
+    /** The primitive value of a string (or Avro primitive) value format is loaded into this column. */
+    static final String PRIMITIVE_VALUE_FIELD = "value";
+    /** Incompatible schema changes already logged (schema id and column), so each is said loudly once. */
+    private static final Set<String> LOGGED_INCOMPATIBLE = ConcurrentHashMap.newKeySet();
 
     private final TableShape shape;
     private final List<String> keyFields;
@@ -49,6 +68,11 @@ public final class RecordConverter {
     private final Map<Integer, ColumnType> widenings = new HashMap<>();
     private String metadataTopic;
     private String metadataPrefix;
+    /** Null for schemaless JSON (read here, streaming), else the value's and the key's decoders. */
+    private final RecordDecoder valueDecoder;
+    private final RecordDecoder keyDecoder;
+    /** The schema of the record being converted, for messages; null for schemaless JSON. */
+    private Decoded decoding;
 
     /** A converter with the limits no dialect goes below (tests, benchmarks). */
     public RecordConverter(TableShape shape, List<String> keyFields) {
@@ -56,6 +80,17 @@ public final class RecordConverter {
     }
 
     public RecordConverter(TableShape shape, List<String> keyFields, SchemaLimits limits) {
+        this(shape, keyFields, limits, null, null);
+    }
+
+    /**
+     * @param valueDecoder the value's decoder, null for schemaless JSON
+     * @param keyDecoder   the key's decoder (read for tombstones), null for a JSON object or the key's text
+     */
+    public RecordConverter(TableShape shape, List<String> keyFields, SchemaLimits limits, RecordDecoder valueDecoder,
+                           RecordDecoder keyDecoder) {
+        this.valueDecoder = valueDecoder;
+        this.keyDecoder = keyDecoder;
         this.shape = shape;
         this.keyFields = List.copyOf(keyFields);
         ColumnNaming naming = new ColumnNaming(limits.maxNameLength());
@@ -74,10 +109,21 @@ public final class RecordConverter {
         Arrays.fill(scratch, null);
         try {
             boolean deleted = record.value() == null;
-            if (deleted) {
+            int schemaId = -1;
+            int keySchemaId = -1;
+            if (deleted && keyDecoder != null) {
+                keySchemaId = fillKeyFromDecodedKey(record.key(), record.headers());
+            } else if (deleted) {
                 fillKeyFromRecordKey(record.key());
+            } else if (valueDecoder != null) {
+                decoding = decode(valueDecoder, record.value(), record.headers());
+                schemaId = decoding.schemaId();
+                readDecoded(decoding.root());
             } else {
                 parseValue(record.value());
+            }
+            if (!deleted && keyDecoder != null && keyDecoder.format().needsRegistry()) {
+                keySchemaId = framedSchemaId(record.key(), record.headers());
             }
             List<NewColumn> added = resolveNewFields();
             if (!keyFields.isEmpty()) {
@@ -85,9 +131,10 @@ public final class RecordConverter {
             }
             commit(added);
             Object[] values = Arrays.copyOf(scratch, shape.size());
-            return new Row(values, deleted, metadata(record), record.partition(), record.offset());
+            return new Row(values, deleted, metadata(record, schemaId, keySchemaId), record.partition(), record.offset());
         } finally {
-            newFields.forEach(f -> f.pendingValue = null);
+            decoding = null;
+            newFields.forEach(Field::clearPending);
             newFields.clear();
             widenings.clear();
         }
@@ -156,10 +203,131 @@ public final class RecordConverter {
             scratch[field.columnIndex] = fit(field.columnIndex, value);
             return;
         }
-        if (field.pendingValue == null) {
+        markPending(field, value, null);
+    }
+
+    private void markPending(Field field, Object value, ColumnType declared) {
+        if (!field.pending) {
+            field.pending = true;
             newFields.add(field);
         }
         field.pendingValue = value; // a repeated field name: the last value wins, as for known fields
+        field.pendingType = declared;
+    }
+
+    private static Decoded decode(RecordDecoder decoder, byte[] bytes, Headers headers) throws RecordConversionException {
+        try {
+            return decoder.decode(bytes, headers);
+        } catch (UndecodableException e) {
+            throw new RecordConversionException(e.getMessage(), e);
+        }
+    }
+
+    /** A decoded value: a record's fields, or a primitive into the VALUE column. */
+    private void readDecoded(DecodedField decoded) throws RecordConversionException {
+        if (decoded.isRecord()) {
+            readFields(root, decoded.children());
+        } else {
+            setDeclared(root.child(PRIMITIVE_VALUE_FIELD), decoded.value(), decoded.type());
+        }
+    }
+
+    private void readFields(Field parent, List<DecodedField> fields) throws RecordConversionException {
+        for (DecodedField f : fields) {
+            Field field = parent.child(f.name());
+            if (f.isRecord()) {
+                readFields(field, f.children());
+            } else {
+                setDeclared(field, f.value(), f.type());
+            }
+        }
+    }
+
+    /** A field whose type the schema declares: its column exists (or is made) whatever its value, null included. */
+    private void setDeclared(Field field, Object value, ColumnType declared) throws RecordConversionException {
+        if (declared == null) {
+            set(field, value);
+            return;
+        }
+        if (field.columnIndex >= 0) {
+            takeDeclared(field.columnIndex, declared, field.path);
+            if (value != null) {
+                ensureScratch(field.columnIndex);
+                scratch[field.columnIndex] = fit(field.columnIndex, value);
+            }
+            return;
+        }
+        markPending(field, value, declared);
+    }
+
+    /** Widens the column for a declared type where the policy allows, or refuses the schema change loudly. */
+    private void takeDeclared(int index, ColumnType declared, List<String> path) throws RecordConversionException {
+        Column column = shape.column(index);
+        ColumnType current = widenings.getOrDefault(index, column.type());
+        ColumnType target = SchemaPolicy.forDeclared(current, declared);
+        if (target == null) {
+            String message = decoding.describe() + " declares the field '" + ColumnNaming.pointer(path) + "' as "
+                    + declared + ", but its column " + column.name().name() + " is " + current + ": an incompatible "
+                    + "schema change (a column only widens: int to long, float to double, integer to decimal); load "
+                    + "the new schema into another table, or change the column by hand";
+            if (LOGGED_INCOMPATIBLE.add(decoding.schemaId() + "/" + column.name().name())) {
+                LOG.error("records of {} are refused (dead-lettered, or the loader stops with OPL_ERROR_TOLERANCE=none): {}",
+                        decoding.describe(), message);
+            }
+            throw new RecordConversionException(message);
+        }
+        if (target != current) {
+            widenings.put(index, target);
+        }
+    }
+
+    /** The key's schema id from its Confluent framing, without asking the registry; -1 when it has none. */
+    private static int framedSchemaId(byte[] key, Headers headers) {
+        if (key == null) {
+            return -1;
+        }
+        try {
+            return ConfluentFraming.read(key, headers, true, false).schema().id();
+        } catch (UndecodableException e) {
+            return -1;
+        }
+    }
+
+    /** A tombstone's key in a registry format or text: a record's fields, or the one key field. */
+    private int fillKeyFromDecodedKey(byte[] key, Headers headers) throws RecordConversionException {
+        if (keyFields.isEmpty()) {
+            return -1;
+        }
+        if (key == null) {
+            throw new RecordConversionException("a tombstone without a key cannot delete anything");
+        }
+        Decoded decoded = decode(keyDecoder, key, headers);
+        // Keys only find rows: their values are converted to the key columns' types, not declared on them.
+        if (decoded.root().isRecord()) {
+            setKeyFields(root, decoded.root().children());
+        } else {
+            if (keyFields.size() != 1) {
+                throw new RecordConversionException("the tombstone's key is a single " + decoded.root().type()
+                        + ", but the upsert key has " + keyFields.size() + " fields");
+            }
+            Field field = root;
+            for (String part : keyFields.get(0).split("\\.")) {
+                field = field.child(part);
+            }
+            set(field, decoded.root().value());
+        }
+        return decoded.schemaId();
+    }
+
+    private void setKeyFields(Field parent, List<DecodedField> fields) throws RecordConversionException {
+        for (DecodedField f : fields) {
+            Field field = parent.child(f.name());
+            if (f.isRecord()) {
+                setKeyFields(field, f.children());
+            } else {
+                set(field, f.value());
+            }
+        }
     }
 
     /** The value in its column's type, widening the column (for this record) where the policy allows. */
@@ -212,17 +380,23 @@ public final class RecordConverter {
             inRecord.put(name, field.path);
             Integer existing = shape.indexOf(name).orElse(null);
             if (existing != null) {
-                ensureScratch(existing);
-                scratch[existing] = fit(existing, field.pendingValue);
+                if (field.pendingType != null) {
+                    takeDeclared(existing, field.pendingType, field.path);
+                }
+                if (field.pendingValue != null) {
+                    ensureScratch(existing);
+                    scratch[existing] = fit(existing, field.pendingValue);
+                }
                 resolved.put(field, new NewColumn(field, null, null, existing));
                 continue;
             }
-            ColumnType type = SchemaPolicy.infer(field.pendingValue);
+            ColumnType type = field.pendingType != null ? field.pendingType : SchemaPolicy.infer(field.pendingValue);
             try {
                 resolved.put(field, new NewColumn(field, new Column(name, type),
                         SchemaPolicy.convert(type, field.pendingValue, name.name()), -1));
             } catch (NotConvertibleException e) {
-                throw new RecordConversionException(e.getMessage()); // cannot happen: inferred from the value
+                // Inferred types always hold their value; a declared one may not (a JSON Schema number a double rounds).
+                throw new RecordConversionException(e.getMessage());
             }
         }
         List<NewColumn> added = newFields.stream().map(resolved::get).toList();
@@ -287,7 +461,8 @@ public final class RecordConverter {
             SqlIdentifier column = keyColumns.get(i);
             Integer index = shape.indexOf(column).orElse(null);
             boolean present = index != null && index < scratch.length && scratch[index] != null;
-            present |= added.stream().anyMatch(c -> c.column() != null && c.column().name().equals(column));
+            present |= added.stream().anyMatch(c -> c.column() != null && c.value() != null
+                    && c.column().name().equals(column));
             if (!present) {
                 throw new RecordConversionException("the upsert key field '" + keyFields.get(i) + "' is missing or null");
             }
@@ -300,13 +475,13 @@ public final class RecordConverter {
         }
     }
 
-    private KafkaRecordMetadata metadata(ConsumerRecord<byte[], byte[]> record) {
+    private KafkaRecordMetadata metadata(ConsumerRecord<byte[], byte[]> record, int schemaId, int keySchemaId) {
         if (!record.topic().equals(metadataTopic)) {
             metadataTopic = record.topic();
             metadataPrefix = KafkaRecordMetadata.jsonPrefix(metadataTopic);
         }
         return new KafkaRecordMetadata(metadataPrefix, record.partition(), record.offset(), record.timestamp(),
-                record.key(), record.value(), record.headers()); // the value: for a dead letter if the warehouse refuses the row
+                record.key(), record.value(), record.headers(), schemaId, keySchemaId); // the value: for a dead letter if the warehouse refuses the row
     }
 
     /** A field path, cached so that a record's field names cost one map lookup each. */
@@ -316,9 +491,19 @@ public final class RecordConverter {
         private int columnIndex = -1;
         /** The field's value in the record being converted, while the field has no column yet. */
         private Object pendingValue;
+        /** The type its schema declares (null: the value decides), while the field has no column yet. */
+        private ColumnType pendingType;
+        /** Whether the field is among the record's new fields (its value may be null when a schema declares it). */
+        private boolean pending;
 
         Field(List<String> path) {
             this.path = path;
+        }
+
+        void clearPending() {
+            pending = false;
+            pendingValue = null;
+            pendingType = null;
         }
 
         Field child(String name) {

@@ -72,4 +72,19 @@ class SchemaPolicyTest {
         assertEquals(false, SchemaPolicy.isNative(ColumnType.DECIMAL, 1L));
         assertEquals(true, SchemaPolicy.isNative(ColumnType.BIGINT, null));
     }
+
+    @Test
+    void aDeclaredTypeKeepsWidensOrIsRefusedByTheSameLatticeAsValues() {
+        assertEquals(ColumnType.BIGINT, SchemaPolicy.forDeclared(ColumnType.BIGINT, ColumnType.BIGINT), "int to long");
+        assertEquals(ColumnType.DOUBLE, SchemaPolicy.forDeclared(ColumnType.DOUBLE, ColumnType.DOUBLE), "float to double");
+        assertEquals(ColumnType.DECIMAL, SchemaPolicy.forDeclared(ColumnType.BIGINT, ColumnType.DECIMAL));
+        assertEquals(ColumnType.DECIMAL, SchemaPolicy.forDeclared(ColumnType.BIGINT, ColumnType.DOUBLE));
+        assertEquals(ColumnType.DECIMAL, SchemaPolicy.forDeclared(ColumnType.DECIMAL, ColumnType.BIGINT));
+        assertEquals(ColumnType.VARCHAR, SchemaPolicy.forDeclared(ColumnType.VARCHAR, ColumnType.BIGINT), "text holds it exactly");
+        assertEquals(ColumnType.VARIANT, SchemaPolicy.forDeclared(ColumnType.VARIANT, ColumnType.BOOLEAN));
+        assertEquals(null, SchemaPolicy.forDeclared(ColumnType.DOUBLE, ColumnType.VARCHAR), "a double field become a string");
+        assertEquals(null, SchemaPolicy.forDeclared(ColumnType.BIGINT, ColumnType.BOOLEAN));
+        assertEquals(null, SchemaPolicy.forDeclared(ColumnType.DOUBLE, ColumnType.BIGINT), "a double rounds big integers");
+        assertEquals(null, SchemaPolicy.forDeclared(ColumnType.VARCHAR, ColumnType.VARIANT));
+    }
 }

@@ -1,0 +1,107 @@
+package dev.orderpipeline.format;
+
+import static dev.orderpipeline.format.ConfluentAvroLoadTest.duckTypes;
+import static dev.orderpipeline.format.ConfluentAvroLoadTest.rows;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.orderpipeline.config.Setting;
+import dev.orderpipeline.embedded.EmbeddedKafka;
+import dev.orderpipeline.testing.ConfluentProducer;
+import dev.orderpipeline.testing.InMemorySchemaRegistry;
+import dev.orderpipeline.testing.InProcessLoader;
+import dev.orderpipeline.testing.KafkaExtension;
+import dev.orderpipeline.testing.LoaderEnv;
+import dev.orderpipeline.testing.SharedKafka;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** JSON Schema topics ({@code json_sr}) written by Confluent's own JSONSerializer, loaded by the real loader. */
+@ExtendWith(KafkaExtension.class)
+class ConfluentJsonSchemaLoadTest {
+    static final String ORDER = """
+            {"$schema":"http://json-schema.org/draft-07/schema#","title":"Order","type":"object","properties":{
+              "ordertime":{"type":"integer"},
+              "orderid":{"type":"integer"},
+              "itemid":{"type":"string"},
+              "orderunits":{"type":"number"},
+              "address":{"type":"object","properties":{
+                "city":{"type":"string"},"state":{"type":"string"},"zipcode":{"type":"integer"}}},
+              "coupon":{"type":["null","string"]},
+              "tags":{"type":"array","items":{"type":"string"}}},
+             "required":["orderid"]}""";
+
+    @TempDir
+    Path dir;
+
+    static Map<String, Object> order(int id, int units) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("ordertime", 1_700_000_000_000L + id);
+        v.put("orderid", id);
+        v.put("itemid", "Item_" + id);
+        v.put("orderunits", units); // whole numbers: schemaless JSON would make the column BIGINT
+        v.put("address", Map.of("city", "City_" + id, "state", "State_" + id, "zipcode", 10_000 + id));
+        v.put("coupon", null);
+        v.put("tags", List.of("t" + id));
+        return v;
+    }
+
+    @Test
+    void jsonSchemaOrdersWithUpdatesTombstonesAndHeaderSchemaIdsLoadExactlyOnceTypedByTheSchema(EmbeddedKafka kafka)
+            throws Exception {
+        String topic = SharedKafka.uniqueTopic("json-sr");
+        kafka.createTopic(topic, 2);
+        try (InMemorySchemaRegistry registry = new InMemorySchemaRegistry().start()) {
+            ConfluentProducer prefixed = new ConfluentProducer(kafka.bootstrapServers(), registry.url(), topic, "json_sr", "string")
+                    .schema("v1", ORDER);
+            for (int i = 0; i < 100; i++) {
+                prefixed.record("v1", i, order(i, i));
+            }
+            prefixed.send(dir);
+            // Newer Confluent clients can put the schema GUID in a header and leave the payload unframed.
+            ConfluentProducer headered = new ConfluentProducer(kafka.bootstrapServers(), registry.url(), topic, "json_sr", "string")
+                    .schema("v1", ORDER).headerSchemaId();
+            for (int i = 0; i < 30; i++) {
+                headered.record("v1", i, order(i, 1000 + i));
+            }
+            headered.send(dir);
+
+            Path db = dir.resolve("w.duckdb");
+            Map<String, String> env = LoaderEnv.duckdb(kafka.bootstrapServers(), topic, db, "orderid");
+            env.put(Setting.KAFKA_VALUE_FORMAT.envName(), "json_sr");
+            env.put(Setting.SCHEMA_REGISTRY_URL.envName(), registry.url());
+            try (InProcessLoader loader = InProcessLoader.start(env)) {
+                await().atMost(Duration.ofMinutes(2)).until(() -> loader.committedRecords() == 130);
+                for (int i = 90; i < 100; i++) {
+                    headered.record("v1", i, null); // tombstones, keyed by the key's text
+                }
+                headered.send(dir);
+                await().atMost(Duration.ofMinutes(2)).until(() -> loader.committedRecords() == 140);
+                assertEquals(140, loader.status().snapshot().recordsLoaded());
+            }
+            try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db)) {
+                Map<String, String> types = duckTypes(c, "ORDERS");
+                assertEquals("DOUBLE", types.get("ORDERUNITS"), "the schema's number, not the first value's integer");
+                assertEquals("BIGINT", types.get("ADDRESS_ZIPCODE"));
+                assertEquals("VARCHAR", types.get("COUPON"), "declared, always null, still a column");
+                Map<Long, String> rows = rows(c, "SELECT \"ORDERID\", \"ORDERUNITS\" || '|' || \"_DELETED\" || '|' || "
+                        + "\"TAGS\" || '|' || coalesce(\"RECORD_METADATA\"->>'schema_id', 'none') FROM \"main\".\"ORDERS\"");
+                assertEquals(100, rows.size());
+                int id = registry.id(topic + "-value", 1);
+                assertEquals("1029.0|false|[\"t29\"]|" + id, rows.get(29L).replace("1029|", "1029.0|"));
+                assertEquals("30.0|false|[\"t30\"]|" + id, rows.get(30L).replace("30|", "30.0|"));
+                assertTrue(rows.get(95L).contains("|true|"), rows.get(95L));
+                assertEquals(10, rows.values().stream().filter(r -> r.contains("|true|")).count());
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+"""Writes test records with Confluent's own serializers (confluent-kafka's AvroSerializer / JSONSerializer and
+SchemaRegistryClient), so the loader's tests read what real Confluent producers write, not what our own
+encoder would.
+
+    python confluent_producer.py PLAN.json
+
+PLAN.json:
+    {"bootstrap": "host:port", "registry": "http://...", "topic": "...",
+     "format": "avro" | "json_sr",           # the value's serializer
+     "key_format": "string" | "avro",        # the key's serializer (an Avro key has the schema in "key_schema")
+     "key_schema": "\"long\"",               # optional
+     "schemas": {"v1": "<schema text>", ...},
+     "header_schema_id": false,              # true: the schema GUID in the __value_schema_id header
+     "records": [{"schema": "v1", "key": 1, "value": {...} | null}, ...]}
+
+Values may carry tagged logical types: {"$decimal": "12.34"}, {"$timestamp_millis": 1700000000123},
+{"$date": "2026-12-02"}, {"$uuid": "..."}; they become the Python objects fastavro expects.
+Prints the number of records delivered; exits non-zero when any delivery fails.
+"""
+import base64
+import datetime
+import decimal
+import json
+import sys
+import uuid
+
+from confluent_kafka import Producer
+from confluent_kafka.schema_registry import SchemaRegistryClient, header_schema_id_serializer
+from confluent_kafka.schema_registry.avro import AvroSerializer
+from confluent_kafka.schema_registry.json_schema import JSONSerializer
+from confluent_kafka.serialization import MessageField, SerializationContext, StringSerializer
+
+
+def tagged(value):
+    if isinstance(value, dict):
+        if len(value) == 1:
+            (tag, inner), = value.items()
+            if tag == "$decimal":
+                return decimal.Decimal(inner)
+            if tag == "$timestamp_millis":
+                return datetime.datetime.fromtimestamp(inner / 1000, tz=datetime.timezone.utc)
+            if tag == "$timestamp_micros":
+                return datetime.datetime.fromtimestamp(0, tz=datetime.timezone.utc) + datetime.timedelta(microseconds=inner)
+            if tag == "$date":
+                return datetime.date.fromisoformat(inner)
+            if tag == "$uuid":
+                return uuid.UUID(inner)
+            if tag == "$bytes_b64":
+                return base64.b64decode(inner)
+        return {k: tagged(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [tagged(v) for v in value]
+    return value
+
+
+def main():
+    with open(sys.argv[1]) as f:
+        plan = json.load(f)
+    conf = {"url": plan["registry"]}
+    if plan.get("username"):
+        conf["basic.auth.user.info"] = plan["username"] + ":" + plan["password"]
+    registry = SchemaRegistryClient(conf)
+    serializer_conf = {"auto.register.schemas": True}
+    if plan.get("header_schema_id"):
+        serializer_conf["schema.id.serializer"] = header_schema_id_serializer
+    serializers = {}
+    for name, text in plan["schemas"].items():
+        if plan["format"] == "avro":
+            serializers[name] = AvroSerializer(registry, text, conf=dict(serializer_conf))
+        else:
+            serializers[name] = JSONSerializer(text, registry, conf=dict(serializer_conf))
+    if plan.get("key_format") == "avro":
+        key_serializer = AvroSerializer(registry, plan["key_schema"], conf={"auto.register.schemas": True})
+    else:
+        string_serializer = StringSerializer("utf_8")
+        key_serializer = lambda key, ctx: string_serializer(str(key), ctx)
+
+    producer = Producer({"bootstrap.servers": plan["bootstrap"], "enable.idempotence": True, "linger.ms": 5})
+    failures = []
+    delivered = [0]
+
+    def report(err, msg):
+        if err is not None:
+            failures.append(str(err))
+        else:
+            delivered[0] += 1
+
+    topic = plan["topic"]
+    for record in plan["records"]:
+        headers = []
+        # "as_topic": serialize as a producer of another topic would (its subject, its schema id): a
+        # misconfigured producer writing an incompatible schema into this topic.
+        serialize_topic = record.get("as_topic", topic)
+        key = None if record.get("key") is None else key_serializer(
+            record["key"], SerializationContext(topic, MessageField.KEY, headers))
+        value = None
+        if record.get("value") is not None:
+            value = serializers[record["schema"]](
+                tagged(record["value"]), SerializationContext(serialize_topic, MessageField.VALUE, headers))
+        producer.produce(topic, key=key, value=value, headers=headers or None, on_delivery=report)
+        producer.poll(0)
+    producer.flush(60)
+    if failures:
+        print("delivery failed: " + "; ".join(failures[:5]), file=sys.stderr)
+        sys.exit(1)
+    print(delivered[0])
+
+
+if __name__ == "__main__":
+    main()
