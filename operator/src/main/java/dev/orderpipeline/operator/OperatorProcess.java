@@ -24,10 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator process: both controllers, JOSDK's and the operator's own meters in
- * {@link OperatorRegistries} (Prometheus on {@code /metrics}, and DogStatsD to the node's Datadog agent when
- * {@link MetricsSettings} turn it on), leader election with a Lease, and a small HTTP server with {@code /healthz}, {@code /readyz} and
- * {@code /metrics}.
+ * The operator process: both controllers, JOSDK's, the JVM's and the operator's own meters in
+ * {@link OperatorRegistries} (Prometheus on {@code /metrics}, and DogStatsD to the node's Datadog agent
+ * when {@link MetricsSettings} turn it on), leader election with a Lease, and a small HTTP server with
+ * {@code /healthz}, {@code /readyz} and {@code /metrics}.
  *
  * <ul>
  *   <li>{@code /healthz}: 200 while the process runs (liveness; a JOSDK that loses its Lease exits the
