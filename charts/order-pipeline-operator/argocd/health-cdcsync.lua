@@ -8,8 +8,8 @@
 --                operator reports Stalled over Paused (phase Stalled), and this check follows it.
 --   Suspended    spec.state paused (or phase Paused) and the replicator has stopped; Progressing while
 --                it stops.
---   Degraded     Ready False with a failure reason (any reason ending in CrashLooping,
---                ImagePullFailed, RolloutStuck), even while Reconciling is True.
+--   Degraded     Ready False with a failure reason (CrashLooping or any reason ending in it,
+--                ImagePullFailed, ContainerConfigError, RolloutStuck), even while Reconciling is True.
 --   Degraded     any other condition False, except the warning below.
 --   Healthy      Ready True; SourceReachable False (a failed probe of the warehouse while the
 --                replicator applies changes) is a warning named in the message, not a failure.
@@ -21,7 +21,9 @@ local hs = {}
 -- Conditions that only warn while Ready is True.
 local WARNINGS = { SourceReachable = true }
 -- Reasons of Ready False that mean the workloads fail, whatever Reconciling says.
-local FAILURE_REASONS = { LoadersCrashLooping = true, ImagePullFailed = true, RolloutStuck = true }
+local FAILURE_REASONS = {
+  LoadersCrashLooping = true, ImagePullFailed = true, ContainerConfigError = true, RolloutStuck = true
+}
 
 local function findCondition(conditions, conditionType)
   if conditions == nil then

@@ -8,9 +8,9 @@
 --   Suspended    spec.state paused (or phase Paused) and the loaders have stopped; Progressing while
 --                they stop. Pausing wins over everything, so a broken pipeline can be stopped.
 --   Degraded     Stalled True: the operator cannot go on until the spec or a Secret changes.
---   Degraded     Ready False with a failure reason (LoadersCrashLooping, ImagePullFailed, RolloutStuck,
---                or any reason ending in CrashLooping), even while Reconciling is True: a rollout that
---                cannot finish must not look like one in progress forever.
+--   Degraded     Ready False with a failure reason (CrashLooping or any reason ending in it,
+--                ImagePullFailed, ContainerConfigError, RolloutStuck), even while Reconciling is True:
+--                a rollout that cannot finish must not look like one in progress forever.
 --   Degraded     SinkWriting False (a warehouse commit hangs, partitions are paused), OffsetsInRange
 --                False (a partition is held, or records were skipped or re-read), or any other
 --                condition False except the two warnings below: data does not flow correctly.
@@ -27,7 +27,9 @@ local hs = {}
 -- Conditions that only warn while Ready is True.
 local WARNINGS = { SourceReachable = true, DbtSucceeded = true }
 -- Reasons of Ready False that mean the workloads fail, whatever Reconciling says.
-local FAILURE_REASONS = { LoadersCrashLooping = true, ImagePullFailed = true, RolloutStuck = true }
+local FAILURE_REASONS = {
+  LoadersCrashLooping = true, ImagePullFailed = true, ContainerConfigError = true, RolloutStuck = true
+}
 
 local function findCondition(conditions, conditionType)
   if conditions == nil then

@@ -109,6 +109,10 @@ unless a code path below does a PUT or a DELETE itself.
 - apiGroups: ["apps"]
   resources: ["deployments"]
   verbs: ["get", "list", "watch", "create", "patch"]
+# PodDisruptionBudgets of the loaders and the replicator (one pod evicted at a time): server-side apply.
+- apiGroups: ["policy"]
+  resources: ["poddisruptionbudgets"]
+  verbs: ["get", "list", "watch", "create", "patch"]
 # dbt: the CronJob is applied, and deleted when spec.dbt.schedule is removed (a reconcile
 # precondition); a Job is applied per runNonce, and superseded manual runs are deleted (DbtRuns).
 - apiGroups: ["batch"]

@@ -150,7 +150,8 @@ class ArgoCdHealthCheckTest {
 
     @Test
     void crashLoopingLoadersAFailedImagePullOrAStuckRolloutAreDegradedEvenWhileTheOperatorStillReconciles() {
-        for (String reason : new String[] {"LoadersCrashLooping", "ImagePullFailed", "RolloutStuck"}) {
+        for (String reason : new String[] {"CrashLooping", "LoadersCrashLooping", "ImagePullFailed", "ContainerConfigError",
+                "RolloutStuck"}) {
             for (String reconciling : new String[] {"True", "False"}) {
                 ObjectNode status = status(GENERATION, "Degraded",
                         condition("Ready", "False", reason, "0 of 2 loader(s) ready: loader-7d9f back-off restarting.", GENERATION),

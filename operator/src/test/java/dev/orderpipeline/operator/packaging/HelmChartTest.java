@@ -42,7 +42,7 @@ class HelmChartTest {
      * step with the code: informers on the primary resources, status patches (JOSDK patches the status
      * subresource, never PUTs it), ConfigMaps created and replaced (JOSDK's default leaves them out of
      * server-side apply), Deployments server-side applied (create + patch; the garbage collector deletes
-     * them), the dbt CronJob and Jobs applied and deleted (precondition, superseded manual runs), loader pods
+     * them), PodDisruptionBudgets server-side applied, the dbt CronJob and Jobs applied and deleted (precondition, superseded manual runs), loader pods
      * listed for the runtime's /status, Secret references checked by name, Events created on transitions.
      */
     private static final Set<String> WATCHED_NAMESPACE_RULES = Set.of(
@@ -52,6 +52,7 @@ class HelmChartTest {
             "orderpipeline.dev/cdcsyncs/status: patch",
             "/configmaps: create,get,list,update,watch",
             "apps/deployments: create,get,list,patch,watch",
+            "policy/poddisruptionbudgets: create,get,list,patch,watch",
             "batch/cronjobs: create,delete,get,list,patch,watch",
             "batch/jobs: create,delete,get,list,patch,watch",
             "/pods: list",
