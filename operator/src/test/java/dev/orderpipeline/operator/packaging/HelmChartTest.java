@@ -98,24 +98,6 @@ class HelmChartTest {
     }
 
     @Test
-    void noRuleGrantsUpdateOrDeleteWhereServerSideApplyAndGarbageCollectionSuffice() {
-        Set<String> rules = rules(render(Map.of()).one("ClusterRole", FULLNAME));
-        for (String line : rules) {
-            String resource = line.substring(0, line.indexOf(':'));
-            List<String> verbs = List.of(line.substring(line.indexOf(": ") + 2).split(","));
-            if (verbs.contains("update")) {
-                assertEquals("/configmaps", resource, "update (a PUT) only where JOSDK does not use server-side apply");
-            }
-            if (verbs.contains("delete")) {
-                assertTrue(Set.of("batch/cronjobs", "batch/jobs").contains(resource),
-                        "delete only where the operator deletes; owner references delete the rest: " + line);
-            }
-            assertFalse(verbs.contains("deletecollection") || verbs.contains("escalate") || verbs.contains("bind")
-                    || verbs.contains("impersonate"), line);
-        }
-    }
-
-    @Test
     void leaderElectionRoleAllowsGetCreateAndUpdateOfLeasesInOneRuleInTheOperatorsNamespace() {
         Rendered rendered = render(Map.of());
         JsonNode role = rendered.one("Role", FULLNAME + "-leader-election");
@@ -160,6 +142,24 @@ class HelmChartTest {
                 env(rendered.one("Deployment", FULLNAME)).get("OPL_WATCH_NAMESPACES").path("value").asText());
         assertEquals("", env(render(Map.of()).one("Deployment", FULLNAME)).get("OPL_WATCH_NAMESPACES").path("value").asText(),
                 "empty means every namespace");
+    }
+
+    @Test
+    void noRuleGrantsUpdateOrDeleteWhereServerSideApplyAndGarbageCollectionSuffice() {
+        Set<String> rules = rules(render(Map.of()).one("ClusterRole", FULLNAME));
+        for (String line : rules) {
+            String resource = line.substring(0, line.indexOf(':'));
+            List<String> verbs = List.of(line.substring(line.indexOf(": ") + 2).split(","));
+            if (verbs.contains("update")) {
+                assertEquals("/configmaps", resource, "update (a PUT) only where JOSDK does not use server-side apply");
+            }
+            if (verbs.contains("delete")) {
+                assertTrue(Set.of("batch/cronjobs", "batch/jobs").contains(resource),
+                        "delete only where the operator deletes; owner references delete the rest: " + line);
+            }
+            assertFalse(verbs.contains("deletecollection") || verbs.contains("escalate") || verbs.contains("bind")
+                    || verbs.contains("impersonate"), line);
+        }
     }
 
     @Test
