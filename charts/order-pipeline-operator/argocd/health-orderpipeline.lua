@@ -1,9 +1,35 @@
 -- Argo CD health check for orderpipeline.dev/OrderPipeline
 -- (argocd-cm key: resource.customizations.health.orderpipeline.dev_OrderPipeline).
--- Reads only what the operator writes: status.observedGeneration and the conditions
--- Ready, Reconciling and Stalled (kstatus conventions), plus any further positive condition
--- (SourceReachable, SinkWriting, OffsetsInRange, DbtSucceeded) whose status False means something is failing.
+-- Reads only what the operator writes: status.observedGeneration and the conditions (kstatus
+-- conventions; conditions written for an older generation are ignored).
+--
+-- What each health means, in this order (the first that applies wins):
+--   Progressing  no status yet, or status.observedGeneration behind metadata.generation.
+--   Suspended    spec.state paused (or phase Paused) and the loaders have stopped; Progressing while
+--                they stop. Pausing wins over everything, so a broken pipeline can be stopped.
+--   Degraded     Stalled True: the operator cannot go on until the spec or a Secret changes.
+--   Degraded     Ready False with a failure reason (CrashLooping or any reason ending in it,
+--                ImagePullFailed, ContainerConfigError, RolloutStuck), even while Reconciling is True:
+--                a rollout that cannot finish must not look like one in progress forever.
+--   Degraded     SinkWriting False (a warehouse commit hangs, partitions are paused), OffsetsInRange
+--                False (a partition is held, or records were skipped or re-read), or any other
+--                condition False except the two warnings below: data does not flow correctly.
+--   Healthy      Ready True. Two conditions are warnings, not failures, while data flows:
+--                SourceReachable False (the operator's own Kafka probe failed; the loaders read on)
+--                and DbtSucceeded False (a dbt model or test failed; loading goes on). They are named
+--                in the message ("... Warning: SourceReachable is False: ...") and have their own
+--                Events and Datadog monitors.
+--   Progressing  Reconciling True (a rollout or a scale-up in progress).
+--   Degraded     Ready False while not reconciling.
+--   Progressing  otherwise (no Ready condition for this generation yet).
 local hs = {}
+
+-- Conditions that only warn while Ready is True.
+local WARNINGS = { SourceReachable = true, DbtSucceeded = true }
+-- Reasons of Ready False that mean the workloads fail, whatever Reconciling says.
+local FAILURE_REASONS = {
+  LoadersCrashLooping = true, ImagePullFailed = true, ContainerConfigError = true, RolloutStuck = true
+}
 
 local function findCondition(conditions, conditionType)
   if conditions == nil then
@@ -29,6 +55,13 @@ local function describe(condition, fallback)
     return condition.reason .. ": " .. text
   end
   return text
+end
+
+local function isFailureReason(reason)
+  if reason == nil then
+    return false
+  end
+  return FAILURE_REASONS[reason] == true or string.sub(reason, -12) == "CrashLooping"
 end
 
 local generation = nil
@@ -82,36 +115,54 @@ if current(stalled) and stalled.status == "True" then
   return hs
 end
 
--- 4. Any other condition that is False reports a failure (its polarity is positive).
+-- 4. The workloads fail (crash loop, image pull, stuck rollout), even if a rollout is still going on.
+if current(ready) and ready.status == "False" and isFailureReason(ready.reason) then
+  hs.status = "Degraded"
+  hs.message = describe(ready, "Not ready")
+  return hs
+end
+
+-- 5. A positive condition that is False is a failure, unless it is one of the warnings.
+local warnings = {}
 if conditions ~= nil then
   for _, condition in ipairs(conditions) do
     if condition.type ~= "Ready" and condition.type ~= "Reconciling" and condition.type ~= "Stalled"
         and condition.status == "False" and current(condition) then
-      hs.status = "Degraded"
-      hs.message = condition.type .. " is False: " .. describe(condition, "")
-      return hs
+      if WARNINGS[condition.type] then
+        table.insert(warnings, condition.type .. " is False: " .. describe(condition, ""))
+      else
+        hs.status = "Degraded"
+        hs.message = condition.type .. " is False: " .. describe(condition, "")
+        return hs
+      end
     end
   end
 end
 
--- 5. Ready for the current generation.
+-- 6. Ready for the current generation: data flows; warnings are named, not fatal.
 if current(ready) and ready.status == "True" then
   hs.status = "Healthy"
   hs.message = describe(ready, "Ready")
+  if #warnings > 0 then
+    hs.message = hs.message .. " Warning: " .. table.concat(warnings, "; ")
+  end
   return hs
 end
 
--- 6. Still rolling out.
+-- 7. Still rolling out.
 if current(reconciling) and reconciling.status == "True" then
   hs.status = "Progressing"
   hs.message = describe(reconciling, "Reconciling")
   return hs
 end
 
--- 7. Not ready and not working on it: a failure.
+-- 8. Not ready and not working on it: a failure.
 if current(ready) and ready.status == "False" then
   hs.status = "Degraded"
   hs.message = describe(ready, "Not ready")
+  if #warnings > 0 then
+    hs.message = hs.message .. " (" .. table.concat(warnings, "; ") .. ")"
+  end
   return hs
 end
 

@@ -86,41 +86,53 @@ tags.datadoghq.com/version: {{ include "opl.datadogVersion" . | quote }}
 
 {{/*
 The rules the operator needs in every namespace it watches, and nothing more. Each rule names the
-code that needs it; keep this list and the code in step (PackagingRbacTest asserts it exactly).
+code that needs it; keep this list and the code in step (HelmChartTest asserts it exactly). Children
+are applied with server-side apply (a PATCH, plus create for the first apply) and deleted by the
+garbage collector through their owner references, so no rule grants update or delete for them
+unless a code path below does a PUT or a DELETE itself.
 */}}
 {{- define "opl.watchedNamespaceRules" -}}
-# Informers on the primary resources.
+# Informers on the primary resources. The operator never writes their spec or metadata (no finalizer).
 - apiGroups: ["orderpipeline.dev"]
   resources: ["orderpipelines", "cdcsyncs"]
   verbs: ["get", "list", "watch"]
-# Status written through the status subresource only; the operator never writes spec.
+# Status through the status subresource only: JOSDK patches it (server-side apply), never a PUT.
 - apiGroups: ["orderpipeline.dev"]
   resources: ["orderpipelines/status", "cdcsyncs/status"]
-  verbs: ["patch", "update"]
-# Loader and replicator configuration and workloads (dependent resources, server-side apply).
+  verbs: ["patch"]
+# Loader and replicator settings. JOSDK leaves ConfigMaps out of server-side apply by default
+# (ConfigurationService.defaultNonSSAResources), so it creates them and replaces them with a PUT.
 - apiGroups: [""]
   resources: ["configmaps"]
-  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+  verbs: ["get", "list", "watch", "create", "update"]
+# Loader and replicator Deployments: server-side apply.
 - apiGroups: ["apps"]
   resources: ["deployments"]
-  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
-# One loader (or replicator) evicted at a time on a node drain.
+  verbs: ["get", "list", "watch", "create", "patch"]
+# Pausing a Stalled pipeline scales its loaders to zero through the scale subresource (the workflow
+# does not run while the spec or a Secret is broken).
+- apiGroups: ["apps"]
+  resources: ["deployments/scale"]
+  verbs: ["patch", "update"]
+# PodDisruptionBudgets of the loaders and the replicator (one pod evicted at a time): server-side apply.
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
-  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
-# dbt runs: a CronJob per schedule, a Job per runNonce.
+  verbs: ["get", "list", "watch", "create", "patch"]
+# dbt: the CronJob is applied, and deleted when spec.dbt.schedule is removed (a reconcile
+# precondition); a Job is applied per runNonce, and superseded manual runs are deleted (DbtRuns).
 - apiGroups: ["batch"]
   resources: ["cronjobs", "jobs"]
-  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
 # Loader pods: listed by label for their IPs, to read each pod's /status (no informer, no get).
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["list"]
 # Secret references are checked by name (exists, has the key); Secrets are never listed or watched.
+# With watchNamespaces set this rule exists only in those namespaces' Roles.
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get"]
-# Events on transitions (Stalled, Recovered, Paused, Scaled...).
+# Events on transitions (Stalled, Recovered, Paused, Scaled...): created, never updated.
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]

@@ -1,11 +1,12 @@
 package dev.orderpipeline.operator;
 
+import dev.orderpipeline.operator.metrics.MetricsSettings;
 import java.io.IOException;
 import java.time.Clock;
 
 /**
- * Starts the operator with the settings found in its environment (see {@link OperatorSettings} and
- * {@link ProcessSettings}).
+ * Starts the operator with the settings found in its environment (see {@link OperatorSettings},
+ * {@link ProcessSettings} and {@link MetricsSettings}).
  */
 public final class OperatorMain {
     private OperatorMain() {
@@ -13,7 +14,8 @@ public final class OperatorMain {
 
     public static void main(String[] args) throws IOException {
         OperatorProcess process = OperatorProcess.start(OperatorSettings.fromEnvironment(System.getenv()),
-                ProcessSettings.fromEnvironment(System.getenv()), null, Clock.systemUTC());
+                ProcessSettings.fromEnvironment(System.getenv()), MetricsSettings.fromEnvironment(System.getenv()),
+                null, Clock.systemUTC(), o -> { });
         process.installShutdownHook();
     }
 }

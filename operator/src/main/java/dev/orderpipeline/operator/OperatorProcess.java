@@ -2,6 +2,8 @@ package dev.orderpipeline.operator;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.orderpipeline.operator.metrics.MetricsSettings;
+import dev.orderpipeline.operator.metrics.OperatorRegistries;
 import dev.orderpipeline.operator.reconciler.CdcSyncReconciler;
 import dev.orderpipeline.operator.reconciler.OrderPipelineReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -10,13 +12,6 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
-import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -29,9 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator process: both controllers, JOSDK metrics in a Prometheus registry (through Micrometer),
- * leader election with a Lease, and a small HTTP server with {@code /healthz}, {@code /readyz} and
- * {@code /metrics}.
+ * The operator process: both controllers, JOSDK's, the JVM's and the operator's own meters in
+ * {@link OperatorRegistries} (Prometheus on {@code /metrics}, and DogStatsD to the node's Datadog agent
+ * when {@link MetricsSettings} turn it on), leader election with a Lease, and a small HTTP server with
+ * {@code /healthz}, {@code /readyz} and {@code /metrics}.
  *
  * <ul>
  *   <li>{@code /healthz}: 200 while the process runs (liveness; a JOSDK that loses its Lease exits the
@@ -46,23 +42,19 @@ public final class OperatorProcess implements AutoCloseable {
 
     private final Operator operator;
     private final OrderPipelineReconciler orderPipelines;
-    private final PrometheusMeterRegistry registry;
+    private final OperatorRegistries registries;
     private final HttpServer http;
     private final AtomicBoolean leading = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final boolean leaderElection;
 
-    private OperatorProcess(OperatorSettings settings, ProcessSettings process, KubernetesClient client, Clock clock,
-                            Consumer<ConfigurationServiceOverrider> extra) throws IOException {
+    private OperatorProcess(OperatorSettings settings, ProcessSettings process, MetricsSettings metrics,
+                            KubernetesClient client, Clock clock, Consumer<ConfigurationServiceOverrider> extra)
+            throws IOException {
         this.leaderElection = process.leaderElection();
-        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
+        registries = OperatorRegistries.create(metrics);
         Consumer<ConfigurationServiceOverrider> overrides = o -> {
-            o.withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry)
-                    .withCleanUpDelayInSeconds(300).withCleaningThreadNumber(1).build());
+            o.withMetrics(registries.josdkMetrics());
             if (client != null) {
                 o.withKubernetesClient(client);
             }
@@ -96,7 +88,7 @@ public final class OperatorProcess implements AutoCloseable {
             extra.accept(o);
         };
         operator = new Operator(overrides);
-        orderPipelines = new OrderPipelineReconciler(settings, clock, registry);
+        orderPipelines = new OrderPipelineReconciler(settings, clock, registries.registry());
         operator.register(orderPipelines, config -> watch(config, settings));
         operator.register(new CdcSyncReconciler(settings, clock), config -> watch(config, settings));
 
@@ -112,7 +104,7 @@ public final class OperatorProcess implements AutoCloseable {
             respond(ex, ready ? 200 : 503, "text/plain", ready ? "ready\n" : "not ready\n");
         });
         http.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
-                registry.scrape()));
+                registries.prometheus().scrape()));
         http.start();
     }
 
@@ -133,10 +125,17 @@ public final class OperatorProcess implements AutoCloseable {
         return start(settings, process, client, clock, o -> { });
     }
 
-    /** Same, with further JOSDK settings (tests: no server-side apply on the mock API server). */
+    /** Same, with further JOSDK settings (tests: no server-side apply on the mock API server); metrics on /metrics only. */
     public static OperatorProcess start(OperatorSettings settings, ProcessSettings process, KubernetesClient client,
                                         Clock clock, Consumer<ConfigurationServiceOverrider> extra) throws IOException {
-        OperatorProcess started = new OperatorProcess(settings, process, client, clock, extra);
+        return start(settings, process, MetricsSettings.prometheusOnly(), client, clock, extra);
+    }
+
+    /** Same, with where the meters go besides /metrics (DogStatsD to the node's Datadog agent). */
+    public static OperatorProcess start(OperatorSettings settings, ProcessSettings process, MetricsSettings metrics,
+                                        KubernetesClient client, Clock clock,
+                                        Consumer<ConfigurationServiceOverrider> extra) throws IOException {
+        OperatorProcess started = new OperatorProcess(settings, process, metrics, client, clock, extra);
         started.operator.start();
         LOG.info("event=operator_started runtime_image={} namespaces={} leader_election={} http_port={}",
                 settings.runtimeImage(), settings.namespaces().isEmpty() ? "all" : String.join(",", settings.namespaces()),
@@ -175,7 +174,7 @@ public final class OperatorProcess implements AutoCloseable {
         operator.stop();
         orderPipelines.close();
         http.stop(0);
-        registry.close();
+        registries.close();
     }
 
     private static void respond(HttpExchange exchange, int code, String type, String body) throws IOException {

@@ -1,6 +1,7 @@
 package dev.orderpipeline.operator.packaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,7 +12,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LoadState;
@@ -105,14 +109,89 @@ class ArgoCdHealthCheckTest {
     }
 
     @Test
-    void aPipelineWithAFailingConditionIsDegradedEvenWhileItsLoadersAreReady() {
+    void aFailedKafkaProbeWhileDataFlowsIsAWarningOfAHealthyPipelineNotADegradedOne() {
         ObjectNode status = readyStatus();
         ((ArrayNode) status.path("conditions")).add(condition("SourceReachable", "False", "KafkaUnreachable",
                 "No answer from pkc-xxxxx.us-east-1.aws.confluent.cloud:9092 within 3s.", GENERATION));
+        assertEquals(new Health("Healthy", "LoadersReady: 2 of 2 loader(s) ready. Warning: SourceReachable is False: "
+                        + "KafkaUnreachable: No answer from pkc-xxxxx.us-east-1.aws.confluent.cloud:9092 within 3s."),
+                orderPipeline(pipeline(), status));
+    }
+
+    @Test
+    void aFailingDbtTestWhileDataFlowsIsAWarningOfAHealthyPipeline() {
+        ObjectNode status = readyStatus();
+        ((ArrayNode) status.path("conditions")).add(condition("DbtSucceeded", "False", "TestsFailed",
+                "1 of 12 tests failed: not_null_orders_customerid.", GENERATION));
+        ((ArrayNode) status.path("conditions")).add(condition("SourceReachable", "False", "KafkaUnreachable",
+                "No answer within 3s.", GENERATION));
         Health health = orderPipeline(pipeline(), status);
-        assertEquals("Degraded", health.status());
-        assertEquals("SourceReachable is False: KafkaUnreachable: No answer from pkc-xxxxx.us-east-1.aws.confluent.cloud:9092 within 3s.",
-                health.message());
+        assertEquals("Healthy", health.status());
+        assertEquals("LoadersReady: 2 of 2 loader(s) ready. Warning: DbtSucceeded is False: TestsFailed: 1 of 12 tests "
+                + "failed: not_null_orders_customerid.; SourceReachable is False: KafkaUnreachable: No answer within 3s.",
+                health.message(), "every warning is named");
+    }
+
+    @Test
+    void aHangingWarehouseCommitOrAnOffsetOutOfRangeIsDegradedEvenWhileTheLoadersAreReady() {
+        for (ObjectNode failing : new ObjectNode[] {
+                condition("SinkWriting", "False", "SinkStalled", "A loader has waited on the warehouse since 10:02:11Z.", GENERATION),
+                condition("OffsetsInRange", "False", "OffsetOutOfRange", "Partitions 3 are held.", GENERATION),
+                condition("SomeFutureCheck", "False", "Broken", "A condition this check does not know.", GENERATION)}) {
+            ObjectNode status = readyStatus();
+            ((ArrayNode) status.path("conditions")).add(condition("DbtSucceeded", "False", "TestsFailed", "2 tests failed.", GENERATION));
+            ((ArrayNode) status.path("conditions")).add(failing);
+            Health health = orderPipeline(pipeline(), status);
+            assertEquals("Degraded", health.status(), failing.toString());
+            assertEquals(failing.path("type").asText() + " is False: " + failing.path("reason").asText() + ": "
+                    + failing.path("message").asText(), health.message());
+        }
+    }
+
+    @Test
+    void crashLoopingLoadersAFailedImagePullOrAStuckRolloutAreDegradedEvenWhileTheOperatorStillReconciles() {
+        for (String reason : new String[] {"CrashLooping", "LoadersCrashLooping", "ImagePullFailed", "ContainerConfigError",
+                "RolloutStuck"}) {
+            for (String reconciling : new String[] {"True", "False"}) {
+                ObjectNode status = status(GENERATION, "Degraded",
+                        condition("Ready", "False", reason, "0 of 2 loader(s) ready: loader-7d9f back-off restarting.", GENERATION),
+                        condition("Reconciling", reconciling, "RollingOut", "Waiting for the loader Deployment to roll out.", GENERATION),
+                        condition("Stalled", "False", "SpecValid", "The spec is valid.", GENERATION));
+                assertEquals(new Health("Degraded", reason + ": 0 of 2 loader(s) ready: loader-7d9f back-off restarting."),
+                        orderPipeline(pipeline(), status), reason + " with Reconciling " + reconciling);
+            }
+        }
+    }
+
+    @Test
+    void aScaleUpWhileTheLoadersAreHealthyIsProgressingNotDegraded() {
+        ObjectNode status = status(GENERATION, "Running",
+                condition("Ready", "False", "LoadersNotReady", "2 of 3 loader(s) ready.", GENERATION),
+                condition("Reconciling", "True", "ScalingUp", "Waiting for 1 new loader.", GENERATION),
+                condition("Stalled", "False", "SpecValid", "The spec is valid.", GENERATION),
+                condition("SourceReachable", "False", "KafkaUnreachable", "No answer within 3s.", GENERATION));
+        assertEquals(new Health("Progressing", "ScalingUp: Waiting for 1 new loader."), orderPipeline(pipeline(), status));
+    }
+
+    @Test
+    void aNotReadyPipelineThatIsNotReconcilingIsDegradedAndNamesItsWarnings() {
+        ObjectNode status = status(GENERATION, "Pending",
+                condition("Ready", "False", "LoadersNotReady", "0 of 2 loader(s) ready.", GENERATION),
+                condition("Reconciling", "False", "RolloutComplete", "", GENERATION),
+                condition("SourceReachable", "False", "KafkaUnreachable", "No answer within 3s.", GENERATION));
+        assertEquals(new Health("Degraded", "LoadersNotReady: 0 of 2 loader(s) ready. (SourceReachable is False: "
+                + "KafkaUnreachable: No answer within 3s.)"), orderPipeline(pipeline(), status));
+    }
+
+    @Test
+    void aPausedPipelineIsSuspendedEvenWhenItIsStalledWithCrashLoopingLoaders() {
+        ObjectNode pipeline = pipeline();
+        ((ObjectNode) pipeline.path("spec")).put("state", "paused");
+        ObjectNode status = status(GENERATION, "Paused",
+                condition("Ready", "False", "Paused", "spec.state is paused.", GENERATION),
+                condition("Reconciling", "False", "Paused", "No loader runs.", GENERATION),
+                condition("Stalled", "True", "SecretNotFound", "Secret snowflake-orderpipeline does not exist.", GENERATION));
+        assertEquals(new Health("Suspended", "Paused: spec.state is paused."), orderPipeline(pipeline, status));
     }
 
     @Test
@@ -125,9 +204,9 @@ class ArgoCdHealthCheckTest {
     @Test
     void aPipelineNotReadyAndNotReconcilingIsDegraded() {
         ObjectNode status = status(GENERATION, "Pending",
-                condition("Ready", "False", "LoadersCrashing", "0 of 2 loader(s) ready.", GENERATION),
+                condition("Ready", "False", "LoadersNotReady", "0 of 2 loader(s) ready.", GENERATION),
                 condition("Reconciling", "False", "RolloutComplete", "", GENERATION));
-        assertEquals(new Health("Degraded", "LoadersCrashing: 0 of 2 loader(s) ready."), orderPipeline(pipeline(), status));
+        assertEquals(new Health("Degraded", "LoadersNotReady: 0 of 2 loader(s) ready."), orderPipeline(pipeline(), status));
     }
 
     @Test
@@ -148,6 +227,24 @@ class ArgoCdHealthCheckTest {
         assertEquals("Suspended", cdcSync(paused, status(GENERATION, "Paused",
                 condition("Ready", "False", "Paused", "spec.state is paused.", GENERATION),
                 condition("Reconciling", "False", "Paused", "", GENERATION))).status());
+        // The operator reports a paused CdcSync whose references are broken as Stalled (it does not stop it).
+        assertEquals("Degraded", cdcSync(paused, status(GENERATION, "Stalled",
+                condition("Ready", "False", "PipelineNotFound", "OrderPipeline orders does not exist", GENERATION),
+                condition("Stalled", "True", "PipelineNotFound", "OrderPipeline orders does not exist", GENERATION))).status());
+        for (String reconciling : new String[] {"True", "False"}) {
+            assertEquals(new Health("Degraded", "ReplicatorCrashLooping: 0 of 1 replicator ready."), cdcSync(sync, status(GENERATION, "Degraded",
+                    condition("Ready", "False", "ReplicatorCrashLooping", "0 of 1 replicator ready.", GENERATION),
+                    condition("Reconciling", reconciling, "RollingOut", "", GENERATION),
+                    condition("Stalled", "False", "SpecValid", "", GENERATION))), "Reconciling " + reconciling);
+        }
+        assertEquals(new Health("Healthy", "Replicating: ok. Warning: SourceReachable is False: WarehouseUnreachable: timeout."),
+                cdcSync(sync, status(GENERATION, "Running",
+                        condition("Ready", "True", "Replicating", "ok.", GENERATION),
+                        condition("Reconciling", "False", "RolloutComplete", "", GENERATION),
+                        condition("SourceReachable", "False", "WarehouseUnreachable", "timeout.", GENERATION))));
+        assertEquals("Degraded", cdcSync(sync, status(GENERATION, "Running",
+                condition("Ready", "True", "Replicating", "ok.", GENERATION),
+                condition("TargetReady", "False", "TableMissing", "public.orders does not exist.", GENERATION))).status());
     }
 
     @Test
@@ -158,6 +255,53 @@ class ArgoCdHealthCheckTest {
                 patch.at("/data").path("resource.customizations.health.orderpipeline.dev_OrderPipeline").asText());
         assertEquals(Files.readString(CDC_SYNC_CHECK),
                 patch.at("/data").path("resource.customizations.health.orderpipeline.dev_CdcSync").asText());
+    }
+
+    @Test
+    void theConfigMapPatchIgnoresUpdatesOfThePerPollStatusFieldsThatExistInTheCrdSchemas() throws IOException {
+        JsonNode data = RepositoryFiles.document(ARGOCD.resolve("argocd-cm-patch.yaml")).path("data");
+        // Argo CD 2.x reads the ignoreResourceUpdates keys only with this flag (the default from 3.0 on).
+        assertEquals("true", data.path("resource.ignoreResourceUpdatesEnabled").asText());
+        Map<String, Set<String>> expected = Map.of(
+                "OrderPipeline", Set.of("/status/consumerLag", "/status/recordsLoaded", "/status/freshnessSeconds",
+                        "/status/lastCommitTime"),
+                "CdcSync", Set.of("/status/lastSyncTime", "/status/rowsUpserted", "/status/rowsDeleted", "/status/lagSeconds",
+                        "/status/watermark"));
+        for (Map.Entry<String, Set<String>> kind : expected.entrySet()) {
+            String key = "resource.customizations.ignoreResourceUpdates.orderpipeline.dev_" + kind.getKey();
+            assertTrue(data.path(key).isTextual(), "argocd-cm-patch.yaml has " + key);
+            JsonNode customization = RepositoryFiles.YAML.readTree(data.path(key).asText());
+            Set<String> pointers = new TreeSet<>();
+            customization.path("jsonPointers").forEach(p -> pointers.add(p.asText()));
+            assertEquals(new TreeSet<>(kind.getValue()), pointers, key);
+            JsonNode schema = crdSchema(kind.getKey());
+            for (String pointer : pointers) {
+                JsonNode node = schema;
+                for (String segment : pointer.substring(1).split("/")) {
+                    node = node.path("properties").path(segment);
+                }
+                assertFalse(node.isMissingNode(), pointer + " of " + kind.getKey() + " is not in the CRD schema");
+            }
+            // What health is computed from must never be ignored.
+            for (String kept : List.of("/status/conditions", "/status/phase", "/status/observedGeneration", "/status")) {
+                assertFalse(pointers.contains(kept), key + " ignores " + kept);
+            }
+        }
+    }
+
+    /** The openAPIV3Schema of every served version of a kind, from crds/ (one version today). */
+    private static JsonNode crdSchema(String kind) throws IOException {
+        try (var files = Files.list(RepositoryFiles.crds())) {
+            for (Path file : files.sorted().toList()) {
+                JsonNode crd = RepositoryFiles.document(file);
+                if (kind.equals(crd.at("/spec/names/kind").asText())) {
+                    assertEquals("orderpipeline.dev", crd.at("/spec/group").asText());
+                    assertEquals(1, crd.at("/spec/versions").size(), "check every version's schema when there are more");
+                    return crd.at("/spec/versions/0/schema/openAPIV3Schema");
+                }
+            }
+        }
+        throw new AssertionError("no CRD of kind " + kind + " in crds/");
     }
 
     private record Health(String status, String message) {

@@ -39,20 +39,23 @@ class HelmChartTest {
 
     /**
      * Every rule the operator needs in a namespace it watches, as "group/resource: verbs". Keep in
-     * step with the code: informers on the primary resources, status patches, server-side-applied
-     * dependents (ConfigMap, Deployment, PodDisruptionBudget, dbt CronJob and Job), loader pods listed for the runtime's /status,
-     * Secret references checked by name, Events on transitions.
+     * step with the code: informers on the primary resources, status patches (JOSDK patches the status
+     * subresource, never PUTs it), ConfigMaps created and replaced (JOSDK's default leaves them out of
+     * server-side apply), Deployments server-side applied (create + patch; the garbage collector deletes
+     * them), PodDisruptionBudgets server-side applied, the dbt CronJob and Jobs applied and deleted (precondition, superseded manual runs), loader pods
+     * listed for the runtime's /status, Secret references checked by name, Events created on transitions.
      */
     private static final Set<String> WATCHED_NAMESPACE_RULES = Set.of(
             "orderpipeline.dev/orderpipelines: get,list,watch",
             "orderpipeline.dev/cdcsyncs: get,list,watch",
-            "orderpipeline.dev/orderpipelines/status: patch,update",
-            "orderpipeline.dev/cdcsyncs/status: patch,update",
-            "/configmaps: create,delete,get,list,patch,update,watch",
-            "apps/deployments: create,delete,get,list,patch,update,watch",
-            "policy/poddisruptionbudgets: create,delete,get,list,patch,update,watch",
-            "batch/cronjobs: create,delete,get,list,patch,update,watch",
-            "batch/jobs: create,delete,get,list,patch,update,watch",
+            "orderpipeline.dev/orderpipelines/status: patch",
+            "orderpipeline.dev/cdcsyncs/status: patch",
+            "/configmaps: create,get,list,update,watch",
+            "apps/deployments: create,get,list,patch,watch",
+            "apps/deployments/scale: patch,update",
+            "policy/poddisruptionbudgets: create,get,list,patch,watch",
+            "batch/cronjobs: create,delete,get,list,patch,watch",
+            "batch/jobs: create,delete,get,list,patch,watch",
             "/pods: list",
             "/secrets: get",
             "/events: create");
@@ -100,9 +103,8 @@ class HelmChartTest {
         Rendered rendered = render(Map.of());
         JsonNode role = rendered.one("Role", FULLNAME + "-leader-election");
         assertEquals(NAMESPACE, role.at("/metadata/namespace").asText());
-        // The operator framework checks its Lease access with a SelfSubjectRulesReview and wants
-        // get/create/update in a single rule; fabric8's LeaseLock renews with PATCH (found when the operator
-        // first ran as a pod under this Role: without patch it lost its Lease and exited).
+        // The operator framework checks its Lease access with a SelfSubjectRulesReview and wants the
+        // verbs in a single rule; fabric8's LeaseLock renews with PATCH.
         assertEquals(Set.of("coordination.k8s.io/leases: create,get,patch,update"), rules(role));
         assertEquals(role.at("/metadata/name").asText(),
                 rendered.one("RoleBinding", FULLNAME + "-leader-election").at("/roleRef/name").asText());
@@ -129,10 +131,38 @@ class HelmChartTest {
             assertEquals(role.at("/metadata/name").asText(), binding.at("/roleRef/name").asText());
             assertEquals(NAMESPACE, binding.at("/subjects/0/namespace").asText(), "the operator's ServiceAccount");
         }
+        // Secrets are readable only in the watched namespaces: no object of the release grants them elsewhere.
+        for (JsonNode object : rendered.objects) {
+            if (object.path("kind").asText().endsWith("Role") && rules(object).contains("/secrets: get")) {
+                assertEquals("Role", object.path("kind").asText());
+                assertTrue(Set.of("team-a", "team-b").contains(object.at("/metadata/namespace").asText()),
+                        "Secret access only in a watched namespace: " + object.at("/metadata"));
+            }
+        }
         assertEquals("team-a,team-b",
                 env(rendered.one("Deployment", FULLNAME)).get("OPL_WATCH_NAMESPACES").path("value").asText());
         assertEquals("", env(render(Map.of()).one("Deployment", FULLNAME)).get("OPL_WATCH_NAMESPACES").path("value").asText(),
                 "empty means every namespace");
+    }
+
+    @Test
+    void noRuleGrantsUpdateOrDeleteWhereServerSideApplyAndGarbageCollectionSuffice() {
+        Set<String> rules = rules(render(Map.of()).one("ClusterRole", FULLNAME));
+        for (String line : rules) {
+            String resource = line.substring(0, line.indexOf(':'));
+            List<String> verbs = List.of(line.substring(line.indexOf(": ") + 2).split(","));
+            if (verbs.contains("update")) {
+                assertTrue(Set.of("/configmaps", "apps/deployments/scale").contains(resource),
+                        "update (a PUT) only where JOSDK does not use server-side apply, and for scaling a Stalled "
+                                + "pipeline's loaders to zero: " + line);
+            }
+            if (verbs.contains("delete")) {
+                assertTrue(Set.of("batch/cronjobs", "batch/jobs").contains(resource),
+                        "delete only where the operator deletes; owner references delete the rest: " + line);
+            }
+            assertFalse(verbs.contains("deletecollection") || verbs.contains("escalate") || verbs.contains("bind")
+                    || verbs.contains("impersonate"), line);
+        }
     }
 
     @Test
