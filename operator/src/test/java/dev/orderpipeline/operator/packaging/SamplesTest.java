@@ -77,10 +77,10 @@ class SamplesTest {
                     + "&& self.protocol in ['SSL', 'SASL_SSL'])",
             self -> !(self.has("caCertificate") || self.has("clientCertificate"))
                     || List.of("SSL", "SASL_SSL").contains(self.path("protocol").asText()),
-            "!((has(self.format) && self.format in ['avro', 'json_sr', 'protobuf']) || (has(self.keyFormat) "
-                    + "&& self.keyFormat in ['avro', 'json_sr', 'protobuf'])) || has(self.schemaRegistry)",
-            self -> !(List.of("avro", "json_sr", "protobuf").contains(self.path("format").asText())
-                    || List.of("avro", "json_sr", "protobuf").contains(self.path("keyFormat").asText()))
+            "!((has(self.format) && self.format in ['avro', 'json_sr']) || (has(self.keyFormat) "
+                    + "&& self.keyFormat in ['avro', 'json_sr'])) || has(self.schemaRegistry)",
+            self -> !(List.of("avro", "json_sr").contains(self.path("format").asText())
+                    || List.of("avro", "json_sr").contains(self.path("keyFormat").asText()))
                     || self.has("schemaRegistry"));
     private static final Pattern ALL_MATCH = Pattern.compile("^self\\.all\\((\\w+), \\1\\.matches\\('(.*)'\\)\\)$");
 
@@ -100,8 +100,9 @@ class SamplesTest {
                 }
             }
         }
-        assertEquals(List.of("cdcsync-postgres.yaml: CdcSync", "orderpipeline-local.yaml: OrderPipeline",
-                "orderpipeline-production.yaml: OrderPipeline"), checked.stream().sorted().toList());
+        assertEquals(List.of("cdcsync-postgres.yaml: CdcSync", "orderpipeline-confluent-avro.yaml: OrderPipeline",
+                "orderpipeline-local.yaml: OrderPipeline", "orderpipeline-production.yaml: OrderPipeline",
+                "orderpipeline-strimzi-scram.yaml: OrderPipeline"), checked.stream().sorted().toList());
         assertTrue(problems.isEmpty(), "samples rejected by the CRD schema: " + problems);
     }
 
@@ -139,8 +140,10 @@ class SamplesTest {
             }
         }
         assertEquals(Set.of("confluent-cloud-orders/api-key", "confluent-cloud-orders/api-secret",
+                "confluent-schema-registry/api-key", "confluent-schema-registry/api-secret",
                 "dbt-snowflake-profile/profiles.yml", "postgres-analytics/password", "postgres-analytics/username",
-                "snowflake-orderpipeline/passphrase", "snowflake-orderpipeline/rsa_key.p8"), references);
+                "snowflake-orderpipeline/passphrase", "snowflake-orderpipeline/rsa_key.p8",
+                "strimzi-orders-user/ca.crt", "strimzi-orders-user/password", "strimzi-orders-user/username"), references);
         for (String reference : references) {
             String[] parts = reference.split("/", 2);
             assertTrue(templates.getOrDefault(parts[0], Set.of()).contains(parts[1]),
