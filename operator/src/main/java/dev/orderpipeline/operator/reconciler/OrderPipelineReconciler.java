@@ -69,6 +69,8 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
     private final RuntimeStatusReader<RuntimeStatusReader.LoaderSnapshot, RuntimeReading> runtimeStatus;
     /** The SourceReachable state last announced with an Event, per pipeline. */
     private final Map<ResourceID, String> announcedSource = new ConcurrentHashMap<>();
+    /** Pipelines already told that they resume from offsets stored before they were created. */
+    private final java.util.Set<ResourceID> announcedResume = ConcurrentHashMap.newKeySet();
 
     /** dbt runs: the CronJob and one-shot Jobs, and their results in the status. */
     private final DbtRuns dbtRuns;
@@ -119,6 +121,7 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
         dbtRuns.forget(id);
         metrics.forget(id);
         announcedSource.remove(id);
+        announcedResume.remove(id);
         LOG.debug("event=released kind=OrderPipeline namespace={} name={}", id.getNamespace().orElse(""), id.getName());
     }
 
@@ -171,6 +174,7 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
         metrics.observed(pipeline, status);
         announceTransitions(pipeline, status, scaling, events);
         announceSource(pipeline, source, events);
+        announceResumedGroup(pipeline, source, events);
         // Look again when the next reading is due, or when a pending scale-down falls due.
         Duration next = settings.sourcePollInterval();
         if (scaling.recheckIn().isPresent() && scaling.recheckIn().get().compareTo(next) < 0) {
@@ -205,6 +209,33 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
         } else if (reported != null) {
             events.normal(pipeline, "SourceReachable", source.message());
         }
+    }
+
+    /**
+     * A pipeline seen by Kafka for the first time whose consumer group already has offsets was very likely
+     * deleted and re-created under the same name (or shares a group): its loaders resume from the offsets
+     * stored with the warehouse, not from the topic's start. That is exactly-once, but a surprise when a
+     * reload was meant: say so once, with how to start over.
+     */
+    private void announceResumedGroup(OrderPipeline pipeline, SourceReading source, EventRecorder events) {
+        OrderPipelineStatus previous = pipeline.getStatus();
+        boolean firstReading = previous == null || Conditions.find(previous.conditions(), ConditionType.SourceReachable)
+                .map(c -> !"True".equals(c.getStatus()) && previous.recordsLoaded() == null).orElse(true);
+        // Remembered here too: a second reconcile may see a cached copy from before the first status write.
+        if (!firstReading || !source.reachable() || source.committedPartitions() == 0
+                || !announcedResume.add(ResourceID.fromResource(pipeline))) {
+            return;
+        }
+        String group = pipeline.getSpec().source().consumerGroup() != null ? pipeline.getSpec().source().consumerGroup()
+                : LoaderResources.pipelineName(pipeline);
+        String message = "Consumer group '" + group + "' already has offsets for " + source.committedPartitions() + " of "
+                + source.partitions() + " partitions of '" + pipeline.getSpec().source().topic() + "': a pipeline of this "
+                + "name ran before (or shares the group). The loaders resume from the offsets stored with the warehouse "
+                + "under '" + LoaderResources.pipelineName(pipeline) + "' and do not reload the topic. To start over, "
+                + "delete that pipeline's row in ORDERPIPELINE_OFFSETS and the consumer group, or use another name.";
+        LOG.warn("event=resuming_stored_offsets kind=OrderPipeline namespace={} name={} group={}",
+                pipeline.getMetadata().getNamespace(), pipeline.getMetadata().getName(), group);
+        events.warning(pipeline, "ResumingStoredOffsets", message);
     }
 
     private static void scaleLoadersToZero(OrderPipeline pipeline, Context<OrderPipeline> context) {

@@ -150,7 +150,8 @@ public final class SourceProbes implements AutoCloseable {
             long position = c != null ? c.offset() : fromLatest ? end : starts.getOrDefault(tp, 0L);
             lag += Math.max(0, end - position);
         }
-        return SourceReading.of(partitions.size(), lag, source.topic(), now);
+        int committedPartitions = (int) partitions.stream().filter(tp -> committed.get(tp) != null).count();
+        return SourceReading.of(partitions.size(), lag, committedPartitions, source.topic(), now);
     }
 
     private Map<TopicPartition, Long> offsets(Admin admin, List<TopicPartition> partitions, OffsetSpec spec, int ms)

@@ -113,6 +113,30 @@ class LagAutoscalingTest {
     }
 
     @Test
+    void aPipelineCreatedOverAGroupThatAlreadyHasOffsetsWarnsOnceThatItResumesRatherThanReloads() throws Exception {
+        produce(topic, 100);
+        // What a deleted pipeline of the same name left behind: its loaders' committed offsets.
+        commitGroupToEnd(namespace + ".orders", topic);
+        client.resource(pipeline(namespace, "orders", lagSpec(kafka.bootstrapServers(), topic, "30s"))).create();
+
+        await().atMost(WAIT).until(() -> !eventMessages("ResumingStoredOffsets").isEmpty());
+        String message = eventMessages("ResumingStoredOffsets").get(0);
+        assertTrue(message.contains(namespace + ".orders") && message.contains(PARTITIONS + " of " + PARTITIONS)
+                && message.contains("ORDERPIPELINE_OFFSETS"), message);
+        awaitStatus(p -> "True".equals(condition(p, ConditionType.SourceReachable).getStatus()));
+        Thread.sleep(1500);
+        assertEquals(1, eventMessages("ResumingStoredOffsets").size(), "said once, not on every reading");
+    }
+
+    @Test
+    void aNewPipelineOverAFreshGroupDoesNotWarnAboutStoredOffsets() throws Exception {
+        client.resource(pipeline(namespace, "orders", lagSpec(kafka.bootstrapServers(), topic, "30s"))).create();
+        awaitStatus(p -> Integer.valueOf(PARTITIONS).equals(p.getStatus().partitions()));
+        Thread.sleep(1500);
+        assertTrue(eventMessages("ResumingStoredOffsets").isEmpty(), eventMessages("ResumingStoredOffsets").toString());
+    }
+
+    @Test
     void lagThatDipsAndReturnsWithinTheWindowDoesNotRemoveLoaders() throws Exception {
         client.resource(pipeline(namespace, "orders", lagSpec(kafka.bootstrapServers(), topic, "30s"))).create();
         produce(topic, 250);
