@@ -13,6 +13,7 @@ import com.marcnuri.helm.Release;
 import dev.orderpipeline.embedded.EmbeddedKafka;
 import dev.orderpipeline.generate.OrderGenerator;
 import dev.orderpipeline.operator.OperatorMain;
+import dev.orderpipeline.operator.packaging.ArgoCdHealth;
 import dev.orderpipeline.operator.e2e.kubelet.LocalImages;
 import dev.orderpipeline.operator.e2e.kubelet.ProcessKubelet;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;

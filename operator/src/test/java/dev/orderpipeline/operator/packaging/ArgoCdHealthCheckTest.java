@@ -11,22 +11,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
-import org.luaj.vm2.Globals;
-import org.luaj.vm2.LoadState;
-import org.luaj.vm2.LuaTable;
-import org.luaj.vm2.LuaValue;
-import org.luaj.vm2.compiler.LuaC;
-import org.luaj.vm2.lib.PackageLib;
-import org.luaj.vm2.lib.StringLib;
-import org.luaj.vm2.lib.TableLib;
-import org.luaj.vm2.lib.jse.JseBaseLib;
-import org.luaj.vm2.lib.jse.JseMathLib;
 
 /**
  * The Argo CD health checks, run by a real Lua interpreter (LuaJ) against resources in each state the
@@ -42,7 +31,7 @@ class ArgoCdHealthCheckTest {
 
     @Test
     void aPipelineTheOperatorHasNotReportedOnYetIsProgressing() {
-        Health health = orderPipeline(pipeline(), null);
+        ArgoCdHealth health = orderPipeline(pipeline(), null);
         assertEquals("Progressing", health.status());
         assertTrue(health.message().contains("Waiting for the operator"), health.message());
     }
@@ -53,15 +42,15 @@ class ArgoCdHealthCheckTest {
                 condition("Ready", "True", "LoadersReady", "2 of 2 loader(s) ready.", GENERATION - 1),
                 condition("Reconciling", "False", "RolloutComplete", "The loaders run the current spec.", GENERATION - 1),
                 condition("Stalled", "False", "SpecValid", "The spec is valid.", GENERATION - 1));
-        Health health = orderPipeline(pipeline(), status);
+        ArgoCdHealth health = orderPipeline(pipeline(), status);
         assertEquals("Progressing", health.status());
         assertTrue(health.message().contains("generation 3"), health.message());
     }
 
     @Test
     void aPipelineReadyForTheCurrentGenerationIsHealthy() {
-        Health health = orderPipeline(pipeline(), readyStatus());
-        assertEquals(new Health("Healthy", "LoadersReady: 2 of 2 loader(s) ready."), health);
+        ArgoCdHealth health = orderPipeline(pipeline(), readyStatus());
+        assertEquals(new ArgoCdHealth("Healthy", "LoadersReady: 2 of 2 loader(s) ready."), health);
     }
 
     @Test
@@ -70,7 +59,7 @@ class ArgoCdHealthCheckTest {
                 condition("Ready", "False", "LoadersNotReady", "1 of 2 loader(s) ready.", GENERATION),
                 condition("Reconciling", "True", "RollingOut", "Waiting for the loader Deployment to roll out.", GENERATION),
                 condition("Stalled", "False", "SpecValid", "The spec is valid.", GENERATION));
-        assertEquals(new Health("Progressing", "RollingOut: Waiting for the loader Deployment to roll out."),
+        assertEquals(new ArgoCdHealth("Progressing", "RollingOut: Waiting for the loader Deployment to roll out."),
                 orderPipeline(pipeline(), status));
     }
 
@@ -81,7 +70,7 @@ class ArgoCdHealthCheckTest {
                 condition("Ready", "False", "SecretKeyMissing", message, GENERATION),
                 condition("Reconciling", "False", "SecretKeyMissing", "Waiting for the resource or its Secrets to be fixed.", GENERATION),
                 condition("Stalled", "True", "SecretKeyMissing", message, GENERATION));
-        assertEquals(new Health("Degraded", "SecretKeyMissing: " + message), orderPipeline(pipeline(), status));
+        assertEquals(new ArgoCdHealth("Degraded", "SecretKeyMissing: " + message), orderPipeline(pipeline(), status));
     }
 
     @Test
@@ -92,7 +81,7 @@ class ArgoCdHealthCheckTest {
                 condition("Ready", "False", "Paused", "spec.state is paused: loaders are scaled to zero; set spec.state to running to resume.", GENERATION),
                 condition("Reconciling", "False", "Paused", "No loader runs.", GENERATION),
                 condition("Stalled", "False", "SpecValid", "The spec is valid.", GENERATION));
-        Health health = orderPipeline(pipeline, status);
+        ArgoCdHealth health = orderPipeline(pipeline, status);
         assertEquals("Suspended", health.status());
         assertTrue(health.message().startsWith("Paused: spec.state is paused"), health.message());
     }
@@ -105,7 +94,7 @@ class ArgoCdHealthCheckTest {
                 condition("Ready", "False", "Paused", "spec.state is paused.", GENERATION),
                 condition("Reconciling", "True", "Paused", "Stopping 2 loader(s).", GENERATION),
                 condition("Stalled", "False", "SpecValid", "The spec is valid.", GENERATION));
-        assertEquals(new Health("Progressing", "Paused: Stopping 2 loader(s)."), orderPipeline(pipeline, status));
+        assertEquals(new ArgoCdHealth("Progressing", "Paused: Stopping 2 loader(s)."), orderPipeline(pipeline, status));
     }
 
     @Test
@@ -113,7 +102,7 @@ class ArgoCdHealthCheckTest {
         ObjectNode status = readyStatus();
         ((ArrayNode) status.path("conditions")).add(condition("SourceReachable", "False", "KafkaUnreachable",
                 "No answer from pkc-xxxxx.us-east-1.aws.confluent.cloud:9092 within 3s.", GENERATION));
-        assertEquals(new Health("Healthy", "LoadersReady: 2 of 2 loader(s) ready. Warning: SourceReachable is False: "
+        assertEquals(new ArgoCdHealth("Healthy", "LoadersReady: 2 of 2 loader(s) ready. Warning: SourceReachable is False: "
                         + "KafkaUnreachable: No answer from pkc-xxxxx.us-east-1.aws.confluent.cloud:9092 within 3s."),
                 orderPipeline(pipeline(), status));
     }
@@ -125,7 +114,7 @@ class ArgoCdHealthCheckTest {
                 "1 of 12 tests failed: not_null_orders_customerid.", GENERATION));
         ((ArrayNode) status.path("conditions")).add(condition("SourceReachable", "False", "KafkaUnreachable",
                 "No answer within 3s.", GENERATION));
-        Health health = orderPipeline(pipeline(), status);
+        ArgoCdHealth health = orderPipeline(pipeline(), status);
         assertEquals("Healthy", health.status());
         assertEquals("LoadersReady: 2 of 2 loader(s) ready. Warning: DbtSucceeded is False: TestsFailed: 1 of 12 tests "
                 + "failed: not_null_orders_customerid.; SourceReachable is False: KafkaUnreachable: No answer within 3s.",
@@ -141,7 +130,7 @@ class ArgoCdHealthCheckTest {
             ObjectNode status = readyStatus();
             ((ArrayNode) status.path("conditions")).add(condition("DbtSucceeded", "False", "TestsFailed", "2 tests failed.", GENERATION));
             ((ArrayNode) status.path("conditions")).add(failing);
-            Health health = orderPipeline(pipeline(), status);
+            ArgoCdHealth health = orderPipeline(pipeline(), status);
             assertEquals("Degraded", health.status(), failing.toString());
             assertEquals(failing.path("type").asText() + " is False: " + failing.path("reason").asText() + ": "
                     + failing.path("message").asText(), health.message());
@@ -157,7 +146,7 @@ class ArgoCdHealthCheckTest {
                         condition("Ready", "False", reason, "0 of 2 loader(s) ready: loader-7d9f back-off restarting.", GENERATION),
                         condition("Reconciling", reconciling, "RollingOut", "Waiting for the loader Deployment to roll out.", GENERATION),
                         condition("Stalled", "False", "SpecValid", "The spec is valid.", GENERATION));
-                assertEquals(new Health("Degraded", reason + ": 0 of 2 loader(s) ready: loader-7d9f back-off restarting."),
+                assertEquals(new ArgoCdHealth("Degraded", reason + ": 0 of 2 loader(s) ready: loader-7d9f back-off restarting."),
                         orderPipeline(pipeline(), status), reason + " with Reconciling " + reconciling);
             }
         }
@@ -170,7 +159,7 @@ class ArgoCdHealthCheckTest {
                 condition("Reconciling", "True", "ScalingUp", "Waiting for 1 new loader.", GENERATION),
                 condition("Stalled", "False", "SpecValid", "The spec is valid.", GENERATION),
                 condition("SourceReachable", "False", "KafkaUnreachable", "No answer within 3s.", GENERATION));
-        assertEquals(new Health("Progressing", "ScalingUp: Waiting for 1 new loader."), orderPipeline(pipeline(), status));
+        assertEquals(new ArgoCdHealth("Progressing", "ScalingUp: Waiting for 1 new loader."), orderPipeline(pipeline(), status));
     }
 
     @Test
@@ -179,7 +168,7 @@ class ArgoCdHealthCheckTest {
                 condition("Ready", "False", "LoadersNotReady", "0 of 2 loader(s) ready.", GENERATION),
                 condition("Reconciling", "False", "RolloutComplete", "", GENERATION),
                 condition("SourceReachable", "False", "KafkaUnreachable", "No answer within 3s.", GENERATION));
-        assertEquals(new Health("Degraded", "LoadersNotReady: 0 of 2 loader(s) ready. (SourceReachable is False: "
+        assertEquals(new ArgoCdHealth("Degraded", "LoadersNotReady: 0 of 2 loader(s) ready. (SourceReachable is False: "
                 + "KafkaUnreachable: No answer within 3s.)"), orderPipeline(pipeline(), status));
     }
 
@@ -191,7 +180,7 @@ class ArgoCdHealthCheckTest {
                 condition("Ready", "False", "Paused", "spec.state is paused.", GENERATION),
                 condition("Reconciling", "False", "Paused", "No loader runs.", GENERATION),
                 condition("Stalled", "True", "SecretNotFound", "Secret snowflake-orderpipeline does not exist.", GENERATION));
-        assertEquals(new Health("Suspended", "Paused: spec.state is paused."), orderPipeline(pipeline, status));
+        assertEquals(new ArgoCdHealth("Suspended", "Paused: spec.state is paused."), orderPipeline(pipeline, status));
     }
 
     @Test
@@ -206,7 +195,7 @@ class ArgoCdHealthCheckTest {
         ObjectNode status = status(GENERATION, "Pending",
                 condition("Ready", "False", "LoadersNotReady", "0 of 2 loader(s) ready.", GENERATION),
                 condition("Reconciling", "False", "RolloutComplete", "", GENERATION));
-        assertEquals(new Health("Degraded", "LoadersNotReady: 0 of 2 loader(s) ready."), orderPipeline(pipeline(), status));
+        assertEquals(new ArgoCdHealth("Degraded", "LoadersNotReady: 0 of 2 loader(s) ready."), orderPipeline(pipeline(), status));
     }
 
     @Test
@@ -219,7 +208,7 @@ class ArgoCdHealthCheckTest {
                 condition("Stalled", "False", "SpecValid", "", GENERATION))).status());
         assertEquals("Progressing", cdcSync(sync, status(GENERATION - 1, "Running",
                 condition("Ready", "True", "Replicating", "", GENERATION - 1))).status());
-        assertEquals(new Health("Degraded", "PipelineNotFound: OrderPipeline orders does not exist"), cdcSync(sync, status(GENERATION, "Stalled",
+        assertEquals(new ArgoCdHealth("Degraded", "PipelineNotFound: OrderPipeline orders does not exist"), cdcSync(sync, status(GENERATION, "Stalled",
                 condition("Ready", "False", "PipelineNotFound", "OrderPipeline orders does not exist", GENERATION),
                 condition("Stalled", "True", "PipelineNotFound", "OrderPipeline orders does not exist", GENERATION))));
         ObjectNode paused = sync.deepCopy();
@@ -232,12 +221,12 @@ class ArgoCdHealthCheckTest {
                 condition("Ready", "False", "PipelineNotFound", "OrderPipeline orders does not exist", GENERATION),
                 condition("Stalled", "True", "PipelineNotFound", "OrderPipeline orders does not exist", GENERATION))).status());
         for (String reconciling : new String[] {"True", "False"}) {
-            assertEquals(new Health("Degraded", "ReplicatorCrashLooping: 0 of 1 replicator ready."), cdcSync(sync, status(GENERATION, "Degraded",
+            assertEquals(new ArgoCdHealth("Degraded", "ReplicatorCrashLooping: 0 of 1 replicator ready."), cdcSync(sync, status(GENERATION, "Degraded",
                     condition("Ready", "False", "ReplicatorCrashLooping", "0 of 1 replicator ready.", GENERATION),
                     condition("Reconciling", reconciling, "RollingOut", "", GENERATION),
                     condition("Stalled", "False", "SpecValid", "", GENERATION))), "Reconciling " + reconciling);
         }
-        assertEquals(new Health("Healthy", "Replicating: ok. Warning: SourceReachable is False: WarehouseUnreachable: timeout."),
+        assertEquals(new ArgoCdHealth("Healthy", "Replicating: ok. Warning: SourceReachable is False: WarehouseUnreachable: timeout."),
                 cdcSync(sync, status(GENERATION, "Running",
                         condition("Ready", "True", "Replicating", "ok.", GENERATION),
                         condition("Reconciling", "False", "RolloutComplete", "", GENERATION),
@@ -304,15 +293,13 @@ class ArgoCdHealthCheckTest {
         throw new AssertionError("no CRD of kind " + kind + " in crds/");
     }
 
-    private record Health(String status, String message) {
+
+    private static ArgoCdHealth orderPipeline(ObjectNode resource, ObjectNode status) {
+        return ArgoCdHealth.run(ORDER_PIPELINE_CHECK, withStatus(resource, status));
     }
 
-    private static Health orderPipeline(ObjectNode resource, ObjectNode status) {
-        return run(ORDER_PIPELINE_CHECK, withStatus(resource, status));
-    }
-
-    private static Health cdcSync(ObjectNode resource, ObjectNode status) {
-        return run(CDC_SYNC_CHECK, withStatus(resource, status));
+    private static ArgoCdHealth cdcSync(ObjectNode resource, ObjectNode status) {
+        return ArgoCdHealth.run(CDC_SYNC_CHECK, withStatus(resource, status));
     }
 
     private static ObjectNode withStatus(ObjectNode resource, ObjectNode status) {
@@ -364,60 +351,5 @@ class ArgoCdHealthCheckTest {
         condition.put("observedGeneration", observedGeneration);
         condition.put("lastTransitionTime", "2025-01-01T00:00:00Z");
         return condition;
-    }
-
-    private static Health run(Path script, JsonNode resource) {
-        Globals globals = new Globals();
-        globals.load(new JseBaseLib());
-        globals.load(new PackageLib());
-        globals.load(new TableLib());
-        globals.load(new StringLib());
-        globals.load(new JseMathLib());
-        LoadState.install(globals);
-        LuaC.install(globals);
-        globals.set("obj", toLua(resource));
-        String source;
-        try {
-            source = Files.readString(script);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        LuaValue result = globals.load(source, script.getFileName().toString()).call();
-        assertTrue(result.istable(), "the script returns a table");
-        return new Health(result.get("status").tojstring(),
-                result.get("message").isnil() ? "" : result.get("message").tojstring());
-    }
-
-    /** JSON as Argo CD hands it to Lua: objects and arrays as tables (arrays 1-based), numbers, strings, booleans. */
-    private static LuaValue toLua(JsonNode node) {
-        if (node == null || node.isNull() || node.isMissingNode()) {
-            return LuaValue.NIL;
-        }
-        if (node.isObject()) {
-            LuaTable table = new LuaTable();
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                table.set(field.getKey(), toLua(field.getValue()));
-            }
-            return table;
-        }
-        if (node.isArray()) {
-            LuaTable table = new LuaTable();
-            int i = 1;
-            for (JsonNode element : node) {
-                table.set(i++, toLua(element));
-            }
-            return table;
-        }
-        if (node.isBoolean()) {
-            return LuaValue.valueOf(node.booleanValue());
-        }
-        if (node.canConvertToInt() && node.isIntegralNumber()) {
-            return LuaValue.valueOf(node.intValue());
-        }
-        if (node.isNumber()) {
-            return LuaValue.valueOf(node.doubleValue());
-        }
-        return LuaValue.valueOf(node.asText());
     }
 }

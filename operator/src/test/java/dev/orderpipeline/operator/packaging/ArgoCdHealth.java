@@ -1,4 +1,4 @@
-package dev.orderpipeline.operator.e2e;
+package dev.orderpipeline.operator.packaging;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -20,14 +20,20 @@ import org.luaj.vm2.lib.jse.JseBaseLib;
 import org.luaj.vm2.lib.jse.JseMathLib;
 
 /**
- * The chart's Argo CD health check run on a live resource, as Argo CD runs it: the resource as the global
- * {@code obj}, only the base, table, string and math libraries (as packaging/ArgoCdHealthCheckTest does
- * on hand-written resources).
+ * The chart's Argo CD health check run as Argo CD runs it: the resource as the global {@code obj}, only
+ * the base, table, string and math libraries. Used on hand-written resources (ArgoCdHealthCheckTest) and
+ * on live ones (the e2e story).
  */
-record ArgoCdHealth(String status, String message) {
-    static ArgoCdHealth of(HasMetadata live) {
-        Path script = Manifests.root().resolve("charts/order-pipeline-operator/argocd/health-"
+public record ArgoCdHealth(String status, String message) {
+    /** The chart's script for the resource's kind, on a live resource. */
+    public static ArgoCdHealth of(HasMetadata live) {
+        Path script = RepositoryFiles.root().resolve("charts/order-pipeline-operator/argocd/health-"
                 + live.getKind().toLowerCase(java.util.Locale.ROOT) + ".lua");
+        return run(script, JSON.valueToTree(live));
+    }
+
+    /** {@code script} on {@code resource} (JSON as Argo CD hands it over). */
+    public static ArgoCdHealth run(Path script, JsonNode resource) {
         Globals globals = new Globals();
         globals.load(new JseBaseLib());
         globals.load(new PackageLib());
@@ -36,9 +42,12 @@ record ArgoCdHealth(String status, String message) {
         globals.load(new JseMathLib());
         LoadState.install(globals);
         LuaC.install(globals);
-        globals.set("obj", toLua(Manifests.JSON.valueToTree(live)));
+        globals.set("obj", toLua(resource));
         try {
             LuaValue result = globals.load(Files.readString(script), script.getFileName().toString()).call();
+            if (!result.istable()) {
+                throw new AssertionError(script + " does not return a table");
+            }
             return new ArgoCdHealth(result.get("status").tojstring(),
                     result.get("message").isnil() ? "" : result.get("message").tojstring());
         } catch (IOException e) {
@@ -46,6 +55,9 @@ record ArgoCdHealth(String status, String message) {
         }
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** JSON as Argo CD hands it to Lua: objects and arrays as tables (arrays 1-based), numbers, strings, booleans. */
     private static LuaValue toLua(JsonNode node) {
         if (node == null || node.isNull() || node.isMissingNode()) {
             return LuaValue.NIL;
