@@ -8,7 +8,7 @@ import java.util.List;
 public record CdcSyncStatus(
         @JsonPropertyDescription("The metadata.generation this status describes.")
         Long observedGeneration,
-        @JsonPropertyDescription("Pending, Running, Paused or Stalled.")
+        @JsonPropertyDescription("Pending, Running, Paused, Degraded (the replicator pod crash-loops, cannot pull its image or cannot be created: Ready says why) or Stalled.")
         String phase,
         @JsonPropertyDescription("Ready, Reconciling and Stalled, with Kubernetes condition conventions.")
         List<Condition> conditions,
@@ -21,5 +21,8 @@ public record CdcSyncStatus(
         @JsonPropertyDescription("Seconds between the newest source change and its application.")
         Long lagSeconds,
         @JsonPropertyDescription("Human-readable summary of the stored watermark.")
-        String watermark) {
+        String watermark,
+        @JsonPropertyDescription("What the sync costs its source warehouse (reads run and skipped, estimated "
+                + "warehouse seconds), read from the replicator.")
+        CdcSyncCost cost) {
 }

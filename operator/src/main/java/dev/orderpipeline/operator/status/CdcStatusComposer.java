@@ -1,6 +1,7 @@
 package dev.orderpipeline.operator.status;
 
 import dev.orderpipeline.operator.api.CdcSync;
+import dev.orderpipeline.operator.api.CdcSyncCost;
 import dev.orderpipeline.operator.api.CdcSyncStatus;
 import dev.orderpipeline.operator.api.OrderPipelineStatus.Phase;
 import dev.orderpipeline.operator.api.PipelineState;
@@ -64,8 +65,10 @@ public final class CdcStatusComposer {
         }
         if (runtime.isPresent()) {
             RuntimeStatusReader.ReplicatorSnapshot r = runtime.get();
+            CdcSyncCost cost = r.cost() == null ? null : new CdcSyncCost(r.cost().readsRun(), r.cost().readsSkipped(),
+                    r.cost().estimatedWarehouseSeconds());
             return new CdcSyncStatus(generation, phase.name(), conditions.build(), r.lastSyncTime(), r.rowsUpserted(),
-                    r.rowsDeleted(), r.lagSeconds(), r.watermark());
+                    r.rowsDeleted(), r.lagSeconds(), r.watermark(), cost);
         }
         return withFigures(sync, generation, phase, conditions.build());
     }
@@ -107,7 +110,8 @@ public final class CdcStatusComposer {
         CdcSyncStatus p = sync.getStatus();
         return new CdcSyncStatus(generation, phase.name(), conditions,
                 p == null ? null : p.lastSyncTime(), p == null ? null : p.rowsUpserted(),
-                p == null ? null : p.rowsDeleted(), p == null ? null : p.lagSeconds(), p == null ? null : p.watermark());
+                p == null ? null : p.rowsDeleted(), p == null ? null : p.lagSeconds(), p == null ? null : p.watermark(),
+                p == null ? null : p.cost());
     }
 
     private static boolean rolledOut(Optional<Deployment> deployment) {

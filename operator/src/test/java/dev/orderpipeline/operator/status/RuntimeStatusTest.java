@@ -15,6 +15,7 @@ import dev.orderpipeline.load.LoaderStatus;
 import dev.orderpipeline.operator.TestPipelines;
 import dev.orderpipeline.operator.TestSyncs;
 import dev.orderpipeline.operator.api.CdcSync;
+import dev.orderpipeline.operator.api.CdcSyncCost;
 import dev.orderpipeline.operator.dependent.ReplicatorResources;
 import dev.orderpipeline.operator.OperatorHarness;
 import dev.orderpipeline.operator.api.OrderPipeline;
@@ -322,7 +323,9 @@ class RuntimeStatusTest {
     void theReplicatorsStatusFillsRowsLagAndWatermarkOfTheCdcSync() {
         startOperatorReadingEvery200Ms();
         servedInstead.set(new CdcStatus.Snapshot(namespace + ".replicate", "cursor", "Running", 420, 17, 9000, 300, 12,
-                COMMITTED.toString(), 3L, 2500L, "UPDATED_AT=2025-11-26T10:15:00Z", Map.of(), false, false, null));
+                COMMITTED.toString(), 3L, 2500L, "UPDATED_AT=2025-11-26T10:15:00Z", Map.of(), false, false, null,
+                Map.of("readsRun", 40, "readsSkipped", 320, "markerChecks", 360, "readSeconds", 12.5,
+                        "estimatedWarehouseSeconds", 2460.0)));
         TestPipelines.secrets(namespace).forEach(secret -> client.resource(secret).create());
         client.resource(TestSyncs.postgresSecret(namespace)).create();
         CdcSync sync = client.resource(TestSyncs.sync(namespace, "replicate", TestSyncs.snowflakeCursorSpec())).create();
@@ -348,6 +351,7 @@ class RuntimeStatusTest {
         assertEquals(3L, reported.getStatus().lagSeconds());
         assertEquals(COMMITTED.toString(), reported.getStatus().lastSyncTime());
         assertEquals("UPDATED_AT=2025-11-26T10:15:00Z", reported.getStatus().watermark());
+        assertEquals(new CdcSyncCost(40L, 320L, 2460.0), reported.getStatus().cost(), "what the sync costs its warehouse");
     }
 
     /** The operator reading /status and the source every 200 ms, and a fresh namespace. */
