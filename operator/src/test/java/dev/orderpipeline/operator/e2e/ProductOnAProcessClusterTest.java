@@ -78,9 +78,13 @@ class ProductOnAProcessClusterTest {
 
     @BeforeAll
     static void startTheCluster() throws IOException {
-        // Under the module's target/, not /tmp: /tmp is a mount path of the pods (their emptyDir), and a path
-        // under it in a pod's environment is the pod's own /tmp, here as on a real node.
+        // Not under /tmp (nor /var): /tmp is a mount path of the pods (their emptyDir), and a path under it in a
+        // pod's environment is the pod's own /tmp, here as on a real node. The module's target/ unless the
+        // checkout itself lies there (a clone in /tmp), then the user's cache directory.
         Path target = Path.of("target").toAbsolutePath();
+        if (target.startsWith("/tmp") || target.startsWith("/var")) {
+            target = Path.of(System.getProperty("user.home"), ".cache", "order-pipeline", "e2e");
+        }
         Files.createDirectories(target);
         work = Files.createTempDirectory(target, "opl-story");
         warehouse = work.resolve("warehouse").resolve("orders.duckdb");
