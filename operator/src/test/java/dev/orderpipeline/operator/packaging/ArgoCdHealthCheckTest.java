@@ -255,7 +255,7 @@ class ArgoCdHealthCheckTest {
                 "OrderPipeline", Set.of("/status/consumerLag", "/status/recordsLoaded", "/status/freshnessSeconds",
                         "/status/lastCommitTime"),
                 "CdcSync", Set.of("/status/lastSyncTime", "/status/rowsUpserted", "/status/rowsDeleted", "/status/lagSeconds",
-                        "/status/watermark"));
+                        "/status/watermark", "/status/cost"));
         for (Map.Entry<String, Set<String>> kind : expected.entrySet()) {
             String key = "resource.customizations.ignoreResourceUpdates.orderpipeline.dev_" + kind.getKey();
             assertTrue(data.path(key).isTextual(), "argocd-cm-patch.yaml has " + key);
