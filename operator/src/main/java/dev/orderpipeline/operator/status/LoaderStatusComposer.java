@@ -9,9 +9,11 @@ import dev.orderpipeline.operator.reconciler.SpecProblem;
 import dev.orderpipeline.operator.scaling.SourceReading;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -34,7 +36,7 @@ public final class LoaderStatusComposer {
     }
 
     /** Drops what is remembered of a deleted pipeline's pods. */
-    public void forget(io.javaoperatorsdk.operator.processing.event.ResourceID id) {
+    public void forget(ResourceID id) {
         loaded.forget(id);
     }
 
@@ -88,9 +90,9 @@ public final class LoaderStatusComposer {
         // No pod answered (none ready, or all busy): keep what was last reported rather than blanking it.
         OrderPipelineStatus previous = pipeline.getStatus();
         boolean fresh = runtime != null && runtime.podsRead() > 0;
-        Long recordsLoaded = loaded.total(io.javaoperatorsdk.operator.processing.event.ResourceID.fromResource(pipeline),
+        Long recordsLoaded = loaded.total(ResourceID.fromResource(pipeline),
                 previous == null ? null : previous.recordsLoaded(),
-                fresh ? runtime.recordsLoadedByPod() : java.util.Map.of(), clock.instant());
+                fresh ? runtime.recordsLoadedByPod() : Map.of(), clock.instant());
         String lastCommit = fresh ? runtime.lastCommitTime() : previous == null ? null : previous.lastCommitTime();
         Long freshness = fresh ? runtime.freshnessSeconds() : previous == null ? null : previous.freshnessSeconds();
         // The partition count changes rarely; an unreachable Kafka keeps the last one (it caps manual replicas).
@@ -105,11 +107,8 @@ public final class LoaderStatusComposer {
         if (deployment.isEmpty() || deployment.get().getStatus() == null) {
             return false;
         }
-        Deployment d = deployment.get();
-        DeploymentStatus s = d.getStatus();
-        boolean observed = s.getObservedGeneration() != null
-                && s.getObservedGeneration() >= Objects.requireNonNullElse(d.getMetadata().getGeneration(), 0L);
-        return observed && zeroIfNull(s.getUpdatedReplicas()) == zeroIfNull(s.getReplicas());
+        DeploymentStatus s = deployment.get().getStatus();
+        return observedCurrentGeneration(deployment.get()) && zeroIfNull(s.getUpdatedReplicas()) == zeroIfNull(s.getReplicas());
     }
 
     /** The status of a pipeline the operator cannot act on; the workloads are reported as they are. */
@@ -252,12 +251,15 @@ public final class LoaderStatusComposer {
         if (deployment.isEmpty() || deployment.get().getStatus() == null) {
             return desired == 0;
         }
-        Deployment d = deployment.get();
-        DeploymentStatus s = d.getStatus();
-        boolean observed = s.getObservedGeneration() != null
-                && s.getObservedGeneration() >= Objects.requireNonNullElse(d.getMetadata().getGeneration(), 0L);
-        return observed && zeroIfNull(s.getUpdatedReplicas()) == desired && zeroIfNull(s.getReadyReplicas()) == desired
+        DeploymentStatus s = deployment.get().getStatus();
+        return observedCurrentGeneration(deployment.get()) && zeroIfNull(s.getUpdatedReplicas()) == desired && zeroIfNull(s.getReadyReplicas()) == desired
                 && zeroIfNull(s.getReplicas()) == desired;
+    }
+
+    /** The Deployment controller has seen the current template (its status is about this spec). */
+    private static boolean observedCurrentGeneration(Deployment d) {
+        Long observed = d.getStatus().getObservedGeneration();
+        return observed != null && observed >= Objects.requireNonNullElse(d.getMetadata().getGeneration(), 0L);
     }
 
     private static int zeroIfNull(Integer value) {
