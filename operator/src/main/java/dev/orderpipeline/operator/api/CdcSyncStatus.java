@@ -1,6 +1,7 @@
 package dev.orderpipeline.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 
@@ -11,6 +12,7 @@ public record CdcSyncStatus(
         @JsonPropertyDescription("Pending, Running, Paused, Degraded (the replicator pod crash-loops, cannot pull its image or cannot be created: Ready says why) or Stalled.")
         String phase,
         @JsonPropertyDescription("Ready, Reconciling and Stalled, with Kubernetes condition conventions.")
+        @SchemaFrom(type = ConditionSchema[].class)
         List<Condition> conditions,
         @JsonPropertyDescription("When the last batch was committed to PostgreSQL (RFC 3339).")
         String lastSyncTime,
@@ -24,5 +26,5 @@ public record CdcSyncStatus(
         String watermark,
         @JsonPropertyDescription("What the sync costs its source warehouse (reads run and skipped, estimated "
                 + "warehouse seconds), read from the replicator.")
-        CdcSyncCost cost) {
+        CdcSyncCost cost) implements ConditionedStatus {
 }

@@ -1,6 +1,7 @@
 package dev.orderpipeline.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.model.annotation.LabelSelector;
 import io.fabric8.kubernetes.model.annotation.StatusReplicas;
@@ -16,6 +17,7 @@ public record OrderPipelineStatus(
         @JsonPropertyDescription("Pending (rolling out), Running, Paused, Degraded (loader pods crash-loop, cannot pull their image or cannot be created: the Ready condition says why) or Stalled (the spec or a Secret must be fixed).")
         String phase,
         @JsonPropertyDescription("Ready, Reconciling and Stalled (kstatus), SourceReachable (Kafka lag readable), SinkWriting (warehouse commits return), OffsetsInRange (every partition reads on from its stored offset) and DbtSucceeded, with Kubernetes condition conventions.")
+        @SchemaFrom(type = ConditionSchema[].class)
         List<Condition> conditions,
         @StatusReplicas
         @JsonPropertyDescription("Loader pods that exist.")
@@ -38,7 +40,7 @@ public record OrderPipelineStatus(
         @JsonPropertyDescription("Age in seconds of the newest loaded record when its batch was committed (the worst ready loader, rounded up); an old lastCommitTime shows a stuck loader.")
         Long freshnessSeconds,
         @JsonPropertyDescription("dbt runs.")
-        DbtStatus dbt) {
+        DbtStatus dbt) implements ConditionedStatus {
 
     public enum Phase { Pending, Running, Paused, Degraded, Stalled }
 }

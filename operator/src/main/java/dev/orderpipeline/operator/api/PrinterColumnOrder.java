@@ -1,45 +1,25 @@
 package dev.orderpipeline.operator.api;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
 /**
- * Build step (process-classes, right after the CRD generator): puts the printer columns of each generated
- * CRD in the order they are declared on the resource class, so that {@code kubectl get opl} shows READY,
+ * Finishing step of the generated CRDs ({@link GeneratedCrdFinish}): puts the printer columns of each CRD in
+ * the order they are declared on the resource class, so that {@code kubectl get opl} shows READY,
  * PHASE, REPLICAS, LAG, FRESHNESS, LAST DBT, AGE. The fabric8 generator sorts them by JSON path, and has
  * no option to keep the declared order.
  *
- * <p>Only the entries of {@code additionalPrinterColumns} are moved, as text; every other byte of the file
- * stays as generated. The drift test compares this post-processed output with crds/, so it stays a check
- * of "crds/ is what the build produces from the classes".
+ * <p>Only the entries of {@code additionalPrinterColumns} are moved, as text.
  */
 public final class PrinterColumnOrder {
-    static final List<Class<? extends HasMetadata>> RESOURCES = List.of(OrderPipeline.class, CdcSync.class);
     private static final String BLOCK = "  - additionalPrinterColumns:";
     private static final String ENTRY = "    - ";
     private static final String CONTINUATION = "      ";
 
     private PrinterColumnOrder() {
-    }
-
-    public static void main(String[] args) throws IOException {
-        Path dir = Path.of(args[0]);
-        for (Class<? extends HasMetadata> type : RESOURCES) {
-            Path file = dir.resolve(HasMetadata.getPlural(type) + "." + HasMetadata.getGroup(type) + "-v1.yml");
-            String before = Files.readString(file, StandardCharsets.UTF_8);
-            String after = reorder(before, declaredOrder(type));
-            if (!after.equals(before)) {
-                Files.writeString(file, after, StandardCharsets.UTF_8);
-            }
-        }
     }
 
     /** Column names in the order of the annotations on the class. */

@@ -73,8 +73,29 @@ class CustomResourceDefinitionsTest {
         assertEquals(Patterns.SQL_IDENTIFIER, snowflake.getProperties().get("database").getPattern());
         assertEquals(List.of("running", "paused"), spec.getProperties().get("state").getEnum().stream()
                 .map(n -> n.asText()).sorted(java.util.Comparator.reverseOrder()).toList());
-        List<String> undocumented = undocumented("spec", spec);
-        assertTrue(undocumented.isEmpty(), "fields without a description: " + undocumented);
+    }
+
+    @Test
+    void everySpecAndStatusFieldOfBothResourcesHasADescriptionForKubectlExplain() throws IOException {
+        for (String file : List.of("orderpipelines.orderpipeline.dev-v1.yml", "cdcsyncs.orderpipeline.dev-v1.yml")) {
+            JSONSchemaProps root = load(file).getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema();
+            for (String part : List.of("spec", "status")) {
+                List<String> undocumented = undocumented(part, root.getProperties().get(part));
+                assertTrue(undocumented.isEmpty(), file + ": fields without a description: " + undocumented);
+            }
+        }
+    }
+
+    @Test
+    void conditionsAreAMapListKeyedByTypeSoTheApiServerKeepsOnePerType() throws IOException {
+        for (String file : List.of("orderpipelines.orderpipeline.dev-v1.yml", "cdcsyncs.orderpipeline.dev-v1.yml")) {
+            JSONSchemaProps conditions = load(file).getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema()
+                    .getProperties().get("status").getProperties().get("conditions");
+            assertEquals("map", conditions.getXKubernetesListType(), file);
+            assertEquals(List.of("type"), conditions.getXKubernetesListMapKeys(), file);
+            assertTrue(conditions.getItems().getSchema().getRequired().contains("type"),
+                    file + ": a map key must be required");
+        }
     }
 
     /**
@@ -86,7 +107,13 @@ class CustomResourceDefinitionsTest {
             "spec.podTemplate.imagePullSecrets");
 
     private static List<String> undocumented(String path, JSONSchemaProps schema) {
-        if (schema.getProperties() == null || KUBERNETES_TYPES.contains(path)) {
+        if (KUBERNETES_TYPES.contains(path)) {
+            return List.of();
+        }
+        if (schema.getItems() != null && schema.getItems().getSchema() != null) {
+            return undocumented(path + "[]", schema.getItems().getSchema());
+        }
+        if (schema.getProperties() == null) {
             return List.of();
         }
         return schema.getProperties().entrySet().stream().flatMap(e -> {

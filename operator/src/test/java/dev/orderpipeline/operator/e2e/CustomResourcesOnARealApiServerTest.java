@@ -180,4 +180,24 @@ class CustomResourcesOnARealApiServerTest {
                 .inNamespace(INVALID_NS).withName(doc.at("/metadata/name").asText()).get();
         assertEquals(null, stored, what + " was stored");
     }
+
+    @Test
+    void theApiServerKeepsOneConditionPerTypeInTheStatus(ApiServer api) {
+        ObjectNode doc = Manifests.read(Manifests.root().resolve("samples").resolve("orderpipeline-local.yaml"));
+        ((ObjectNode) doc.get("metadata")).put("name", "one-condition-per-type");
+        api.kubectl().okWithInput(Manifests.json(doc), "apply", "--server-side", "-n", INVALID_NS, "-f", "-");
+        String ready = "{\"type\":\"Ready\",\"status\":\"True\",\"reason\":\"Loading\",\"message\":\"m\","
+                + "\"lastTransitionTime\":\"2026-01-01T00:00:00Z\"}";
+        Kubectl.Result twice = api.kubectl().run("patch", "opl/one-condition-per-type", "-n", INVALID_NS,
+                "--subresource=status", "--type=merge", "-p", "{\"status\":{\"conditions\":[" + ready + "," + ready + "]}}");
+        assertEquals(1, twice.exitCode(), "two Ready conditions were accepted:\n" + twice.describe());
+        assertTrue(twice.stderr().contains("Duplicate value"), twice.describe());
+        Kubectl.Result untyped = api.kubectl().run("patch", "opl/one-condition-per-type", "-n", INVALID_NS,
+                "--subresource=status", "--type=merge", "-p", "{\"status\":{\"conditions\":[{\"status\":\"True\"}]}}");
+        assertEquals(1, untyped.exitCode(), "a condition without a type was accepted:\n" + untyped.describe());
+        assertTrue(untyped.stderr().contains("type"), untyped.describe());
+        api.kubectl().ok("patch", "opl/one-condition-per-type", "-n", INVALID_NS, "--subresource=status", "--type=merge",
+                "-p", "{\"status\":{\"conditions\":[" + ready + "]}}");
+        api.kubectl().ok("delete", "opl/one-condition-per-type", "-n", INVALID_NS);
+    }
 }
