@@ -30,10 +30,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Turns a CdcSync into a ConfigMap and a single-replica replicator Deployment (strategy Recreate), and
@@ -48,7 +45,6 @@ import org.slf4j.LoggerFactory;
 @ControllerConfiguration(name = CdcSyncReconciler.NAME)
 public class CdcSyncReconciler implements Reconciler<CdcSync> {
     public static final String NAME = "cdcsync";
-    private static final Logger LOG = LoggerFactory.getLogger(CdcSyncReconciler.class);
 
     private final OperatorSettings settings;
     private final Clock clock;
@@ -99,8 +95,8 @@ public class CdcSyncReconciler implements Reconciler<CdcSync> {
         }
         if (problem.isPresent()) {
             CdcSyncStatus status = statusComposer.stalled(sync, problem.get());
-            announceStall(sync, problem.get(), events);
-            return writeIfChanged(sync, status).rescheduleAfter(settings.stalledRecheck());
+            StatusWrites.announceStall(sync, problem.get(), events);
+            return StatusWrites.ifChanged(sync, status).rescheduleAfter(settings.stalledRecheck());
         }
         referenced.ifPresent(p -> context.managedWorkflowAndDependentResourceContext()
                 .put(ReplicatorResources.REFERENCED_PIPELINE_KEY, p));
@@ -111,54 +107,15 @@ public class CdcSyncReconciler implements Reconciler<CdcSync> {
                 pods.reading(), pods.trouble());
         announceTransitions(sync, status, events);
         // Looked at again periodically: the replicator's /status, and a referenced OrderPipeline's sink.
-        return writeIfChanged(sync, status).rescheduleAfter(settings.sourcePollInterval());
+        return StatusWrites.ifChanged(sync, status).rescheduleAfter(settings.sourcePollInterval());
     }
 
-    /**
-     * A reconcile threw (the API server refused a child, or was unreachable): the status says why, with an
-     * Event when the cause is new, and the sync is looked at again after {@code stalledRecheck}, not after
-     * JOSDK's maximum reconciliation interval.
-     */
+    /** A reconcile threw: see {@link StatusWrites#failed}. */
     @Override
     public ErrorStatusUpdateControl<CdcSync> updateErrorStatus(CdcSync sync, Context<CdcSync> context, Exception e) {
         ReconcileFailure failure = ReconcileFailure.of(e);
-        CdcSyncStatus status = statusComposer.failed(sync, failure);
-        boolean announced = sync.getStatus() != null && Conditions.find(sync.getStatus().conditions(),
-                        failure.needsUser() ? ConditionType.Stalled : ConditionType.Reconciling)
-                .filter(c -> "True".equals(c.getStatus()) && failure.message().equals(c.getMessage())).isPresent();
-        if (!announced) {
-            LOG.warn("event=reconcile_failed kind=CdcSync namespace={} name={} reason={} message=\"{}\"",
-                    sync.getMetadata().getNamespace(), sync.getMetadata().getName(), failure.reason(), failure.message());
-            new EventRecorder(context.getClient(), clock).warning(sync, failure.reason(), failure.message());
-        }
-        ErrorStatusUpdateControl<CdcSync> control;
-        if (Objects.equals(sync.getStatus(), status)) {
-            control = ErrorStatusUpdateControl.noStatusUpdate();
-        } else {
-            sync.setStatus(status);
-            control = ErrorStatusUpdateControl.patchStatus(sync);
-        }
-        return control.rescheduleAfter(settings.stalledRecheck());
-    }
-
-    private static UpdateControl<CdcSync> writeIfChanged(CdcSync sync, CdcSyncStatus status) {
-        if (Objects.equals(sync.getStatus(), status)) {
-            return UpdateControl.noUpdate();
-        }
-        sync.setStatus(status);
-        return UpdateControl.patchStatus(sync);
-    }
-
-    private static void announceStall(CdcSync sync, SpecProblem problem, EventRecorder events) {
-        CdcSyncStatus previous = sync.getStatus();
-        boolean alreadyReported = previous != null && Conditions.find(previous.conditions(), ConditionType.Stalled)
-                .filter(c -> "True".equals(c.getStatus()) && problem.message().equals(c.getMessage())).isPresent();
-        if (!alreadyReported) {
-            LOG.warn("event=stalled kind=CdcSync namespace={} name={} reason={} field={} message=\"{}\"",
-                    sync.getMetadata().getNamespace(), sync.getMetadata().getName(), problem.reason(), problem.field(),
-                    problem.message());
-            events.warning(sync, problem.reason(), problem.message());
-        }
+        return StatusWrites.failed(sync, statusComposer.failed(sync, failure), failure,
+                new EventRecorder(context.getClient(), clock), settings.stalledRecheck());
     }
 
     private static void announceTransitions(CdcSync sync, CdcSyncStatus status, EventRecorder events) {

@@ -42,7 +42,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -159,8 +158,8 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
             OrderPipelineStatus status = statusComposer.stalled(pipeline, problem.get(),
                     context.getSecondaryResource(Deployment.class));
             status = dbtRuns.carryOver(pipeline, status);
-            announceStall(pipeline, status, problem.get(), events);
-            return writeIfChanged(pipeline, status).rescheduleAfter(settings.stalledRecheck());
+            StatusWrites.announceStall(pipeline, problem.get(), events);
+            return StatusWrites.ifChanged(pipeline, status).rescheduleAfter(settings.stalledRecheck());
         }
         SourceReading source = sourceProbes.read(pipeline, context.getClient());
         ScalingDecision scaling = scaler.decide(pipeline, source);
@@ -180,7 +179,7 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
         if (scaling.recheckIn().isPresent() && scaling.recheckIn().get().compareTo(next) < 0) {
             next = scaling.recheckIn().get().plusMillis(10);
         }
-        return writeIfChanged(pipeline, status).rescheduleAfter(next);
+        return StatusWrites.ifChanged(pipeline, status).rescheduleAfter(next);
     }
 
     /**
@@ -245,58 +244,15 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
                         .withName(d.getMetadata().getName()).scale(0));
     }
 
-    /**
-     * A reconcile threw (the API server refused a child, or was unreachable): the status says why, for
-     * this generation, with an Event when the cause is new; and the pipeline is looked at again soon,
-     * not after JOSDK's maximum reconciliation interval, so a fixed cause is noticed without an edit.
-     */
+    /** A reconcile threw: see {@link StatusWrites#failed}. */
     @Override
     public ErrorStatusUpdateControl<OrderPipeline> updateErrorStatus(OrderPipeline pipeline, Context<OrderPipeline> context,
                                                                      Exception e) {
         ReconcileFailure failure = ReconcileFailure.of(e);
         OrderPipelineStatus status = dbtRuns.carryOver(pipeline, statusComposer.failed(pipeline, failure,
                 context.getSecondaryResource(Deployment.class)));
-        boolean announced = pipeline.getStatus() != null && Conditions.find(pipeline.getStatus().conditions(),
-                        failure.needsUser() ? ConditionType.Stalled : ConditionType.Reconciling)
-                .filter(c -> "True".equals(c.getStatus()) && failure.message().equals(c.getMessage())).isPresent();
-        if (!announced) {
-            LOG.warn("event=reconcile_failed kind=OrderPipeline namespace={} name={} reason={} message=\"{}\"",
-                    pipeline.getMetadata().getNamespace(), pipeline.getMetadata().getName(), failure.reason(),
-                    failure.message());
-            new EventRecorder(context.getClient(), clock).warning(pipeline, failure.reason(), failure.message());
-        }
-        ErrorStatusUpdateControl<OrderPipeline> control;
-        if (Objects.equals(pipeline.getStatus(), status)) {
-            control = ErrorStatusUpdateControl.noStatusUpdate();
-        } else {
-            pipeline.setStatus(status);
-            control = ErrorStatusUpdateControl.patchStatus(pipeline);
-        }
-        return control.rescheduleAfter(settings.stalledRecheck());
-    }
-
-    /** Writes the status only when it differs, so a steady pipeline causes no API writes (no GitOps churn). */
-    private static UpdateControl<OrderPipeline> writeIfChanged(OrderPipeline pipeline, OrderPipelineStatus status) {
-        if (Objects.equals(pipeline.getStatus(), status)) {
-            return UpdateControl.noUpdate();
-        }
-        pipeline.setStatus(status);
-        return UpdateControl.patchStatus(pipeline);
-    }
-
-    private static void announceStall(OrderPipeline pipeline, OrderPipelineStatus status, SpecProblem problem,
-                                      EventRecorder events) {
-        OrderPipelineStatus previous = pipeline.getStatus();
-        boolean alreadyReported = previous != null
-                && Conditions.find(previous.conditions(), ConditionType.Stalled)
-                .filter(c -> "True".equals(c.getStatus()) && problem.message().equals(c.getMessage()))
-                .isPresent();
-        if (!alreadyReported) {
-            LOG.warn("event=stalled kind=OrderPipeline namespace={} name={} reason={} field={} message=\"{}\"",
-                    pipeline.getMetadata().getNamespace(), pipeline.getMetadata().getName(), problem.reason(),
-                    problem.field(), problem.message());
-            events.warning(pipeline, problem.reason(), problem.message());
-        }
+        return StatusWrites.failed(pipeline, status, failure, new EventRecorder(context.getClient(), clock),
+                settings.stalledRecheck());
     }
 
     private static void announceTransitions(OrderPipeline pipeline, OrderPipelineStatus status, ScalingDecision scaling,
