@@ -1,5 +1,6 @@
 package dev.orderpipeline.operator;
 
+import dev.orderpipeline.operator.config.OperatorSettings;
 import dev.orderpipeline.operator.metrics.MetricsSettings;
 import java.io.IOException;
 import java.time.Clock;

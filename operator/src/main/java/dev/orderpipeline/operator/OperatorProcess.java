@@ -2,6 +2,7 @@ package dev.orderpipeline.operator;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.orderpipeline.operator.config.OperatorSettings;
 import dev.orderpipeline.operator.metrics.MetricsSettings;
 import dev.orderpipeline.operator.metrics.OperatorRegistries;
 import dev.orderpipeline.operator.reconciler.CdcSyncReconciler;

@@ -1,6 +1,7 @@
 package dev.orderpipeline.operator;
 
 import dev.orderpipeline.operator.api.OrderPipeline;
+import dev.orderpipeline.operator.config.OperatorSettings;
 import dev.orderpipeline.operator.reconciler.CdcSyncReconciler;
 import dev.orderpipeline.operator.reconciler.OrderPipelineReconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;

@@ -9,6 +9,7 @@ import dev.orderpipeline.operator.api.OrderPipelineSpec;
 import dev.orderpipeline.operator.api.PipelineState;
 import dev.orderpipeline.operator.api.SinkSpec;
 import dev.orderpipeline.operator.api.SourceSpec;
+import dev.orderpipeline.operator.config.OperatorSettings;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;

@@ -36,4 +36,15 @@ public class OrderPipeline extends CustomResource<OrderPipelineSpec, OrderPipeli
     public static final String GROUP = "orderpipeline.dev";
     public static final String VERSION = "v1alpha1";
     public static final String CATEGORY = "orderpipeline";
+
+    /** The pipeline's identity for the runtime: unique in the cluster, it keys the stored offsets. */
+    public String pipelineName() {
+        return getMetadata().getNamespace() + "." + getMetadata().getName();
+    }
+
+    /** The loaders' consumer group: spec.source.consumerGroup, else the pipeline name (as the runtime defaults it). */
+    public String consumerGroup() {
+        String group = getSpec().source().consumerGroup();
+        return group != null ? group : pipelineName();
+    }
 }

@@ -156,7 +156,7 @@ public class LoaderDeploymentDependent extends CRUDKubernetesDependentResource<D
     /** The config hash and the Secrets' versions (a change to either rolls the pods) and, when asked for, the OpenMetrics autodiscovery annotation. */
     private static Map<String, String> podAnnotations(OrderPipeline pipeline, Context<OrderPipeline> context) {
         Map<String, String> annotations = new java.util.TreeMap<>(DatadogPodRendering.annotations(datadog(pipeline),
-                LoaderResources.CONTAINER_NAME, LoaderResources.pipelineName(pipeline)));
+                LoaderResources.CONTAINER_NAME, pipeline.pipelineName()));
         annotations.put(LoaderResources.CONFIG_HASH_ANNOTATION, LoaderEnvironment.configHash(pipeline));
         SecretVersions.digest(context).ifPresent(digest -> annotations.put(SecretVersions.ANNOTATION, digest));
         return annotations;

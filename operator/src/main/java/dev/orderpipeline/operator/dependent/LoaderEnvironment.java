@@ -77,20 +77,19 @@ public final class LoaderEnvironment {
     public static SortedMap<String, String> configData(OrderPipeline pipeline) {
         OrderPipelineSpec spec = pipeline.getSpec();
         SortedMap<String, String> data = new TreeMap<>();
-        String pipelineName = LoaderResources.pipelineName(pipeline);
-        data.put(PIPELINE_NAME, pipelineName);
+        data.put(PIPELINE_NAME, pipeline.pipelineName());
         data.put(HTTP_PORT, Integer.toString(HTTP_PORT_NUMBER));
-        renderSource(spec.source(), pipelineName, data);
+        renderSource(spec.source(), pipeline.consumerGroup(), data);
         renderSink(spec.sink(), data);
         renderBatch(spec.batch(), data);
         renderDeadLetter(spec.deadLetter(), data);
         return data;
     }
 
-    private static void renderSource(SourceSpec source, String pipelineName, Map<String, String> data) {
+    private static void renderSource(SourceSpec source, String consumerGroup, Map<String, String> data) {
         data.put(KAFKA_BOOTSTRAP_SERVERS, source.bootstrapServers());
         data.put(KAFKA_TOPIC, source.topic());
-        data.put(KAFKA_GROUP_ID, source.consumerGroup() != null ? source.consumerGroup() : pipelineName);
+        data.put(KAFKA_GROUP_ID, consumerGroup);
         if (source.startPosition() != null) {
             data.put(KAFKA_START_POSITION, lower(source.startPosition()));
         }

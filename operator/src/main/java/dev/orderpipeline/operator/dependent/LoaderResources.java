@@ -25,11 +25,6 @@ public final class LoaderResources {
         return pipeline.getMetadata().getName() + "-loader-config";
     }
 
-    /** The pipeline's identity for the runtime: unique in the cluster, and it keys the stored offsets. */
-    public static String pipelineName(OrderPipeline pipeline) {
-        return pipeline.getMetadata().getNamespace() + "." + pipeline.getMetadata().getName();
-    }
-
     /** Labels that pick out the loader pods; a Deployment selector is immutable, so these never change. */
     public static Map<String, String> selectorLabels(OrderPipeline pipeline) {
         Map<String, String> labels = new LinkedHashMap<>();

@@ -2,13 +2,12 @@ package dev.orderpipeline.operator.metrics;
 
 import dev.orderpipeline.operator.api.OrderPipeline;
 import dev.orderpipeline.operator.api.OrderPipelineStatus;
-import dev.orderpipeline.operator.dependent.LoaderResources;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +77,7 @@ public final class OperatorMetrics {
 
     private PipelineMeters meters(OrderPipeline pipeline) {
         return pipelines.computeIfAbsent(ResourceID.fromResource(pipeline), id -> new PipelineMeters(
-                Tags.of(TAG_PIPELINE, LoaderResources.pipelineName(pipeline),
+                Tags.of(TAG_PIPELINE, pipeline.pipelineName(),
                         TAG_NAMESPACE, pipeline.getMetadata().getNamespace())));
     }
 

@@ -1,10 +1,10 @@
 package dev.orderpipeline.operator.reconciler;
 
-import dev.orderpipeline.operator.OperatorSettings;
 import dev.orderpipeline.operator.api.CdcSync;
 import dev.orderpipeline.operator.api.CdcSyncStatus;
 import dev.orderpipeline.operator.api.OrderPipeline;
 import dev.orderpipeline.operator.api.OrderPipelineStatus.Phase;
+import dev.orderpipeline.operator.config.OperatorSettings;
 import dev.orderpipeline.operator.dependent.ReplicatorConfigMapDependent;
 import dev.orderpipeline.operator.dependent.ReplicatorDeploymentDependent;
 import dev.orderpipeline.operator.dependent.ReplicatorDisruptionBudgetDependent;
@@ -14,12 +14,15 @@ import dev.orderpipeline.operator.dependent.WorkloadSecrets;
 import dev.orderpipeline.operator.status.CdcStatusComposer;
 import dev.orderpipeline.operator.status.ConditionType;
 import dev.orderpipeline.operator.status.Conditions;
+import dev.orderpipeline.operator.status.EventRecorder;
+import dev.orderpipeline.operator.status.ReconcileFailure;
 import dev.orderpipeline.operator.status.RuntimeStatusReader;
+import dev.orderpipeline.operator.status.SpecProblem;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;

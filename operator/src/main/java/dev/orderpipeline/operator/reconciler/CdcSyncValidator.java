@@ -7,6 +7,7 @@ import dev.orderpipeline.operator.api.Patterns;
 import dev.orderpipeline.operator.api.SecretKeyReference;
 import dev.orderpipeline.operator.api.SinkSpec;
 import dev.orderpipeline.operator.api.SnowflakeSinkSpec;
+import dev.orderpipeline.operator.status.SpecProblem;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;

@@ -1,8 +1,8 @@
 package dev.orderpipeline.operator.reconciler;
 
-import dev.orderpipeline.operator.OperatorSettings;
 import dev.orderpipeline.operator.api.OrderPipeline;
 import dev.orderpipeline.operator.api.OrderPipelineStatus;
+import dev.orderpipeline.operator.config.OperatorSettings;
 import dev.orderpipeline.operator.dbt.DbtRuns;
 import dev.orderpipeline.operator.dependent.DbtCronJobDependent;
 import dev.orderpipeline.operator.dependent.DbtJobDependent;
@@ -20,15 +20,16 @@ import dev.orderpipeline.operator.scaling.SourceProbes;
 import dev.orderpipeline.operator.scaling.SourceReading;
 import dev.orderpipeline.operator.status.ConditionType;
 import dev.orderpipeline.operator.status.Conditions;
+import dev.orderpipeline.operator.status.EventRecorder;
 import dev.orderpipeline.operator.status.LoaderStatusComposer;
+import dev.orderpipeline.operator.status.ReconcileFailure;
 import dev.orderpipeline.operator.status.RuntimeReading;
 import dev.orderpipeline.operator.status.RuntimeStatusReader;
+import dev.orderpipeline.operator.status.SpecProblem;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -37,6 +38,8 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.Workflow;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowBuilder;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -225,12 +228,11 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
                 || !announcedResume.add(ResourceID.fromResource(pipeline))) {
             return;
         }
-        String group = pipeline.getSpec().source().consumerGroup() != null ? pipeline.getSpec().source().consumerGroup()
-                : LoaderResources.pipelineName(pipeline);
+        String group = pipeline.consumerGroup();
         String message = "Consumer group '" + group + "' already has offsets for " + source.committedPartitions() + " of "
                 + source.partitions() + " partitions of '" + pipeline.getSpec().source().topic() + "': a pipeline of this "
                 + "name ran before (or shares the group). The loaders resume from the offsets stored with the warehouse "
-                + "under '" + LoaderResources.pipelineName(pipeline) + "' and do not reload the topic. To start over, "
+                + "under '" + pipeline.pipelineName() + "' and do not reload the topic. To start over, "
                 + "delete that pipeline's row in ORDERPIPELINE_OFFSETS and the consumer group, or use another name.";
         LOG.warn("event=resuming_stored_offsets kind=OrderPipeline namespace={} name={} group={}",
                 pipeline.getMetadata().getNamespace(), pipeline.getMetadata().getName(), group);

@@ -1,6 +1,7 @@
 package dev.orderpipeline.operator.reconciler;
 
 import dev.orderpipeline.operator.api.SecretKeyReference;
+import dev.orderpipeline.operator.status.SpecProblem;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Map;

@@ -5,6 +5,7 @@ import dev.orderpipeline.operator.api.OrderPipelineSpec;
 import dev.orderpipeline.operator.api.ScalingSpec;
 import dev.orderpipeline.operator.api.SinkSpec;
 import dev.orderpipeline.operator.api.SourceSpec;
+import dev.orderpipeline.operator.status.SpecProblem;
 import java.util.Optional;
 
 /**

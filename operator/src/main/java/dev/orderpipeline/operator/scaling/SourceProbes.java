@@ -4,7 +4,6 @@ import dev.orderpipeline.operator.api.KafkaSecuritySpec;
 import dev.orderpipeline.operator.api.OrderPipeline;
 import dev.orderpipeline.operator.api.SecretKeyReference;
 import dev.orderpipeline.operator.api.SourceSpec;
-import dev.orderpipeline.operator.dependent.LoaderResources;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -72,7 +71,7 @@ public final class SourceProbes implements AutoCloseable {
     public SourceReading read(OrderPipeline pipeline, KubernetesClient client) {
         ResourceID id = ResourceID.fromResource(pipeline);
         SourceSpec source = pipeline.getSpec().source();
-        String group = source.consumerGroup() != null ? source.consumerGroup() : LoaderResources.pipelineName(pipeline);
+        String group = pipeline.consumerGroup();
         String key = source.topic() + '\n' + group + '\n' + source.startPosition() + '\n' + source.bootstrapServers()
                 + '\n' + source.security();
         Probe probe = probes.computeIfAbsent(id, k -> new Probe());
@@ -187,7 +186,7 @@ public final class SourceProbes implements AutoCloseable {
         }
         closeClient(probe);
         probe.admin = Admin.create(connection.adminProperties(
-                "orderpipeline-operator-" + LoaderResources.pipelineName(pipeline), timeout));
+                "orderpipeline-operator-" + pipeline.pipelineName(), timeout));
         probe.fingerprint = fingerprint;
         return probe.admin;
     }

@@ -5,8 +5,6 @@ import dev.orderpipeline.operator.api.CdcSyncCost;
 import dev.orderpipeline.operator.api.CdcSyncStatus;
 import dev.orderpipeline.operator.api.OrderPipelineStatus.Phase;
 import dev.orderpipeline.operator.api.PipelineState;
-import dev.orderpipeline.operator.reconciler.ReconcileFailure;
-import dev.orderpipeline.operator.reconciler.SpecProblem;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;

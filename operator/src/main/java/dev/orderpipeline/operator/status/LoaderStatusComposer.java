@@ -1,11 +1,9 @@
 package dev.orderpipeline.operator.status;
 
 import dev.orderpipeline.operator.api.OrderPipeline;
-import dev.orderpipeline.operator.api.OrderPipelineStatus;
 import dev.orderpipeline.operator.api.OrderPipelineStatus.Phase;
+import dev.orderpipeline.operator.api.OrderPipelineStatus;
 import dev.orderpipeline.operator.dependent.LoaderResources;
-import dev.orderpipeline.operator.reconciler.ReconcileFailure;
-import dev.orderpipeline.operator.reconciler.SpecProblem;
 import dev.orderpipeline.operator.scaling.SourceReading;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;

@@ -1,4 +1,4 @@
-package dev.orderpipeline.operator;
+package dev.orderpipeline.operator.config;
 
 import dev.orderpipeline.operator.api.Durations;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.orderpipeline.operator.reconciler;
+package dev.orderpipeline.operator.status;
 
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;

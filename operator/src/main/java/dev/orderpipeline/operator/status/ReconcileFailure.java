@@ -1,4 +1,4 @@
-package dev.orderpipeline.operator.reconciler;
+package dev.orderpipeline.operator.status;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.AggregatedOperatorException;

@@ -1,4 +1,4 @@
-package dev.orderpipeline.operator.reconciler;
+package dev.orderpipeline.operator.status;
 
 /**
  * Why a pipeline cannot be reconciled until its owner acts.
