@@ -27,6 +27,7 @@ import dev.orderpipeline.operator.status.RuntimeReading;
 import dev.orderpipeline.operator.status.RuntimeStatusReader;
 import dev.orderpipeline.operator.status.SpecProblem;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -157,6 +158,7 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
             // paused the pipeline: pausing must stop loaders even when the spec or a Secret is broken (crash loops).
             if (pipeline.getSpec() != null && pipeline.getSpec().paused()) {
                 scaleLoadersToZero(pipeline, context);
+                suspendDbtSchedule(context);
             }
             OrderPipelineStatus status = statusComposer.stalled(pipeline, problem.get(),
                     context.getSecondaryResource(Deployment.class));
@@ -244,6 +246,18 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
                 .filter(d -> d.getSpec() != null && !Integer.valueOf(0).equals(d.getSpec().getReplicas()))
                 .ifPresent(d -> context.getClient().apps().deployments().inNamespace(d.getMetadata().getNamespace())
                         .withName(d.getMetadata().getName()).scale(0));
+    }
+
+    /** The workflow that would suspend the CronJob does not run for a stalled pipeline; pausing must still stop it. */
+    private static void suspendDbtSchedule(Context<OrderPipeline> context) {
+        context.getSecondaryResource(CronJob.class)
+                .filter(c -> c.getSpec() != null && !Boolean.TRUE.equals(c.getSpec().getSuspend()))
+                .ifPresent(c -> context.getClient().batch().v1().cronjobs().inNamespace(c.getMetadata().getNamespace())
+                        .withName(c.getMetadata().getName())
+                        .edit(cron -> {
+                            cron.getSpec().setSuspend(true);
+                            return cron;
+                        }));
     }
 
     /** A reconcile threw: see {@link StatusWrites#failed}. */

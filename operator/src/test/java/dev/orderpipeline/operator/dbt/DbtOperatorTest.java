@@ -102,6 +102,20 @@ class DbtOperatorTest extends SharedOperatorTest {
     }
 
     @Test
+    void pausingAStalledPipelineStillSuspendsItsDbtSchedule() {
+        apply(withDbt(snowflakeSpec(), dbt("0 * * * *", null)));
+        await().atMost(WAIT).until(() -> cronJob("orders-dbt"), c -> c != null && Boolean.FALSE.equals(c.getSpec().getSuspend()));
+        client.secrets().inNamespace(namespace).withName(TestPipelines.KAFKA_SECRET).delete();
+        await().atMost(WAIT).until(() -> client.resources(OrderPipeline.class).inNamespace(namespace).withName("orders").get(),
+                p -> p.getStatus() != null && "Stalled".equals(p.getStatus().phase()));
+
+        edit(spec -> new OrderPipelineSpec(spec.source(), spec.sink(), spec.batch(), spec.scaling(), spec.deadLetter(),
+                spec.dbt(), spec.monitoring(), PipelineState.PAUSED));
+
+        await().atMost(WAIT).until(() -> cronJob("orders-dbt"), c -> Boolean.TRUE.equals(c.getSpec().getSuspend()));
+    }
+
+    @Test
     void aProfileSecretReplacesTheImagesProfiles() {
         apply(withDbt(snowflakeSpec(), new DbtSpec(IMAGE, List.of("/usr/app/dbt/entrypoint.sh"), List.of("run"),
                 "0 * * * *", "prod", new SecretKeyReference(PROFILE_SECRET, "profiles.yml"), null)));
