@@ -22,6 +22,8 @@ public record CdcSourceSpec(
     }
 
     /** A Snowflake table outside any OrderPipeline. */
+    @ValidationRule(value = "!has(self.mode) || self.mode != 'cursor' || has(self.cursorColumn)",
+            message = "spec.source.snowflake.cursorColumn is required when spec.source.snowflake.mode is cursor")
     public record SnowflakeTable(
             @io.fabric8.generator.annotation.Required
             @JsonPropertyDescription("Snowflake connection and table (database, schema, table).")

@@ -151,6 +151,14 @@ class CustomResourcesOnARealApiServerTest {
                 s -> spec(s, "source").put("offsetReset", "none"), "spec.source.offsetReset"));
         cases.add(invalid("a CdcSync with neither pipelineRef nor a Snowflake table (CEL)", "cdcsync-postgres.yaml",
                 s -> spec(s, "source").remove("pipelineRef"), "set exactly one of spec.source.pipelineRef and spec.source.snowflake"));
+        cases.add(invalid("a CdcSync in cursor mode without its cursor column (CEL)", "cdcsync-postgres.yaml",
+                s -> {
+                    ObjectNode source = spec(s, "source");
+                    source.remove("pipelineRef");
+                    source.putObject("snowflake").put("table", "ORDERS").put("mode", "cursor")
+                            .set("connection", Manifests.read(Manifests.root().resolve("samples/orderpipeline-production.yaml"))
+                                    .at("/spec/sink/snowflake"));
+                }, "spec.source.snowflake.cursorColumn is required when spec.source.snowflake.mode is cursor"));
         cases.add(invalid("a CdcSync with an unknown deletes policy", "cdcsync-postgres.yaml",
                 s -> ((ObjectNode) s.get("spec")).put("deletes", "cascade"), "spec.deletes"));
         return cases.stream();

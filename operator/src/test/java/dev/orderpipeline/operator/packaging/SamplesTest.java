@@ -66,7 +66,9 @@ class SamplesTest {
                     && self.path("scaling").path("minReplicas").asInt(0) <= 1
                     && self.path("scaling").path("maxReplicas").asInt(0) <= 1),
             "!has(self.protocol) || !self.protocol.startsWith('SASL') || (has(self.username) && has(self.password))",
-            self -> !self.path("protocol").asText("").startsWith("SASL") || (self.has("username") && self.has("password")));
+            self -> !self.path("protocol").asText("").startsWith("SASL") || (self.has("username") && self.has("password")),
+            "!has(self.mode) || self.mode != 'cursor' || has(self.cursorColumn)",
+            self -> !"cursor".equals(self.path("mode").asText()) || self.has("cursorColumn"));
     /** The source's formats and the Kafka and registry credentials that go together. */
     private static final Map<String, Predicate<JsonNode>> SOURCE_CEL_RULES = Map.of(
             "has(self.username) == has(self.password)",
