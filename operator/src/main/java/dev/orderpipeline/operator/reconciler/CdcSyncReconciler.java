@@ -3,7 +3,6 @@ package dev.orderpipeline.operator.reconciler;
 import dev.orderpipeline.operator.api.CdcSync;
 import dev.orderpipeline.operator.api.CdcSyncStatus;
 import dev.orderpipeline.operator.api.OrderPipeline;
-import dev.orderpipeline.operator.api.OrderPipelineStatus.Phase;
 import dev.orderpipeline.operator.config.OperatorSettings;
 import dev.orderpipeline.operator.dependent.ReplicatorConfigMapDependent;
 import dev.orderpipeline.operator.dependent.ReplicatorDeploymentDependent;
@@ -12,8 +11,6 @@ import dev.orderpipeline.operator.dependent.ReplicatorResources;
 import dev.orderpipeline.operator.dependent.SecretVersions;
 import dev.orderpipeline.operator.dependent.WorkloadSecrets;
 import dev.orderpipeline.operator.status.CdcStatusComposer;
-import dev.orderpipeline.operator.status.ConditionType;
-import dev.orderpipeline.operator.status.Conditions;
 import dev.orderpipeline.operator.status.EventRecorder;
 import dev.orderpipeline.operator.status.ReconcileFailure;
 import dev.orderpipeline.operator.status.RuntimeStatusReader;
@@ -48,6 +45,10 @@ import java.util.Optional;
 @ControllerConfiguration(name = CdcSyncReconciler.NAME)
 public class CdcSyncReconciler implements Reconciler<CdcSync> {
     public static final String NAME = "cdcsync";
+    private static final StatusWrites.TransitionMessages TRANSITIONS = new StatusWrites.TransitionMessages(
+            "spec.state is paused: the replicator is stopped, its watermark kept.",
+            "spec.state is running: the replicator starts again from its watermark.",
+            "The spec and its Secrets are valid again; replicator reconciled.");
 
     private final OperatorSettings settings;
     private final Clock clock;
@@ -108,7 +109,7 @@ public class CdcSyncReconciler implements Reconciler<CdcSync> {
                 ResourceID.fromResource(sync), context.getClient(), namespace, ReplicatorResources.selectorLabels(sync));
         CdcSyncStatus status = statusComposer.reconciled(sync, context.getSecondaryResource(Deployment.class),
                 pods.reading(), pods.trouble());
-        announceTransitions(sync, status, events);
+        StatusWrites.announceTransitions(sync, status, TRANSITIONS, events);
         // Looked at again periodically: the replicator's /status, and a referenced OrderPipeline's sink.
         return StatusWrites.ifChanged(sync, status).rescheduleAfter(settings.sourcePollInterval());
     }
@@ -119,22 +120,5 @@ public class CdcSyncReconciler implements Reconciler<CdcSync> {
         ReconcileFailure failure = ReconcileFailure.of(e);
         return StatusWrites.failed(sync, statusComposer.failed(sync, failure), failure,
                 new EventRecorder(context.getClient(), clock), settings.stalledRecheck());
-    }
-
-    private static void announceTransitions(CdcSync sync, CdcSyncStatus status, EventRecorder events) {
-        CdcSyncStatus previous = sync.getStatus();
-        if (previous == null) {
-            return;
-        }
-        if (Conditions.isTrue(previous.conditions(), ConditionType.Stalled)) {
-            events.normal(sync, "Recovered", "The spec and its Secrets are valid again; replicator reconciled.");
-        }
-        boolean wasPaused = Phase.Paused.name().equals(previous.phase());
-        boolean isPaused = Phase.Paused.name().equals(status.phase());
-        if (!wasPaused && isPaused) {
-            events.normal(sync, "Paused", "spec.state is paused: the replicator is stopped, its watermark kept.");
-        } else if (wasPaused && !isPaused) {
-            events.normal(sync, "Resumed", "spec.state is running: the replicator starts again from its watermark.");
-        }
     }
 }

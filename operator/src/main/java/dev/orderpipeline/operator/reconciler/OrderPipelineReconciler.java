@@ -273,24 +273,14 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
 
     private static void announceTransitions(OrderPipeline pipeline, OrderPipelineStatus status, ScalingDecision scaling,
                                             EventRecorder events) {
+        StatusWrites.TransitionMessages messages = new StatusWrites.TransitionMessages(
+                "spec.state is paused: loaders scaled to zero, offsets kept.",
+                "spec.state is running: " + status.desiredReplicas() + " loader(s) requested.",
+                "The spec and its Secrets are valid again; loaders reconciled.");
         OrderPipelineStatus previous = pipeline.getStatus();
-        if (previous == null) {
-            // Created paused (or paused before the first status landed): still worth an Event.
-            if (OrderPipelineStatus.Phase.Paused.name().equals(status.phase())) {
-                events.normal(pipeline, "Paused", "spec.state is paused: loaders scaled to zero, offsets kept.");
-            }
-            return;
-        }
-        if (Conditions.isTrue(previous.conditions(), ConditionType.Stalled)) {
-            events.normal(pipeline, "Recovered", "The spec and its Secrets are valid again; loaders reconciled.");
-        }
-        boolean wasPaused = OrderPipelineStatus.Phase.Paused.name().equals(previous.phase());
-        boolean isPaused = OrderPipelineStatus.Phase.Paused.name().equals(status.phase());
-        if (!wasPaused && isPaused) {
-            events.normal(pipeline, "Paused", "spec.state is paused: loaders scaled to zero, offsets kept.");
-        } else if (wasPaused && !isPaused) {
-            events.normal(pipeline, "Resumed", "spec.state is running: " + status.desiredReplicas() + " loader(s) requested.");
-        } else if (previous.desiredReplicas() != null && !previous.desiredReplicas().equals(status.desiredReplicas())) {
+        if (StatusWrites.announceTransitions(pipeline, status, messages, events) == StatusWrites.Transition.NONE
+                && previous != null && previous.desiredReplicas() != null
+                && !previous.desiredReplicas().equals(status.desiredReplicas())) {
             LOG.info("event=scaled kind=OrderPipeline namespace={} name={} from={} to={} why=\"{}\"",
                     pipeline.getMetadata().getNamespace(), pipeline.getMetadata().getName(), previous.desiredReplicas(),
                     status.desiredReplicas(), scaling.why());

@@ -68,6 +68,36 @@ final class StatusWrites {
         }
     }
 
+    /** What a kind says when it pauses, resumes or recovers from a stall. */
+    record TransitionMessages(String paused, String resumed, String recovered) {
+    }
+
+    /** Which way a reconcile moved a resource's state, for the caller's own Events. */
+    enum Transition { NONE, PAUSED, RESUMED }
+
+    /**
+     * Events for the changes a user acts on: paused (also when created paused), resumed, and recovered from a
+     * stall. Nothing while the state stays; the stored status is the memory of what was last said.
+     */
+    static <S extends ConditionedStatus, R extends CustomResource<?, S>> Transition announceTransitions(
+            R resource, S status, TransitionMessages messages, EventRecorder events) {
+        S previous = resource.getStatus();
+        if (previous != null && Conditions.isTrue(previous.conditions(), ConditionType.Stalled)
+                && !Conditions.isTrue(status.conditions(), ConditionType.Stalled)) {
+            events.normal(resource, "Recovered", messages.recovered());
+        }
+        boolean wasPaused = previous != null && previous.paused();
+        if (!wasPaused && status.paused()) {
+            events.normal(resource, "Paused", messages.paused());
+            return Transition.PAUSED;
+        }
+        if (wasPaused && !status.paused()) {
+            events.normal(resource, "Resumed", messages.resumed());
+            return Transition.RESUMED;
+        }
+        return Transition.NONE;
+    }
+
     private static boolean alreadyReported(CustomResource<?, ? extends ConditionedStatus> resource, ConditionType type,
                                            String message) {
         ConditionedStatus previous = resource.getStatus();
