@@ -108,6 +108,42 @@ public final class SchemaRegistryClient {
         return new RegisteredSchema(id, body.path("schemaType").asText("AVRO"), text, versions, List.copyOf(references));
     }
 
+    /**
+     * Registers a schema under a subject ({@code POST /subjects/{subject}/versions}), as a producer's serializer
+     * does, and gives its id; the same schema again keeps its id. Used by {@code generate}.
+     *
+     * @param type AVRO, JSON or PROTOBUF (a Protobuf schema as Base64 of its FileDescriptorProto, as Confluent's
+     *             clients send it)
+     */
+    public int register(String subject, String type, String text) throws UndecodableException {
+        com.fasterxml.jackson.databind.node.ObjectNode body = JSON.createObjectNode().put("schema", text);
+        if (!"AVRO".equals(type)) {
+            body.put("schemaType", type);
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/subjects/"
+                        + URLEncoder.encode(subject, StandardCharsets.UTF_8) + "/versions"))
+                .timeout(TIMEOUT)
+                .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toString().getBytes(StandardCharsets.UTF_8)));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        try {
+            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() != 200) {
+                throw new UndecodableException("the Schema Registry at " + base + " refused the schema for subject "
+                        + subject + " (HTTP " + response.statusCode() + ": " + message(response.body()) + ")");
+            }
+            return JSON.readTree(response.body()).path("id").asInt();
+        } catch (IOException e) {
+            throw new SchemaRegistryUnavailableException("the Schema Registry at " + base + " does not answer ("
+                    + e.getClass().getSimpleName() + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SchemaRegistryUnavailableException("interrupted while registering a schema", e);
+        }
+    }
+
     /** "subject orders-value version 2": best effort, for messages only. */
     private String versions(int id) {
         if (id < 0) {
