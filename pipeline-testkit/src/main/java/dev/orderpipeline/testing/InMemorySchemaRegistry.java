@@ -24,7 +24,8 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 
 /**
- * A Schema Registry for tests, in memory, speaking the part of Confluent's Schema Registry REST API that
+ * A Schema Registry for tests and the demo ({@code pipeline-tools demo --format}), in memory (in the test kit,
+ * never in the production artifact), speaking the part of Confluent's Schema Registry REST API that
  * Confluent's serializers and deserializers use, so that Confluent's own client (confluent-kafka's
  * {@code SchemaRegistryClient}, {@code AvroSerializer}, {@code JSONSerializer}) registers the schemas the
  * test data is written with, and the loader reads them back as from a real registry:
