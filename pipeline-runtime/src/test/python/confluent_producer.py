@@ -1,13 +1,13 @@
-"""Writes test records with Confluent's own serializers (confluent-kafka's AvroSerializer / JSONSerializer and
-SchemaRegistryClient), so the loader's tests read what real Confluent producers write, not what our own
-encoder would.
+"""Writes test records with Confluent's own serializers (confluent-kafka's AvroSerializer / JSONSerializer /
+ProtobufSerializer and SchemaRegistryClient), so the loader's tests read what real Confluent producers write,
+not what our own encoder would.
 
     python confluent_producer.py PLAN.json
 
 PLAN.json:
     {"bootstrap": "host:port", "registry": "http://...", "topic": "...",
-     "format": "avro" | "json_sr",           # the value's serializer
-     "key_format": "string" | "avro",        # the key's serializer (an Avro key has the schema in "key_schema")
+     "format": "avro" | "json_sr" | "protobuf",  # the value's serializer
+     "key_format": "string" | "avro" | "protobuf",  # the key's serializer (its schema in "key_schema")
      "key_schema": "\"long\"",               # optional
      "schemas": {"v1": "<schema text>", ...},
      "header_schema_id": false,              # true: the schema GUID in the __value_schema_id header
@@ -15,6 +15,10 @@ PLAN.json:
 
 Values may carry tagged logical types: {"$decimal": "12.34"}, {"$timestamp_millis": 1700000000123},
 {"$date": "2026-12-02"}, {"$uuid": "..."}; they become the Python objects fastavro expects.
+A Protobuf schema is JSON: {"files": [FileDescriptorProto as JSON, ...], "message": "package.Message"}: the
+files are added to the default descriptor pool in order (imports first; Google's well-known types are there
+already) and the message class is made from the pool, so no protoc is needed. Protobuf values are the
+message's JSON mapping (json_format.ParseDict: timestamps as RFC 3339 text, enums by name, bytes as Base64).
 Prints the number of records delivered; exits non-zero when any delivery fails.
 """
 import base64
@@ -28,6 +32,10 @@ from confluent_kafka import Producer
 from confluent_kafka.schema_registry import SchemaRegistryClient, header_schema_id_serializer
 from confluent_kafka.schema_registry.avro import AvroSerializer
 from confluent_kafka.schema_registry.json_schema import JSONSerializer
+from confluent_kafka.schema_registry.protobuf import ProtobufSerializer
+from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
+# Imported for their side effect: the well-known types' files in the default pool, for schemas that import them.
+from google.protobuf import duration_pb2, struct_pb2, timestamp_pb2, wrappers_pb2  # noqa: F401
 from confluent_kafka.serialization import MessageField, SerializationContext, StringSerializer
 
 
@@ -53,6 +61,33 @@ def tagged(value):
     return value
 
 
+def protobuf_class(text):
+    spec = json.loads(text)
+    pool = descriptor_pool.Default()
+    for file_json in spec["files"]:
+        proto = json_format.ParseDict(file_json, descriptor_pb2.FileDescriptorProto())
+        try:
+            existing = pool.FindFileByName(proto.name)
+        except KeyError:
+            existing = None
+        if existing is None:
+            pool.Add(proto)
+    return message_factory.GetMessageClass(pool.FindMessageTypeByName(spec["message"]))
+
+
+class ProtobufValues:
+    """A ProtobufSerializer fed with JSON-shaped values: each becomes a message of the schema's class first."""
+
+    def __init__(self, registry, text, conf):
+        self.message_class = protobuf_class(text)
+        self.serializer = ProtobufSerializer(self.message_class, registry, conf=conf)
+
+    def __call__(self, value, ctx):
+        if not isinstance(value, dict):
+            value = {"value": value}
+        return self.serializer(json_format.ParseDict(value, self.message_class()), ctx)
+
+
 def main():
     with open(sys.argv[1]) as f:
         plan = json.load(f)
@@ -67,10 +102,14 @@ def main():
     for name, text in plan["schemas"].items():
         if plan["format"] == "avro":
             serializers[name] = AvroSerializer(registry, text, conf=dict(serializer_conf))
+        elif plan["format"] == "protobuf":
+            serializers[name] = ProtobufValues(registry, text, dict(serializer_conf))
         else:
             serializers[name] = JSONSerializer(text, registry, conf=dict(serializer_conf))
     if plan.get("key_format") == "avro":
         key_serializer = AvroSerializer(registry, plan["key_schema"], conf={"auto.register.schemas": True})
+    elif plan.get("key_format") == "protobuf":
+        key_serializer = ProtobufValues(registry, plan["key_schema"], {"auto.register.schemas": True})
     else:
         string_serializer = StringSerializer("utf_8")
         key_serializer = lambda key, ctx: string_serializer(str(key), ctx)
@@ -95,8 +134,8 @@ def main():
             record["key"], SerializationContext(topic, MessageField.KEY, headers))
         value = None
         if record.get("value") is not None:
-            value = serializers[record["schema"]](
-                tagged(record["value"]), SerializationContext(serialize_topic, MessageField.VALUE, headers))
+            raw = record["value"] if plan["format"] == "protobuf" else tagged(record["value"])
+            value = serializers[record["schema"]](raw, SerializationContext(serialize_topic, MessageField.VALUE, headers))
         producer.produce(topic, key=key, value=value, headers=headers or None, on_delivery=report)
         producer.poll(0)
     producer.flush(60)

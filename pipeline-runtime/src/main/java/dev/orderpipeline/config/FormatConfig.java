@@ -24,8 +24,6 @@ public record FormatConfig(RecordFormat valueFormat, RecordFormat keyFormat, Opt
     static FormatConfig from(Environment env) {
         RecordFormat value = env.choice(Setting.KAFKA_VALUE_FORMAT, RecordFormat.class);
         RecordFormat key = env.choice(Setting.KAFKA_KEY_FORMAT, RecordFormat.class);
-        refuseUnimplemented(Setting.KAFKA_VALUE_FORMAT, value);
-        refuseUnimplemented(Setting.KAFKA_KEY_FORMAT, key);
         Optional<SchemaRegistryConfig> registry = Optional.empty();
         if (value.needsRegistry() || key.needsRegistry()) {
             Setting which = value.needsRegistry() ? Setting.KAFKA_VALUE_FORMAT : Setting.KAFKA_KEY_FORMAT;
@@ -35,13 +33,6 @@ public record FormatConfig(RecordFormat valueFormat, RecordFormat keyFormat, Opt
                     + which.envName() + " to json or string)"));
         }
         return new FormatConfig(value, key, registry);
-    }
-
-    private static void refuseUnimplemented(Setting setting, RecordFormat format) {
-        if (format == RecordFormat.PROTOBUF) {
-            throw new ConfigException(setting.envName() + "=protobuf is not supported by this loader yet: Confluent "
-                    + "Protobuf topics cannot be loaded; use avro, json_sr, json or string.");
-        }
     }
 
     private static SchemaRegistryConfig registry(Environment env, String why) {

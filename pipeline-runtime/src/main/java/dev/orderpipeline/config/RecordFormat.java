@@ -8,7 +8,7 @@ public enum RecordFormat {
     AVRO,
     /** Confluent wire format, JSON text, JSON Schema from the registry. */
     JSON_SR,
-    /** Confluent wire format, Protobuf: part of the contract, not implemented by the loader yet (refused at start-up). */
+    /** Confluent wire format, Protobuf (message indexes after the schema id), schema from the registry. */
     PROTOBUF,
     /** Plain UTF-8 text. */
     STRING;

@@ -38,15 +38,15 @@ public enum Setting {
             "PEM file of the client certificate's unencrypted PKCS#8 private key, for mutual TLS."),
 
     KAFKA_VALUE_FORMAT("OPL_KAFKA_VALUE_FORMAT", "json", false,
-            "How record values are written: json (schemaless JSON objects), avro or json_sr (Confluent's wire format: "
-                    + "magic byte 0 and a 4-byte schema id, or the schema GUID in the __value_schema_id header, with the "
-                    + "schema from OPL_SCHEMA_REGISTRY_URL deciding the column types), protobuf (accepted by the contract, "
-                    + "refused at start-up: not implemented yet) or string (the value's text in one column, VALUE)."),
+            "How record values are written: json (schemaless JSON objects), avro, json_sr or protobuf (Confluent's wire "
+                    + "format: magic byte 0 and a 4-byte schema id, or the schema GUID in the __value_schema_id header, "
+                    + "Protobuf's message indexes after it, with the schema from OPL_SCHEMA_REGISTRY_URL deciding the "
+                    + "column types) or string (the value's text in one column, VALUE)."),
     KAFKA_KEY_FORMAT("OPL_KAFKA_KEY_FORMAT", "json", false,
             "How record keys are written; a key is read only to find the upsert key of a tombstone. json (the default, "
                     + "as before): a JSON object holding the key fields, or else the key's text as the one key field (a "
-                    + "number when it reads as one); string: the key's text as the one key field; avro or json_sr: Confluent's "
-                    + "wire format, a record holding the key fields or a primitive for the one key field."),
+                    + "number when it reads as one); string: the key's text as the one key field; avro, json_sr or protobuf: "
+                    + "Confluent's wire format, a record holding the key fields or a primitive for the one key field."),
     SCHEMA_REGISTRY_URL("OPL_SCHEMA_REGISTRY_URL", null, false,
             "Base URL of the Confluent Schema Registry (Confluent Cloud: https://psrc-….confluent.cloud); required "
                     + "when a format is avro, json_sr or protobuf."),

@@ -20,11 +20,13 @@ public final class RecordDecoder {
     private final SchemaRegistryClient registry;
     private final AvroDecoder avro = new AvroDecoder();
     private final JsonSchemaDecoder jsonSchema = new JsonSchemaDecoder();
+    private final ProtobufDecoder protobuf;
 
     private RecordDecoder(RecordFormat format, boolean key, SchemaRegistryClient registry) {
         this.format = format;
         this.key = key;
         this.registry = registry;
+        this.protobuf = format == RecordFormat.PROTOBUF ? new ProtobufDecoder(registry) : null;
     }
 
     /** The value's decoder, or null for schemaless JSON. One registry client (one cache) serves key and value. */
@@ -65,7 +67,7 @@ public final class RecordDecoder {
             return new Decoded(null, DecodedField.leaf(null, ColumnType.VARCHAR, text(bytes)));
         }
         ConfluentFraming.Framed framed = ConfluentFraming.read(bytes, headers, key, format == RecordFormat.PROTOBUF);
-        RegisteredSchema schema = registry.schema(framed.schema());
+        RegisteredSchema schema = registry.schema(framed.schema(), format == RecordFormat.PROTOBUF);
         String expected = switch (format) {
             case AVRO -> "AVRO";
             case JSON_SR -> "JSON";
@@ -75,9 +77,11 @@ public final class RecordDecoder {
             throw new UndecodableException(schema.describe() + " is a " + schema.type() + " schema, but "
                     + (key ? "OPL_KAFKA_KEY_FORMAT" : "OPL_KAFKA_VALUE_FORMAT") + "=" + format.setting());
         }
-        return format == RecordFormat.AVRO
-                ? avro.decode(schema, bytes, framed.payloadOffset())
-                : jsonSchema.decode(schema, bytes, framed.payloadOffset());
+        return switch (format) {
+            case AVRO -> avro.decode(schema, bytes, framed.payloadOffset());
+            case JSON_SR -> jsonSchema.decode(schema, bytes, framed.payloadOffset());
+            default -> protobuf.decode(schema, framed.messageIndexes(), bytes, framed.payloadOffset());
+        };
     }
 
     private String text(byte[] bytes) throws UndecodableException {

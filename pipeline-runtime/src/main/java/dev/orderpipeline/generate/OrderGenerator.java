@@ -16,17 +16,24 @@ public final class OrderGenerator {
     private final double deleteFraction;
     private final List<Long> liveOrders = new ArrayList<>();
     private long nextOrderId = 1;
+    private final OrderEncoding encoding;
 
     public OrderGenerator(long seed, double updateFraction, double deleteFraction) {
+        this(seed, updateFraction, deleteFraction, OrderEncoding.json());
+    }
+
+    /** Values written by {@code encoding} (JSON, or a Confluent wire format). */
+    public OrderGenerator(long seed, double updateFraction, double deleteFraction, OrderEncoding encoding) {
         if (updateFraction < 0 || deleteFraction < 0 || updateFraction + deleteFraction >= 1) {
             throw new IllegalArgumentException("update and delete fractions must be >= 0 and add up to less than 1");
         }
         this.random = new Random(seed);
         this.updateFraction = updateFraction;
         this.deleteFraction = deleteFraction;
+        this.encoding = encoding;
     }
 
-    /** One change event: key is the order id, value the order's JSON or null for a deletion. */
+    /** One change event: key is the order id (its text), value the encoded order or null for a deletion. */
     public record Event(byte[] key, byte[] value) {
         public boolean isDelete() {
             return value == null;
@@ -41,11 +48,11 @@ public final class OrderGenerator {
         }
         if (!liveOrders.isEmpty() && roll < deleteFraction + updateFraction) {
             long id = liveOrders.get(random.nextInt(liveOrders.size()));
-            return new Event(key(id), order(id).toJson().getBytes(StandardCharsets.UTF_8));
+            return new Event(key(id), encoding.encode(order(id)));
         }
         long id = nextOrderId++;
         liveOrders.add(id);
-        return new Event(key(id), order(id).toJson().getBytes(StandardCharsets.UTF_8));
+        return new Event(key(id), encoding.encode(order(id)));
     }
 
     private long removeRandomLiveOrder() {

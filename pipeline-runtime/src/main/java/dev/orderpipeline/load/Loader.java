@@ -89,6 +89,8 @@ public final class Loader implements Runnable, Rebalance.Handler {
     private final RecordDecoder keyDecoder;
     /** While the Schema Registry does not answer: the backoff between readings of the same records; null otherwise. */
     private Backoff registryBackoff;
+    /** Since when the Schema Registry does not answer; null while it does. */
+    private Instant registryUnavailableSince;
 
     private TableShape shape;
     private RecordConverter converter;
@@ -244,6 +246,10 @@ public final class Loader implements Runnable, Rebalance.Handler {
         }
         if (registryBackoff != null) {
             registryBackoff = null;
+            registryUnavailableSince = null;
+            status.schemaRegistryUnavailable(null);
+            metrics.schemaRegistryUnavailable(false);
+            publishState();
             LOG.info("the Schema Registry answers again; reading on");
         }
     }
@@ -266,9 +272,13 @@ public final class Loader implements Runnable, Rebalance.Handler {
         }
         if (registryBackoff == null) {
             registryBackoff = new Backoff(Duration.ofMillis(200), config.retryMaxBackoff());
+            registryUnavailableSince = Instant.now();
+            status.schemaRegistryUnavailable(registryUnavailableSince);
+            metrics.schemaRegistryUnavailable(true);
             LOG.warn("{}; records are read again after a backoff, none is skipped", error.getMessage());
         }
         status.failed(error.getMessage());
+        publishState();
         long until = System.nanoTime() + registryBackoff.next().toNanos();
         // On the poll thread, well under max.poll.interval.ms (OPL_RETRY_MAX_BACKOFF); a stop ends the wait.
         while (!stopping && System.nanoTime() < until) {
@@ -487,7 +497,7 @@ public final class Loader implements Runnable, Rebalance.Handler {
     private void publishState() {
         LoaderState next = stopping ? LoaderState.STOPPING
                 : shape == null ? LoaderState.STARTING
-                : stall.stalled() ? LoaderState.STALLED
+                : stall.stalled() || registryUnavailableSince != null ? LoaderState.STALLED
                 : positions.positioning() ? LoaderState.POSITIONING
                 : inFlight != null ? LoaderState.COMMITTING
                 : LoaderState.LOADING;
@@ -506,6 +516,10 @@ public final class Loader implements Runnable, Rebalance.Handler {
         if (stall.stalled() && inFlight != null) {
             waits.add("the commit of " + inFlight.records().records() + " records started at " + inFlight.job().startedAt()
                     + (inFlight.job().failing() ? ", failing and retried (see lastError)" : ", not returned yet"));
+        }
+        if (registryUnavailableSince != null) {
+            waits.add("the Schema Registry, which does not answer since " + registryUnavailableSince
+                    + " (see lastError); the records that need it are read again, none is skipped");
         }
         if (positions.positioning()) {
             waits.add("the stored offsets of partitions " + positions.awaitingPartitions() + ", asked at "

@@ -11,8 +11,9 @@ public enum LoaderState {
     STOPPING,
     /**
      * Waiting on the warehouse with every partition paused: the next batch is due while the commit in
-     * flight has not returned, or that commit failed and is being retried. Still polling, so the
-     * group keeps this member.
+     * flight has not returned, or that commit failed and is being retried; or waiting on the Schema
+     * Registry, which does not answer for a record that needs it (read again after a backoff). Still
+     * polling, so the group keeps this member.
      */
     STALLED,
     /** Some assigned partitions wait (paused) for their stored offsets from the warehouse. */

@@ -27,6 +27,7 @@ public final class LoaderStatus {
     private long recordsRefused;
     private Instant retryingSince;
     private Instant deadLetterUnavailableSince;
+    private Instant schemaRegistryUnavailableSince;
     private long offsetResets;
     private OffsetReset lastOffsetReset;
     private List<Integer> outOfRangePartitions = List.of();
@@ -74,6 +75,11 @@ public final class LoaderStatus {
         if (since != null) {
             lastError = why;
         }
+    }
+
+    /** The Schema Registry does not answer since {@code since} (the cause goes to lastError); null once it does again. */
+    synchronized void schemaRegistryUnavailable(Instant since) {
+        schemaRegistryUnavailableSince = since;
     }
 
     /** A partition's offset was found outside its log and handled by the policy (OPL_KAFKA_OFFSET_RESET). */
@@ -162,7 +168,8 @@ public final class LoaderStatus {
                 sinkStalledSince == null ? null : sinkStalledSince.toString(),
                 recordsRefused, retryingSince == null ? null : retryingSince.toString(),
                 deadLetterUnavailableSince == null ? null : deadLetterUnavailableSince.toString(),
-                offsetResets, lastOffsetReset, outOfRangePartitions, state, stateSince.toString(), waitingFor);
+                offsetResets, lastOffsetReset, outOfRangePartitions, state, stateSince.toString(), waitingFor,
+                schemaRegistryUnavailableSince == null ? null : schemaRegistryUnavailableSince.toString());
     }
 
     /**
@@ -187,7 +194,10 @@ public final class LoaderStatus {
      *                             the log; {@code lastError} says how to resume
      * @param state            what the loader does now (see {@link LoaderState})
      * @param stateSince       since when (ISO-8601)
-     * @param waitingFor       what the loader waits on from the warehouse, in words; null when nothing
+     * @param waitingFor       what the loader waits on (the warehouse, the Schema Registry), in words; null when nothing
+     * @param schemaRegistryUnavailableSince since when the Schema Registry does not answer (the record that needs it
+     *                                       and those after it are read again after a backoff, none is skipped;
+     *                                       {@code lastError} says why); null while it answers
      */
     public record Snapshot(
             long recordsConsumed,
@@ -208,7 +218,21 @@ public final class LoaderStatus {
             List<Integer> outOfRangePartitions,
             LoaderState state,
             String stateSince,
-            String waitingFor) {
+            String waitingFor,
+            String schemaRegistryUnavailableSince) {
+
+        /** A snapshot of a loader that reads no Schema Registry format. */
+        public Snapshot(long recordsConsumed, long recordsLoaded, long recordsDeadLettered, long batchesCommitted,
+                        String lastCommitTime, Long lastFreshnessMillis, Map<Integer, Long> committedOffsets,
+                        String lastError, List<Integer> pausedPartitions, String sinkStalledSince, long recordsRefused,
+                        String retryingSince, String deadLetterUnavailableSince, long offsetResets,
+                        OffsetReset lastOffsetReset, List<Integer> outOfRangePartitions, LoaderState state,
+                        String stateSince, String waitingFor) {
+            this(recordsConsumed, recordsLoaded, recordsDeadLettered, batchesCommitted, lastCommitTime,
+                    lastFreshnessMillis, committedOffsets, lastError, pausedPartitions, sinkStalledSince, recordsRefused,
+                    retryingSince, deadLetterUnavailableSince, offsetResets, lastOffsetReset, outOfRangePartitions,
+                    state, stateSince, waitingFor, null);
+        }
     }
 
     /**

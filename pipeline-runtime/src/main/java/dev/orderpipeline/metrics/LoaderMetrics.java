@@ -31,6 +31,7 @@ public final class LoaderMetrics {
     private final Counter refused;
     private final Counter deadLetterSendFailures;
     private final AtomicInteger deadLetterUnavailable = new AtomicInteger();
+    private final AtomicInteger schemaRegistryUnavailable = new AtomicInteger();
     private final Counter offsetsOutOfRange;
     private final AtomicInteger partitionsOutOfRange = new AtomicInteger();
 
@@ -53,6 +54,7 @@ public final class LoaderMetrics {
         deadLetterSendFailures = counter(registry, MetricNames.DEAD_LETTER_SEND_FAILURES);
         offsetsOutOfRange = counter(registry, MetricNames.OFFSETS_OUT_OF_RANGE);
         gauge(registry, MetricNames.DEAD_LETTER_UNAVAILABLE, deadLetterUnavailable);
+        gauge(registry, MetricNames.SCHEMA_REGISTRY_UNAVAILABLE, schemaRegistryUnavailable);
         gauge(registry, MetricNames.PARTITIONS_OUT_OF_RANGE, partitionsOutOfRange);
     }
 
@@ -71,6 +73,10 @@ public final class LoaderMetrics {
 
     public void deadLetterUnavailable(boolean unavailable) {
         deadLetterUnavailable.set(unavailable ? 1 : 0);
+    }
+
+    public void schemaRegistryUnavailable(boolean unavailable) {
+        schemaRegistryUnavailable.set(unavailable ? 1 : 0);
     }
 
     /** A partition's offset found outside its log (then reset or held per OPL_KAFKA_OFFSET_RESET). */

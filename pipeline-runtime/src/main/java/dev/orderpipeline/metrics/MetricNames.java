@@ -88,6 +88,7 @@ public final class MetricNames {
     public static final String RECORDS_REFUSED = "orderpipeline.loader.records.refused";
     public static final String DEAD_LETTER_SEND_FAILURES = "orderpipeline.loader.dead_letter.send_failures";
     public static final String DEAD_LETTER_UNAVAILABLE = "orderpipeline.loader.dead_letter.unavailable";
+    public static final String SCHEMA_REGISTRY_UNAVAILABLE = "orderpipeline.loader.schema_registry.unavailable";
     public static final String OFFSETS_OUT_OF_RANGE = "orderpipeline.loader.offsets.out_of_range";
     public static final String PARTITIONS_OUT_OF_RANGE = "orderpipeline.loader.partitions.out_of_range";
 
@@ -153,6 +154,8 @@ public final class MetricNames {
             loader(DEAD_LETTER_SEND_FAILURES, Type.COUNTER, "records", "Dead-letter sends that failed (each one is sent again)"),
             loader(DEAD_LETTER_UNAVAILABLE, Type.GAUGE, "boolean",
                     "1 while the dead-letter topic does not take records (the batches that skipped them wait)"),
+            loader(SCHEMA_REGISTRY_UNAVAILABLE, Type.GAUGE, "boolean",
+                    "1 while the Schema Registry does not answer (the record that needs it and those after it wait)"),
             loader(OFFSETS_OUT_OF_RANGE, Type.COUNTER, "partitions",
                     "Offsets found outside a partition's log, each handled by OPL_KAFKA_OFFSET_RESET (reset, or not read)"),
             loader(PARTITIONS_OUT_OF_RANGE, Type.GAUGE, "partitions",

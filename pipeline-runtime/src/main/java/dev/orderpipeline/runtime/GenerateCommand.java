@@ -1,8 +1,15 @@
 package dev.orderpipeline.runtime;
 
+import dev.orderpipeline.config.FormatConfig.SchemaRegistryConfig;
+import dev.orderpipeline.config.RecordFormat;
+import dev.orderpipeline.format.SchemaRegistryClient;
+import dev.orderpipeline.generate.OrderEncoding;
 import dev.orderpipeline.generate.OrderGenerator;
 import dev.orderpipeline.generate.OrderProducer;
 import dev.orderpipeline.source.KafkaClientProperties;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,11 +39,40 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Random seed, for repeatable streams.")
     long seed;
 
+    @Option(names = "--format", defaultValue = "json",
+            description = "Value format: json, or avro, json_sr or protobuf in Confluent's wire format with the schema "
+                    + "registered under <topic>-value at --schema-registry-url (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--schema-registry-url", description = "Schema Registry for avro, json_sr and protobuf.")
+    URI schemaRegistryUrl;
+
     @Override
     public Integer call() {
-        new OrderProducer(KafkaClientProperties.producer(bootstrapServers)).produce(topic, new OrderGenerator(seed, updateFraction, deleteFraction), count, rate,
-                n -> { });
-        System.out.println("produced " + count + " events to " + topic);
+        RecordFormat valueFormat;
+        try {
+            valueFormat = RecordFormat.valueOf(format.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            valueFormat = RecordFormat.STRING;
+        }
+        if (valueFormat == RecordFormat.STRING) {
+            System.err.println("--format " + format + " is not one of json, avro, json_sr, protobuf");
+            return 2;
+        }
+        OrderEncoding encoding = OrderEncoding.json();
+        if (valueFormat.needsRegistry()) {
+            if (schemaRegistryUrl == null) {
+                System.err.println("--format " + valueFormat.setting() + " needs --schema-registry-url (the schema is "
+                        + "registered there under " + topic + "-value)");
+                return 2;
+            }
+            SchemaRegistryClient registry = new SchemaRegistryClient(new SchemaRegistryConfig(schemaRegistryUrl,
+                    Optional.empty(), Optional.empty(), Optional.empty()));
+            encoding = OrderEncoding.registered(valueFormat, registry, topic);
+        }
+        new OrderProducer(KafkaClientProperties.producer(bootstrapServers)).produce(topic,
+                new OrderGenerator(seed, updateFraction, deleteFraction, encoding), count, rate, n -> { });
+        System.out.println("produced " + count + " " + valueFormat.setting() + " events to " + topic);
         return 0;
     }
 }

@@ -44,11 +44,16 @@ class FormatConfigTest {
     }
 
     @Test
-    void protobufIsRefusedAtStartUpRatherThanLoadedWrong() {
+    void protobufValuesAndKeysNeedTheRegistryLikeTheOtherConfluentFormats() {
         Map<String, String> env = minimal();
         env.put("OPL_KAFKA_VALUE_FORMAT", "protobuf");
+        assertTrue(error(env).startsWith("OPL_SCHEMA_REGISTRY_URL is required when OPL_KAFKA_VALUE_FORMAT=protobuf"));
+        env.put("OPL_KAFKA_KEY_FORMAT", "protobuf");
         env.put("OPL_SCHEMA_REGISTRY_URL", "http://registry:8081");
-        assertTrue(error(env).startsWith("OPL_KAFKA_VALUE_FORMAT=protobuf is not supported by this loader yet"));
+        FormatConfig format = format(env);
+        assertEquals(RecordFormat.PROTOBUF, format.valueFormat());
+        assertEquals(RecordFormat.PROTOBUF, format.keyFormat());
+        assertEquals(URI.create("http://registry:8081"), format.registry().orElseThrow().url());
     }
 
     @Test

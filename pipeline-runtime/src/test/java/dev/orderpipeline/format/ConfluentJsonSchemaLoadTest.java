@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.embedded.EmbeddedKafka;
 import dev.orderpipeline.testing.ConfluentProducer;
+import dev.orderpipeline.testing.EmbeddedPostgres;
+import dev.orderpipeline.testing.FakesnowServer;
 import dev.orderpipeline.testing.InMemorySchemaRegistry;
 import dev.orderpipeline.testing.InProcessLoader;
 import dev.orderpipeline.testing.KafkaExtension;
@@ -21,6 +23,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,6 +104,65 @@ class ConfluentJsonSchemaLoadTest {
                 assertEquals("30.0|false|[\"t30\"]|" + id, rows.get(30L).replace("30|", "30.0|"));
                 assertTrue(rows.get(95L).contains("|true|"), rows.get(95L));
                 assertEquals(10, rows.values().stream().filter(r -> r.contains("|true|")).count());
+            }
+        }
+    }
+
+    @Test
+    void jsonSchemaOrdersWithUpdatesAndTombstonesLoadExactlyOnceIntoPostgresAndFakesnow(EmbeddedKafka kafka) throws Exception {
+        String topic = SharedKafka.uniqueTopic("json-sr-pg-snow");
+        kafka.createTopic(topic, 2);
+        try (InMemorySchemaRegistry registry = new InMemorySchemaRegistry().start();
+             EmbeddedPostgres pg = new EmbeddedPostgres(dir.resolve("pg")).start();
+             FakesnowServer fakesnow = new FakesnowServer(dir.resolve("fakesnow")).start()) {
+            ConfluentProducer producer = new ConfluentProducer(kafka.bootstrapServers(), registry.url(), topic, "json_sr", "string")
+                    .schema("v1", ORDER);
+            for (int i = 0; i < 60; i++) {
+                producer.record("v1", i, order(i, i));
+            }
+            for (int i = 0; i < 10; i++) {
+                producer.record("v1", i, order(i, 700 + i));
+            }
+            producer.send(dir);
+            Map<String, String> pgEnv = LoaderEnv.postgres(kafka.bootstrapServers(), topic, pg, "JSON_ORDERS", "orderid");
+            Map<String, String> snowEnv = LoaderEnv.snowflake(kafka.bootstrapServers(), topic, fakesnow, "JSON_ORDERS", "orderid");
+            snowEnv.put(Setting.PIPELINE_NAME.envName(), "json-sr-snow");
+            for (Map<String, String> env : List.of(pgEnv, snowEnv)) {
+                env.put(Setting.KAFKA_VALUE_FORMAT.envName(), "json_sr");
+                env.put(Setting.KAFKA_KEY_FORMAT.envName(), "string");
+                env.put(Setting.SCHEMA_REGISTRY_URL.envName(), registry.url());
+            }
+            try (InProcessLoader toPg = InProcessLoader.start(pgEnv); InProcessLoader toSnow = InProcessLoader.start(snowEnv)) {
+                await().atMost(Duration.ofMinutes(3)).until(() -> toPg.committedRecords() == 70 && toSnow.committedRecords() == 70);
+                for (int i = 50; i < 55; i++) {
+                    producer.record("v1", i, null);
+                }
+                producer.send(dir);
+                await().atMost(Duration.ofMinutes(3)).until(() -> toPg.committedRecords() == 75 && toSnow.committedRecords() == 75);
+            }
+            Properties p = new Properties();
+            p.put("user", "CHECKER");
+            p.put("password", "unused");
+            p.put("db", "ANALYTICS");
+            p.put("schema", "RAW");
+            try (Connection pgc = pg.connect(); Connection snow = DriverManager.getConnection(fakesnow.jdbcUrl(), p)) {
+                Map<Long, String> pgRows = rows(pgc, "SELECT \"ORDERID\", \"ORDERUNITS\" || '|' || \"_DELETED\" || '|' "
+                        + "|| \"ADDRESS_CITY\" FROM \"JSON_ORDERS\"");
+                Map<Long, String> snowRows = rows(snow, "SELECT \"ORDERID\", CAST(\"ORDERUNITS\" AS VARCHAR) || '|' || "
+                        + "CAST(\"_DELETED\" AS VARCHAR) || '|' || \"ADDRESS_CITY\" FROM \"ANALYTICS\".\"RAW\".\"JSON_ORDERS\"");
+                for (Map<Long, String> rows : List.of(pgRows, snowRows)) {
+                    assertEquals(60, rows.size());
+                    assertEquals("709|false|City_9", rows.get(9L).replace(".0|", "|"), "the update wins");
+                    assertEquals("10|false|City_10", rows.get(10L).replace(".0|", "|"));
+                    assertTrue(rows.get(52L).contains("|true|"), rows.get(52L));
+                    assertEquals(5, rows.values().stream().filter(r -> r.contains("|true|")).count());
+                }
+                try (java.sql.Statement s = pgc.createStatement(); java.sql.ResultSet rs = s.executeQuery(
+                        "SELECT data_type FROM information_schema.columns WHERE table_name = 'JSON_ORDERS' "
+                                + "AND column_name = 'ORDERUNITS'")) {
+                    assertTrue(rs.next());
+                    assertEquals("double precision", rs.getString(1), "the schema's number, though every value is whole");
+                }
             }
         }
     }

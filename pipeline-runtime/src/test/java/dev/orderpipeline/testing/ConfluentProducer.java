@@ -12,7 +12,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Test records written by Confluent's own serializers: confluent-kafka's AvroSerializer or JSONSerializer
+ * Test records written by Confluent's own serializers: confluent-kafka's AvroSerializer, JSONSerializer or
+ * ProtobufSerializer
  * with its SchemaRegistryClient, run from the project venv ({@code src/test/python/confluent_producer.py}).
  * The test fails, loudly, when the venv or the package is missing.
  */
@@ -24,8 +25,8 @@ public final class ConfluentProducer {
     private final List<Map<String, Object>> records = new ArrayList<>();
 
     /**
-     * @param format avro or json_sr (the value's serializer)
-     * @param keyFormat string or avro (an Avro key is a long: schema {@code "long"})
+     * @param format avro, json_sr or protobuf (the value's serializer)
+     * @param keyFormat string, avro (by default a long: schema {@code "long"}) or protobuf (see {@link #keySchema})
      */
     public ConfluentProducer(String bootstrap, String registryUrl, String topic, String format, String keyFormat) {
         plan.put("bootstrap", bootstrap);
@@ -38,6 +39,12 @@ public final class ConfluentProducer {
 
     public ConfluentProducer schema(String name, String text) {
         schemas.put(name, text);
+        return this;
+    }
+
+    /** The key's schema (an Avro schema, or a Protobuf schema in the script's JSON form); Avro's default is "long". */
+    public ConfluentProducer keySchema(String text) {
+        plan.put("key_schema", text);
         return this;
     }
 

@@ -4,16 +4,22 @@ import dev.orderpipeline.cdc.CdcConfig;
 import dev.orderpipeline.cdc.CdcStatus;
 import dev.orderpipeline.config.Environment;
 import dev.orderpipeline.config.LoaderConfig;
+import dev.orderpipeline.config.FormatConfig.SchemaRegistryConfig;
+import dev.orderpipeline.config.RecordFormat;
 import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.embedded.EmbeddedKafka;
+import dev.orderpipeline.format.SchemaRegistryClient;
+import dev.orderpipeline.generate.OrderEncoding;
 import dev.orderpipeline.generate.OrderGenerator;
 import dev.orderpipeline.generate.OrderProducer;
 import dev.orderpipeline.load.LoaderStatus;
 import dev.orderpipeline.source.KafkaClientProperties;
+import dev.orderpipeline.testing.InMemorySchemaRegistry;
 import dev.orderpipeline.verify.ExpectedOrders;
 import dev.orderpipeline.verify.OrderState;
 import dev.orderpipeline.verify.WarehouseOrders;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +29,11 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import me.tongfei.progressbar.ProgressBar;
@@ -50,6 +59,8 @@ import picocli.CommandLine.Option;
 public final class DemoCommand implements Callable<Integer> {
     private static final String TOPIC = "orders";
     private static final String DEAD_LETTER_TOPIC = "orders-dlq";
+    /** With --format: the same seeded stream as JSON, from which the expected state is recomputed. */
+    private static final String EXPECTED_TOPIC = "orders-expected-json";
 
     @Option(names = "--orders", defaultValue = "200000", description = "Change events to produce (default: ${DEFAULT-VALUE}).")
     long events;
@@ -63,6 +74,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the orders topic.")
     int partitions;
 
+    @Option(names = "--format", defaultValue = "json", description = "Value format: json (the quick default), or avro, "
+            + "json_sr or protobuf in Confluent's wire format, with an in-memory Schema Registry started for the run.")
+    String format;
+
     private final PrintStream out = System.out;
     private long postgresRows = -1;
     private String warehouseChecksum = "-";
@@ -72,6 +87,20 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        RecordFormat valueFormat = RecordFormat.valueOf(format.toUpperCase(Locale.ROOT));
+        if (valueFormat == RecordFormat.STRING) {
+            throw new IllegalArgumentException("--format is json, avro, json_sr or protobuf");
+        }
+        if (!valueFormat.needsRegistry()) {
+            return run(valueFormat, null);
+        }
+        try (InMemorySchemaRegistry registry = new InMemorySchemaRegistry().start()) {
+            out.println("  Schema Registry (in memory, the test kit's) up at " + registry.url());
+            return run(valueFormat, registry);
+        }
+    }
+
+    private int run(RecordFormat valueFormat, InMemorySchemaRegistry registry) throws Exception {
         Files.deleteIfExists(duckdbPath);
         Files.deleteIfExists(Path.of(duckdbPath + ".wal"));
         out.println("Order Pipeline demo: " + events + " order events through a real Kafka broker into DuckDB ("
@@ -81,10 +110,13 @@ public final class DemoCommand implements Callable<Integer> {
              io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres = startPostgres()) {
             kafka.createTopic(TOPIC, partitions);
             kafka.createTopic(DEAD_LETTER_TOPIC, 1);
+            if (registry != null) {
+                kafka.createTopic(EXPECTED_TOPIC, partitions);
+            }
             out.println("  broker up at " + kafka.bootstrapServers());
             out.println("  PostgreSQL " + postgresVersion(postgres) + " up at 127.0.0.1:" + postgres.getPort() + " (embedded)");
 
-            LoaderConfig config = LoaderConfig.from(new Environment(Map.of(
+            Map<String, String> loaderEnv = new HashMap<>(Map.of(
                     Setting.PIPELINE_NAME.envName(), "demo",
                     Setting.HTTP_PORT.envName(), "0",
                     Setting.KAFKA_BOOTSTRAP_SERVERS.envName(), kafka.bootstrapServers(),
@@ -92,13 +124,18 @@ public final class DemoCommand implements Callable<Integer> {
                     Setting.DUCKDB_PATH.envName(), duckdbPath.toString(),
                     Setting.SINK_KEY_FIELDS.envName(), "orderid",
                     Setting.BATCH_MAX_LATENCY.envName(), "500ms",
-                    Setting.DEAD_LETTER_TOPIC.envName(), DEAD_LETTER_TOPIC)));
+                    Setting.DEAD_LETTER_TOPIC.envName(), DEAD_LETTER_TOPIC));
+            if (registry != null) {
+                loaderEnv.put(Setting.KAFKA_VALUE_FORMAT.envName(), valueFormat.setting());
+                loaderEnv.put(Setting.SCHEMA_REGISTRY_URL.envName(), registry.url());
+            }
+            LoaderConfig config = LoaderConfig.from(new Environment(loaderEnv));
             long loadedRecords;
             try (LoaderProcess loader = new LoaderProcess(config, "127.0.0.1")) {
                 Thread loaderThread = new Thread(loader::run, "loader");
                 loaderThread.start();
                 out.println("  loader running; /status at http://127.0.0.1:" + loader.httpPort() + "/status");
-                produce(kafka.bootstrapServers());
+                produce(kafka.bootstrapServers(), valueFormat, registry);
                 // The replicator reads the loader's table: start it once the table holds the first batch.
                 awaitFirstCommit(loader.status());
                 Environment cdcEnv = cdcEnvironment(postgres.getPort());
@@ -124,7 +161,8 @@ public final class DemoCommand implements Callable<Integer> {
                 loaderThread.join(Duration.ofSeconds(30).toMillis());
                 loadedRecords = loader.status().snapshot().recordsLoaded();
             }
-            return summarize(kafka, loadedRecords, Duration.ofNanos(System.nanoTime() - started));
+            return summarize(kafka, registry == null ? TOPIC : EXPECTED_TOPIC, loadedRecords,
+                    Duration.ofNanos(System.nanoTime() - started));
         }
     }
 
@@ -233,15 +271,30 @@ public final class DemoCommand implements Callable<Integer> {
         return digest.build().checksumHex();
     }
 
-    private void produce(String bootstrapServers) {
+    /**
+     * The orders, and the malformed records. With a registry format, the same seeded stream also goes to
+     * {@link #EXPECTED_TOPIC} as JSON (the generator draws the same values whatever the encoding): the state the
+     * warehouse must hold is recomputed from it.
+     */
+    private void produce(String bootstrapServers, RecordFormat valueFormat, InMemorySchemaRegistry registry) {
+        OrderEncoding encoding = OrderEncoding.json();
+        if (registry != null) {
+            encoding = OrderEncoding.registered(valueFormat, new SchemaRegistryClient(new SchemaRegistryConfig(
+                    URI.create(registry.url()), Optional.empty(), Optional.empty(), Optional.empty())), TOPIC);
+            new OrderProducer(KafkaClientProperties.producer(bootstrapServers))
+                    .produce(EXPECTED_TOPIC, new OrderGenerator(7, 0.15, 0.05), events, 0, n -> { });
+        }
         try (ProgressBar bar = bar("produce", events)) {
             new OrderProducer(KafkaClientProperties.producer(bootstrapServers))
-                    .produce(TOPIC, new OrderGenerator(7, 0.15, 0.05), events, 0, bar::stepTo);
+                    .produce(TOPIC, new OrderGenerator(7, 0.15, 0.05, encoding), events, 0, bar::stepTo);
         }
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClientProperties.producer(bootstrapServers))) {
             for (int i = 0; i < malformed; i++) {
                 byte[] bad = ("{\"orderid\": " + (i + 1) + ", \"itemid\": \"Item_1\", oops").getBytes(StandardCharsets.UTF_8);
                 producer.send(new ProducerRecord<>(TOPIC, ("bad-" + i).getBytes(StandardCharsets.UTF_8), bad));
+                if (registry != null) {
+                    producer.send(new ProducerRecord<>(EXPECTED_TOPIC, ("bad-" + i).getBytes(StandardCharsets.UTF_8), bad));
+                }
             }
         }
     }
@@ -274,8 +327,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private int summarize(EmbeddedKafka kafka, long loadedRecords, Duration elapsed) throws Exception {
-        ExpectedOrders expected = ExpectedOrders.fromTopic(kafka.bootstrapServers(), TOPIC);
+    private int summarize(EmbeddedKafka kafka, String expectedTopic, long loadedRecords, Duration elapsed) throws Exception {
+        ExpectedOrders expected = ExpectedOrders.fromTopic(kafka.bootstrapServers(), expectedTopic);
         long deadLettered = ExpectedOrders.fromTopic(kafka.bootstrapServers(), DEAD_LETTER_TOPIC).events();
         Map<Long, OrderState> actual;
         List<String> unitsByState;

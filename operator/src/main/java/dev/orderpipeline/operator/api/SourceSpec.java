@@ -7,9 +7,9 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** The Kafka topic the orders are read from. */
-@ValidationRule(value = "!((has(self.format) && self.format in ['avro', 'json_sr']) || (has(self.keyFormat) "
-        + "&& self.keyFormat in ['avro', 'json_sr'])) || has(self.schemaRegistry)",
-        message = "spec.source.schemaRegistry is required when format or keyFormat is avro or json_sr: the "
+@ValidationRule(value = "!((has(self.format) && self.format in ['avro', 'json_sr', 'protobuf']) || (has(self.keyFormat) "
+        + "&& self.keyFormat in ['avro', 'json_sr', 'protobuf'])) || has(self.schemaRegistry)",
+        message = "spec.source.schemaRegistry is required when format or keyFormat is avro, json_sr or protobuf: the "
                 + "records carry a schema id only the registry resolves; add schemaRegistry.url")
 public record SourceSpec(
         @Required @Pattern("^[^,\\s]+(,[^,\\s]+)*$")
@@ -21,13 +21,13 @@ public record SourceSpec(
         @Pattern(Patterns.KAFKA_TOPIC)
         @JsonPropertyDescription("Consumer group of the loaders; default <namespace>.<name>.")
         String consumerGroup,
-        @JsonPropertyDescription("Format of the record values: json (schemaless JSON), avro or json_sr (JSON Schema) in "
-                + "Confluent's wire format with schemaRegistry, or string. Protobuf is not supported yet. Default json.")
+        @JsonPropertyDescription("Format of the record values: json (schemaless JSON), avro, json_sr (JSON Schema) or "
+                + "protobuf in Confluent's wire format with schemaRegistry, or string. Default json.")
         Format format,
         @JsonPropertyDescription("Format of the record keys, as format; a key is read for a tombstone's upsert key. Default "
                 + "json: a JSON object of the key fields, or else the key's text as the one key field.")
         Format keyFormat,
-        @JsonPropertyDescription("Schema Registry for avro and json_sr topics (required with those formats).")
+        @JsonPropertyDescription("Schema Registry for avro, json_sr and protobuf topics (required with those formats).")
         SchemaRegistrySpec schemaRegistry,
         @JsonPropertyDescription("Where a new consumer group starts: earliest or latest. Default earliest.")
         StartPosition startPosition,
@@ -50,11 +50,12 @@ public record SourceSpec(
         @JsonProperty("json") JSON,
         @JsonProperty("avro") AVRO,
         @JsonProperty("json_sr") JSON_SR,
+        @JsonProperty("protobuf") PROTOBUF,
         @JsonProperty("string") STRING;
 
-        /** Avro and JSON Schema carry a schema id that only a registry resolves. */
+        /** Avro, JSON Schema and Protobuf carry a schema id that only a registry resolves. */
         public boolean needsRegistry() {
-            return this == AVRO || this == JSON_SR;
+            return this == AVRO || this == JSON_SR || this == PROTOBUF;
         }
     }
 

@@ -45,7 +45,7 @@ public final class SpecValidator {
         if (spec.source().schemaRegistry() == null && (needsRegistry(spec.source().format())
                 || needsRegistry(spec.source().keyFormat()))) {
             return Optional.of(new SpecProblem(SpecProblem.INVALID_SPEC, "spec.source.schemaRegistry",
-                    "spec.source.schemaRegistry is required when format or keyFormat is avro or json_sr: the "
+                    "spec.source.schemaRegistry is required when format or keyFormat is avro, json_sr or protobuf: the "
                             + "records carry a schema id only the registry resolves; add schemaRegistry.url."));
         }
         if (security != null && (security.clientCertificate() == null) != (security.clientKey() == null)) {

@@ -79,10 +79,10 @@ class SamplesTest {
                     + "&& self.protocol in ['SSL', 'SASL_SSL'])",
             self -> !(self.has("caCertificate") || self.has("clientCertificate"))
                     || List.of("SSL", "SASL_SSL").contains(self.path("protocol").asText()),
-            "!((has(self.format) && self.format in ['avro', 'json_sr']) || (has(self.keyFormat) "
-                    + "&& self.keyFormat in ['avro', 'json_sr'])) || has(self.schemaRegistry)",
-            self -> !(List.of("avro", "json_sr").contains(self.path("format").asText())
-                    || List.of("avro", "json_sr").contains(self.path("keyFormat").asText()))
+            "!((has(self.format) && self.format in ['avro', 'json_sr', 'protobuf']) || (has(self.keyFormat) "
+                    + "&& self.keyFormat in ['avro', 'json_sr', 'protobuf'])) || has(self.schemaRegistry)",
+            self -> !(List.of("avro", "json_sr", "protobuf").contains(self.path("format").asText())
+                    || List.of("avro", "json_sr", "protobuf").contains(self.path("keyFormat").asText()))
                     || self.has("schemaRegistry"));
     private static final Pattern ALL_MATCH = Pattern.compile("^self\\.all\\((\\w+), \\1\\.matches\\('(.*)'\\)\\)$");
 

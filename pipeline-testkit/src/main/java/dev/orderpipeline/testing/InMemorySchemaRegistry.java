@@ -24,7 +24,8 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 
 /**
- * A Schema Registry for tests, in memory, speaking the part of Confluent's Schema Registry REST API that
+ * A Schema Registry for tests and the demo ({@code pipeline-tools demo --format}), in memory (in the test kit,
+ * never in the production artifact), speaking the part of Confluent's Schema Registry REST API that
  * Confluent's serializers and deserializers use, so that Confluent's own client (confluent-kafka's
  * {@code SchemaRegistryClient}, {@code AvroSerializer}, {@code JSONSerializer}) registers the schemas the
  * test data is written with, and the loader reads them back as from a real registry:
@@ -40,7 +41,11 @@ import org.apache.avro.SchemaCompatibility;
  *       other schema types are always compatible here;</li>
  *   <li>HTTP basic auth, when credentials are given.</li>
  * </ul>
- * Not implemented (a real registry has them): schema references, deletes (soft or hard), the config and mode
+ * Schema references are kept and returned as registered (each must name a registered subject and version);
+ * a schema is stored as it was registered: a Protobuf schema as the Base64 FileDescriptorProto Confluent's
+ * clients send (a real registry turns it into .proto text and gives the serialized form back only for
+ * {@code ?format=serialized}: here every {@code format} parameter is ignored).
+ * Not implemented (a real registry has them): deletes (soft or hard), the config and mode
  * endpoints (compatibility is always BACKWARD against the latest version, Avro only), FORWARD/FULL/TRANSITIVE
  * levels, JSON Schema and Protobuf compatibility checks, normalization, contexts, metadata and rule sets,
  * {@code /schemas/types}, pagination, persistence (state lives as long as the object: {@link #stop()} and
@@ -57,7 +62,7 @@ public final class InMemorySchemaRegistry implements AutoCloseable {
     private static final Pattern COMPATIBILITY = Pattern.compile("/compatibility/subjects/([^/]+)/versions/([^/]+)");
 
     /** A registered schema: its text is its identity, as in Confluent's registry (ids are global). */
-    private record Stored(int id, UUID guid, String type, String text) {
+    private record Stored(int id, UUID guid, String type, String text, JsonNode references) {
     }
 
     private record Version(String subject, int version, Stored schema) {
@@ -108,7 +113,7 @@ public final class InMemorySchemaRegistry implements AutoCloseable {
 
     /** Registers a schema directly (as another producer would), returning its id. */
     public synchronized int register(String subject, String type, String text) {
-        return registerVersion(subject, type, text).schema().id();
+        return registerVersion(subject, type, text, JSON.createArrayNode()).schema().id();
     }
 
     /** The id of a subject's version (1-based). */
@@ -197,12 +202,16 @@ public final class InMemorySchemaRegistry implements AutoCloseable {
                 return new Reply(200, list);
             }
             String type = body.path("schemaType").asText("AVRO");
-            if (body.has("references") && body.get("references").size() > 0) {
-                return new Reply(422, error(42201, "schema references are not implemented by the test registry"));
+            JsonNode references = references(body);
+            for (JsonNode r : references) {
+                if (version(r.path("subject").asText(), r.path("version").asText()) == null) {
+                    return new Reply(422, error(42201, "Invalid schema: reference " + r + " is not registered"));
+                }
             }
             Version latest = latest(subject);
             String text = canonical(type, body.path("schema").asText());
-            boolean known = latest != null && subjects.get(subject).stream().anyMatch(v -> v.schema().text().equals(text));
+            boolean known = latest != null && subjects.get(subject).stream()
+                    .anyMatch(v -> v.schema().text().equals(text) && v.schema().references().equals(references));
             if (latest != null && !known) {
                 String why = compatible(type, text, latest.schema());
                 if (why != null) {
@@ -210,7 +219,7 @@ public final class InMemorySchemaRegistry implements AutoCloseable {
                             + "subject \"" + subject + "\", details: " + why));
                 }
             }
-            Version v = registerVersion(subject, type, text);
+            Version v = registerVersion(subject, type, text, references);
             return new Reply(200, versionBody(v));
         }
         if ((m = SUBJECT.matcher(path)).matches() && "POST".equals(method)) {
@@ -227,10 +236,10 @@ public final class InMemorySchemaRegistry implements AutoCloseable {
         return new Reply(404, error(404, "the test registry does not implement " + method + " " + path));
     }
 
-    private Version registerVersion(String subject, String type, String text) {
+    private Version registerVersion(String subject, String type, String text, JsonNode references) {
         String canonical = canonical(type, text);
-        Stored stored = byText.computeIfAbsent(type + "\n" + canonical,
-                k -> new Stored(nextId.getAndIncrement(), UUID.randomUUID(), type, canonical));
+        Stored stored = byText.computeIfAbsent(type + "\n" + canonical + "\n" + references,
+                k -> new Stored(nextId.getAndIncrement(), UUID.randomUUID(), type, canonical, references));
         byId.put(stored.id(), stored);
         List<Version> versions = subjects.computeIfAbsent(subject, s -> new ArrayList<>());
         for (Version v : versions) {
@@ -283,6 +292,9 @@ public final class InMemorySchemaRegistry implements AutoCloseable {
         if (!"AVRO".equals(s.type())) {
             node.put("schemaType", s.type());
         }
+        if (!s.references().isEmpty()) {
+            node.set("references", s.references());
+        }
         node.put("guid", s.guid().toString());
         return node;
     }
@@ -291,6 +303,16 @@ public final class InMemorySchemaRegistry implements AutoCloseable {
         ObjectNode node = schemaBody(v.schema());
         node.put("subject", v.subject()).put("version", v.version()).put("id", v.schema().id());
         return node;
+    }
+
+    /** A registration's references as name, subject and version (what a real registry keeps of them). */
+    private static JsonNode references(JsonNode body) {
+        ArrayNode list = JSON.createArrayNode();
+        for (JsonNode r : body.path("references")) {
+            list.addObject().put("name", r.path("name").asText()).put("subject", r.path("subject").asText())
+                    .put("version", r.path("version").asInt());
+        }
+        return list;
     }
 
     private static ObjectNode error(int code, String message) {
