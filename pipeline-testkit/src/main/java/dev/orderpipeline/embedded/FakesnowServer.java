@@ -1,4 +1,4 @@
-package dev.orderpipeline.testing;
+package dev.orderpipeline.embedded;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * fakesnow's server mode, from the project venv, on a loopback port: the Snowflake protocol for
  * the official JDBC driver. Its databases live in files under {@code dataDir} (see
- * {@code src/test/python/fakesnow_server.py}), so a stop and a restart (a sink outage) keeps the data.
+ * {@code pipeline-testkit/src/main/python/fakesnow_server.py}), so a stop and a restart (a sink outage) keeps the data.
  */
 public final class FakesnowServer implements AutoCloseable {
     private final Path dataDir;
@@ -29,7 +29,7 @@ public final class FakesnowServer implements AutoCloseable {
     public FakesnowServer start() {
         try {
             Files.createDirectories(dataDir);
-            Path launcher = RepositoryPaths.root().resolve("pipeline-runtime/src/test/python/fakesnow_server.py");
+            Path launcher = RepositoryPaths.root().resolve("pipeline-testkit/src/main/python/fakesnow_server.py");
             ProcessBuilder pb = new ProcessBuilder(List.of(RepositoryPaths.venvTool("python").toString(),
                     launcher.toString(), "127.0.0.1", Integer.toString(port), dataDir.toString(),
                     // A killed client's session (and its open transaction) ends after this many idle seconds.
