@@ -83,6 +83,8 @@ public final class Loader implements Runnable, Rebalance.Handler {
     private LoaderState state = LoaderState.STARTING;
     private Instant stateSince = Instant.now();
     private volatile boolean stopping;
+    /** Records committed by the flush at a stop: what the stop's closing log line reports. */
+    private long committedWhileStopping;
 
     /** Decoders of the Confluent formats (null for schemaless JSON), made once: their schema caches outlive rebalances. */
     private final RecordDecoder valueDecoder;
@@ -371,6 +373,9 @@ public final class Loader implements Runnable, Rebalance.Handler {
             LOG.warn("{} records of this batch went to the dead-letter topic", records.skipped());
         }
         status.committed(loaded, offsets, at, freshness.toMillis());
+        if (stopping) {
+            committedWhileStopping += records.records();
+        }
         metrics.committed(loaded, committed.batch().rows().size(), records.bytes(), latency, freshness);
         records.clear();
         commitGroupOffsets(offsets);
@@ -408,6 +413,15 @@ public final class Loader implements Runnable, Rebalance.Handler {
      */
     private void flushBeforeExit() {
         long deadline = System.nanoTime() + STOP_FLUSH_WAIT.toNanos();
+        long inFlightRecords = inFlight == null ? 0 : inFlight.records().records();
+        long held = inFlightRecords + pending.records();
+        committedWhileStopping = 0;
+        if (held > 0) {
+            // Said at INFO: a scale-down or a rollout stops loaders mid-batch, and this is how an operator
+            // (and the end-to-end story) sees that the records in hand were committed, not dropped.
+            LOG.info("stopping with {} records read and not yet committed ({} in the commit in flight, {} buffered): "
+                    + "committing them before leaving the group", held, inFlightRecords, pending.records());
+        }
         awaitInFlight(deadline);
         if (inFlight == null && !pending.isEmpty()) {
             submitPending();
@@ -419,6 +433,9 @@ public final class Loader implements Runnable, Rebalance.Handler {
                     + "is read again by the next owner", inFlight.records().records(), STOP_FLUSH_WAIT.toSeconds());
         } else if (!pending.isEmpty()) {
             LOG.warn("stopping with {} uncommitted records; they will be read again", pending.records());
+        }
+        if (held > 0) {
+            LOG.info("stopping: committed {} of the {} records held at the stop", committedWhileStopping, held);
         }
     }
 

@@ -5,8 +5,12 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -63,6 +67,16 @@ public final class FakesnowServer implements AutoCloseable {
     /** The JDBC URL for the official driver: plain HTTP on loopback, with the account the driver requires. */
     public String jdbcUrl() {
         return "jdbc:snowflake://127.0.0.1:" + port + "/?account=fakesnow&ssl=off";
+    }
+
+    /** A connection of the official driver as a checking user (fakesnow takes any login). */
+    public Connection connect(String database, String schema) throws SQLException {
+        Properties p = new Properties();
+        p.put("user", "CHECKER");
+        p.put("password", "unused");
+        p.put("db", database);
+        p.put("schema", schema);
+        return DriverManager.getConnection(jdbcUrl(), p);
     }
 
     public void stop() {

@@ -244,11 +244,14 @@ public final class ProcessKubelet implements AutoCloseable {
         return Set.copyOf(processes);
     }
 
-    /** The log of a pod's container, for failure messages. */
+    /** The log of a pod's container, also once the pod is gone (kept as a node's log shipper would). */
     public String log(Pod pod) {
         PodFiles files = new PodFiles(workDirectory, pod);
         try {
             Path log = files.log(pod.getSpec().getContainers().get(0));
+            if (!Files.isRegularFile(log)) {
+                log = files.keptLog(pod.getSpec().getContainers().get(0));
+            }
             return Files.isRegularFile(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
         } catch (IOException e) {
             return "(log unreadable: " + e.getMessage() + ")";
