@@ -83,6 +83,8 @@ public final class Loader implements Runnable, Rebalance.Handler {
     private LoaderState state = LoaderState.STARTING;
     private Instant stateSince = Instant.now();
     private volatile boolean stopping;
+    /** A group offset commit failed; the next turn of the loop commits the warehouse's offsets again. */
+    private boolean groupOffsetsBehind;
     /** Records committed by the flush at a stop: what the stop's closing log line reports. */
     private long committedWhileStopping;
 
@@ -181,7 +183,17 @@ public final class Loader implements Runnable, Rebalance.Handler {
     /** One turn of the loop after a poll: never waits on the warehouse. */
     private void step(ConsumerRecords<byte[], byte[]> records) {
         accept(records);
-        stall.resumePositioned(positions.applyAnswers());
+        List<TopicPartition> positioned = positions.applyAnswers();
+        stall.resumePositioned(positioned);
+        commitWarehouseOffsetsToGroup(positioned);
+        if (groupOffsetsBehind) {
+            // The last group commit failed (a rebalance): commit the warehouse's offsets again, without waiting
+            // for a next batch that may not come.
+            groupOffsetsBehind = false;
+            List<TopicPartition> settled = new ArrayList<>(consumer.assignment());
+            settled.removeAll(positions.awaiting());
+            commitWarehouseOffsetsToGroup(settled);
+        }
         if (inFlight != null && inFlight.job().isDone()) {
             settle(); // status, metrics and group offsets follow the commit
         }
@@ -389,6 +401,25 @@ public final class Loader implements Runnable, Rebalance.Handler {
         return indexes;
     }
 
+    /**
+     * The warehouse's offsets a partition resumes from are committed to the group too. A previous owner's
+     * group commit can fail in the rebalance that hands the partition over (after its warehouse commit), and
+     * with no new records this owner would never commit a batch there: the group's lag would show records
+     * that are long in the warehouse, and lag autoscaling would keep loaders for them.
+     */
+    private void commitWarehouseOffsetsToGroup(List<TopicPartition> positioned) {
+        Map<Integer, Long> resumed = new HashMap<>();
+        for (TopicPartition tp : positioned) {
+            long next = positions.expected(tp.partition());
+            if (next >= 0) {
+                resumed.put(tp.partition(), next);
+            }
+        }
+        if (!resumed.isEmpty()) {
+            commitGroupOffsets(resumed);
+        }
+    }
+
     /** For lag monitoring only: the warehouse's offsets decide where a loader resumes. */
     private void commitGroupOffsets(Map<Integer, Long> committed) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
@@ -402,6 +433,7 @@ public final class Loader implements Runnable, Rebalance.Handler {
             consumer.commitAsync(offsets, (o, e) -> {
                 if (e != null) {
                     LOG.debug("group offset commit failed (lag monitoring only): {}", e.toString());
+                    groupOffsetsBehind = true;
                 }
             });
         }

@@ -21,11 +21,23 @@ import java.util.concurrent.TimeUnit;
 public final class FakesnowServer implements AutoCloseable {
     private final Path dataDir;
     private final int port;
+    private final long idleSeconds;
     private final Path log;
     private Process process;
 
+    /** Ends a session idle for 5 s: short, so that a killed client's open transaction ends soon (crash tests). */
     public FakesnowServer(Path dataDir) {
+        this(dataDir, Duration.ofSeconds(5));
+    }
+
+    /**
+     * {@code idleSessionTimeout}: how long a session may stay idle before the server ends it (Snowflake's
+     * session policy). Clients that pause between statements longer than that (a replicator's sync interval)
+     * need a longer one, as on Snowflake (default 4 hours).
+     */
+    public FakesnowServer(Path dataDir, Duration idleSessionTimeout) {
         this.dataDir = dataDir;
+        this.idleSeconds = Math.max(1, idleSessionTimeout.toSeconds());
         this.port = FreePorts.next();
         this.log = dataDir.resolve("fakesnow.log");
     }
@@ -37,7 +49,7 @@ public final class FakesnowServer implements AutoCloseable {
             ProcessBuilder pb = new ProcessBuilder(List.of(RepositoryPaths.venvTool("python").toString(),
                     launcher.toString(), "127.0.0.1", Integer.toString(port), dataDir.toString(),
                     // A killed client's session (and its open transaction) ends after this many idle seconds.
-                    "5"))
+                    Long.toString(idleSeconds)))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             process = pb.start();
