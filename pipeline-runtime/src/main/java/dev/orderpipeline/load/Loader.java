@@ -83,6 +83,10 @@ public final class Loader implements Runnable, Rebalance.Handler {
     private LoaderState state = LoaderState.STARTING;
     private Instant stateSince = Instant.now();
     private volatile boolean stopping;
+    /** A group offset commit failed; the next turn of the loop commits the warehouse's offsets again. */
+    private boolean groupOffsetsBehind;
+    /** Records committed by the flush at a stop: what the stop's closing log line reports. */
+    private long committedWhileStopping;
 
     /** Decoders of the Confluent formats (null for schemaless JSON), made once: their schema caches outlive rebalances. */
     private final RecordDecoder valueDecoder;
@@ -181,7 +185,17 @@ public final class Loader implements Runnable, Rebalance.Handler {
     /** One turn of the loop after a poll: never waits on the warehouse. */
     private void step(ConsumerRecords<byte[], byte[]> records) {
         accept(records);
-        stall.resumePositioned(positions.applyAnswers());
+        List<TopicPartition> positioned = positions.applyAnswers();
+        stall.resumePositioned(positioned);
+        commitWarehouseOffsetsToGroup(positioned);
+        if (groupOffsetsBehind) {
+            // The last group commit failed (a rebalance): commit the warehouse's offsets again, without waiting
+            // for a next batch that may not come.
+            groupOffsetsBehind = false;
+            List<TopicPartition> settled = new ArrayList<>(consumer.assignment());
+            settled.removeAll(positions.awaiting());
+            commitWarehouseOffsetsToGroup(settled);
+        }
         if (inFlight != null && inFlight.job().isDone()) {
             settle(); // status, metrics and group offsets follow the commit
         }
@@ -381,6 +395,9 @@ public final class Loader implements Runnable, Rebalance.Handler {
             LOG.warn("{} records of this batch went to the dead-letter topic", records.skipped());
         }
         status.committed(loaded, offsets, at, freshness.toMillis());
+        if (stopping) {
+            committedWhileStopping += records.records();
+        }
         metrics.committed(loaded, committed.batch().rows().size(), records.bytes(), latency, freshness);
         records.clear();
         commitGroupOffsets(offsets);
@@ -392,6 +409,25 @@ public final class Loader implements Runnable, Rebalance.Handler {
             indexes[i] = shape.indexOf(keyColumns.get(i)).orElseThrow();
         }
         return indexes;
+    }
+
+    /**
+     * The warehouse's offsets a partition resumes from are committed to the group too. A previous owner's
+     * group commit can fail in the rebalance that hands the partition over (after its warehouse commit), and
+     * with no new records this owner would never commit a batch there: the group's lag would show records
+     * that are long in the warehouse, and lag autoscaling would keep loaders for them.
+     */
+    private void commitWarehouseOffsetsToGroup(List<TopicPartition> positioned) {
+        Map<Integer, Long> resumed = new HashMap<>();
+        for (TopicPartition tp : positioned) {
+            long next = positions.expected(tp.partition());
+            if (next >= 0) {
+                resumed.put(tp.partition(), next);
+            }
+        }
+        if (!resumed.isEmpty()) {
+            commitGroupOffsets(resumed);
+        }
     }
 
     /** For lag monitoring only: the warehouse's offsets decide where a loader resumes. */
@@ -407,6 +443,7 @@ public final class Loader implements Runnable, Rebalance.Handler {
             consumer.commitAsync(offsets, (o, e) -> {
                 if (e != null) {
                     LOG.debug("group offset commit failed (lag monitoring only): {}", e.toString());
+                    groupOffsetsBehind = true;
                 }
             });
         }
@@ -418,6 +455,15 @@ public final class Loader implements Runnable, Rebalance.Handler {
      */
     private void flushBeforeExit() {
         long deadline = System.nanoTime() + STOP_FLUSH_WAIT.toNanos();
+        long inFlightRecords = inFlight == null ? 0 : inFlight.records().records();
+        long held = inFlightRecords + pending.records();
+        committedWhileStopping = 0;
+        if (held > 0) {
+            // Said at INFO: a scale-down or a rollout stops loaders mid-batch, and this is how an operator
+            // (and the end-to-end story) sees that the records in hand were committed, not dropped.
+            LOG.info("stopping with {} records read and not yet committed ({} in the commit in flight, {} buffered): "
+                    + "committing them before leaving the group", held, inFlightRecords, pending.records());
+        }
         awaitInFlight(deadline);
         if (inFlight == null && !pending.isEmpty()) {
             submitPending();
@@ -429,6 +475,9 @@ public final class Loader implements Runnable, Rebalance.Handler {
                     + "is read again by the next owner", inFlight.records().records(), STOP_FLUSH_WAIT.toSeconds());
         } else if (!pending.isEmpty()) {
             LOG.warn("stopping with {} uncommitted records; they will be read again", pending.records());
+        }
+        if (held > 0) {
+            LOG.info("stopping: committed {} of the {} records held at the stop", committedWhileStopping, held);
         }
     }
 

@@ -5,14 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.orderpipeline.config.Environment;
 import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.runtime.CdcProcess;
-import dev.orderpipeline.testing.EmbeddedPostgres;
-import dev.orderpipeline.testing.FakesnowServer;
-import dev.orderpipeline.testing.FreePorts;
-import dev.orderpipeline.testing.SnowflakeKeyPair;
+import dev.orderpipeline.embedded.EmbeddedPostgres;
+import dev.orderpipeline.embedded.FakesnowServer;
+import dev.orderpipeline.embedded.FreePorts;
+import dev.orderpipeline.embedded.SnowflakeKeyPair;
 import dev.orderpipeline.verify.OrderState;
 import dev.orderpipeline.verify.WarehouseOrders;
 import dev.orderpipeline.warehouse.DuckDbWarehouse;
 import dev.orderpipeline.warehouse.SqlIdentifier;
+import dev.orderpipeline.testing.LoaderEnv;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -51,7 +52,7 @@ final class CdcHarness {
     }
 
     private static Map<String, String> base(EmbeddedPostgres pg) {
-        Map<String, String> env = new HashMap<>(pg.targetEnv("orders"));
+        Map<String, String> env = new HashMap<>(LoaderEnv.postgresTarget(pg, "orders"));
         env.put(Setting.CDC_NAME.envName(), "orders-analytics");
         env.put(Setting.HTTP_PORT.envName(), Integer.toString(FreePorts.next()));
         env.put(Setting.CDC_SOURCE_MODE.envName(), "pipelineRef");

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orderpipeline.config.Setting;
-import dev.orderpipeline.testing.EmbeddedPostgres;
+import dev.orderpipeline.embedded.EmbeddedPostgres;
 import dev.orderpipeline.testing.RuntimeChild;
 import dev.orderpipeline.warehouse.DuckDbWarehouse;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.orderpipeline.cdc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.orderpipeline.config.Setting;
-import dev.orderpipeline.testing.EmbeddedPostgres;
+import dev.orderpipeline.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

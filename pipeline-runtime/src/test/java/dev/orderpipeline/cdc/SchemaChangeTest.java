@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orderpipeline.config.Setting;
-import dev.orderpipeline.testing.EmbeddedPostgres;
+import dev.orderpipeline.embedded.EmbeddedPostgres;
 import dev.orderpipeline.warehouse.Column;
 import dev.orderpipeline.warehouse.ColumnType;
 import dev.orderpipeline.warehouse.DuckDbWarehouse;

@@ -10,7 +10,7 @@ import dev.orderpipeline.cdc.source.PipelineRefSource;
 import dev.orderpipeline.cdc.source.WarehouseDialect;
 import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.config.SinkConfig;
-import dev.orderpipeline.testing.EmbeddedPostgres;
+import dev.orderpipeline.embedded.EmbeddedPostgres;
 import dev.orderpipeline.verify.OrderState;
 import dev.orderpipeline.warehouse.DuckDbWarehouse;
 import dev.orderpipeline.warehouse.SqlIdentifier;

@@ -12,7 +12,7 @@ import dev.orderpipeline.cdc.source.StaleStreamException;
 import dev.orderpipeline.cdc.source.StreamSource;
 import dev.orderpipeline.cdc.target.PostgresTarget;
 import dev.orderpipeline.config.Environment;
-import dev.orderpipeline.testing.EmbeddedPostgres;
+import dev.orderpipeline.embedded.EmbeddedPostgres;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.orderpipeline.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.orderpipeline.testing.RepositoryPaths;
+import dev.orderpipeline.embedded.RepositoryPaths;
 import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.List;

@@ -11,7 +11,7 @@ import dev.orderpipeline.testing.InProcessLoader;
 import dev.orderpipeline.testing.KafkaExtension;
 import dev.orderpipeline.testing.LoaderEnv;
 import dev.orderpipeline.testing.OrderTopics;
-import dev.orderpipeline.testing.RepositoryPaths;
+import dev.orderpipeline.embedded.RepositoryPaths;
 import dev.orderpipeline.testing.SharedKafka;
 import dev.orderpipeline.verify.ExpectedOrders;
 import dev.orderpipeline.verify.OrderState;

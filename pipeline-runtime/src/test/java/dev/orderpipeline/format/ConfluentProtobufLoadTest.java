@@ -9,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.embedded.EmbeddedKafka;
+import dev.orderpipeline.embedded.EmbeddedPostgres;
+import dev.orderpipeline.embedded.FakesnowServer;
 import dev.orderpipeline.source.DeadLetterPublisher;
 import dev.orderpipeline.testing.ConfluentProducer;
-import dev.orderpipeline.testing.EmbeddedPostgres;
-import dev.orderpipeline.testing.FakesnowServer;
 import dev.orderpipeline.testing.InMemorySchemaRegistry;
 import dev.orderpipeline.testing.InProcessLoader;
 import dev.orderpipeline.testing.KafkaExtension;

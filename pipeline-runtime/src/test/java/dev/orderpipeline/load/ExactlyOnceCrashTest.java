@@ -9,7 +9,7 @@ import dev.orderpipeline.embedded.EmbeddedKafka;
 import dev.orderpipeline.generate.OrderGenerator;
 import dev.orderpipeline.generate.OrderProducer;
 import dev.orderpipeline.source.KafkaClientProperties;
-import dev.orderpipeline.testing.FakesnowServer;
+import dev.orderpipeline.embedded.FakesnowServer;
 import dev.orderpipeline.testing.KafkaExtension;
 import dev.orderpipeline.testing.LoaderEnv;
 import dev.orderpipeline.testing.OrderTopics;

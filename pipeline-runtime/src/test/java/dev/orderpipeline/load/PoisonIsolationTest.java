@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.embedded.EmbeddedKafka;
 import dev.orderpipeline.source.DeadLetterPublisher;
-import dev.orderpipeline.testing.EmbeddedPostgres;
+import dev.orderpipeline.embedded.EmbeddedPostgres;
 import dev.orderpipeline.testing.InProcessLoader;
 import dev.orderpipeline.testing.KafkaExtension;
 import dev.orderpipeline.testing.LoaderEnv;
@@ -50,7 +50,7 @@ class PoisonIsolationTest {
         kafka.createTopic(deadLetters, 1);
         try (EmbeddedPostgres pg = new EmbeddedPostgres(dir.resolve("pg")).start()) {
             Map<String, String> env = new HashMap<>(LoaderEnv.duckdb(kafka.bootstrapServers(), topic, dir.resolve("unused.duckdb"), "orderid"));
-            env.putAll(pg.targetEnv("unused"));
+            env.putAll(LoaderEnv.postgresTarget(pg, "unused"));
             env.put(Setting.SINK_TYPE.envName(), "postgres");
             env.put(Setting.SINK_TABLE.envName(), "CHECKED");
             env.put(Setting.ERROR_TOLERANCE.envName(), "all");

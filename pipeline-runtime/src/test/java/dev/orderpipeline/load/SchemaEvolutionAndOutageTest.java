@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orderpipeline.embedded.EmbeddedKafka;
-import dev.orderpipeline.testing.FakesnowServer;
+import dev.orderpipeline.embedded.FakesnowServer;
 import dev.orderpipeline.testing.InProcessLoader;
 import dev.orderpipeline.testing.KafkaExtension;
 import dev.orderpipeline.testing.LoaderEnv;

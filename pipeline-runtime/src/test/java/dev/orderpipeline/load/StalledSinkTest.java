@@ -14,7 +14,7 @@ import dev.orderpipeline.embedded.EmbeddedKafka;
 import dev.orderpipeline.metrics.LoaderMetrics;
 import dev.orderpipeline.metrics.MetricNames;
 import dev.orderpipeline.source.KafkaClientProperties;
-import dev.orderpipeline.testing.EmbeddedPostgres;
+import dev.orderpipeline.embedded.EmbeddedPostgres;
 import dev.orderpipeline.testing.KafkaExtension;
 import dev.orderpipeline.testing.LoaderEnv;
 import dev.orderpipeline.testing.OrderTopics;
@@ -64,7 +64,7 @@ class StalledSinkTest {
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             // Append-only, so that a record loaded twice would show as a second row.
             Map<String, String> env = new HashMap<>(LoaderEnv.duckdb(kafka.bootstrapServers(), topic, dir.resolve("unused.duckdb"), ""));
-            env.putAll(pg.targetEnv("unused"));
+            env.putAll(LoaderEnv.postgresTarget(pg, "unused"));
             env.put(Setting.SINK_TYPE.envName(), "postgres");
             env.put(Setting.SINK_TABLE.envName(), "STALLED");
             env.put(Setting.BATCH_MAX_RECORDS.envName(), Integer.toString(BATCH));

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.embedded.EmbeddedKafka;
 import dev.orderpipeline.source.DeadLetterPublisher;
-import dev.orderpipeline.testing.EmbeddedPostgres;
+import dev.orderpipeline.embedded.EmbeddedPostgres;
 import dev.orderpipeline.testing.InProcessLoader;
 import dev.orderpipeline.testing.KafkaExtension;
 import dev.orderpipeline.testing.LoaderEnv;

@@ -12,7 +12,7 @@ import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.embedded.EmbeddedKafka;
 import dev.orderpipeline.metrics.LoaderMetrics;
 import dev.orderpipeline.source.KafkaClientProperties;
-import dev.orderpipeline.testing.EmbeddedPostgres;
+import dev.orderpipeline.embedded.EmbeddedPostgres;
 import dev.orderpipeline.testing.FreezingTcpProxy;
 import dev.orderpipeline.testing.KafkaExtension;
 import dev.orderpipeline.testing.LoaderEnv;
@@ -178,7 +178,7 @@ class WarehouseHangTest {
 
     private static Map<String, String> env(EmbeddedKafka kafka, String topic, EmbeddedPostgres pg, String table) {
         Map<String, String> env = new HashMap<>(LoaderEnv.duckdb(kafka.bootstrapServers(), topic, Path.of("unused.duckdb"), ""));
-        env.putAll(pg.targetEnv("unused"));
+        env.putAll(LoaderEnv.postgresTarget(pg, "unused"));
         env.put(Setting.SINK_TYPE.envName(), "postgres");
         env.put(Setting.SINK_TABLE.envName(), table); // append-only: a record loaded twice shows as a second row
         env.put(Setting.BATCH_MAX_RECORDS.envName(), Integer.toString(BATCH));

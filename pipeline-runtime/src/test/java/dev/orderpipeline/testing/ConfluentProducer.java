@@ -1,6 +1,7 @@
 package dev.orderpipeline.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orderpipeline.embedded.RepositoryPaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,6 +1,10 @@
 package dev.orderpipeline.testing;
 
 import dev.orderpipeline.config.Setting;
+import dev.orderpipeline.embedded.EmbeddedPostgres;
+import dev.orderpipeline.embedded.FakesnowServer;
+import dev.orderpipeline.embedded.FreePorts;
+import dev.orderpipeline.embedded.SnowflakeKeyPair;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -37,9 +41,22 @@ public final class LoaderEnv {
     public static Map<String, String> postgres(String bootstrapServers, String topic, EmbeddedPostgres pg, String table,
                                                String keyFields) {
         Map<String, String> env = base(bootstrapServers, topic, keyFields);
-        env.putAll(pg.targetEnv("unused"));
+        env.putAll(postgresTarget(pg, "unused"));
         env.put(Setting.SINK_TYPE.envName(), "postgres");
         env.put(Setting.SINK_TABLE.envName(), table);
+        return env;
+    }
+
+    /** The replicator's target settings for {@code pg} (credentials as a pod would get them). */
+    public static Map<String, String> postgresTarget(EmbeddedPostgres pg, String table) {
+        Map<String, String> env = new HashMap<>();
+        env.put(Setting.POSTGRES_HOST.envName(), "127.0.0.1");
+        env.put(Setting.POSTGRES_PORT.envName(), Integer.toString(pg.port()));
+        env.put(Setting.POSTGRES_DATABASE.envName(), "postgres");
+        env.put(Setting.POSTGRES_TABLE.envName(), table);
+        env.put(Setting.POSTGRES_USER.envName(), "postgres");
+        env.put(Setting.POSTGRES_PASSWORD.envName(), "postgres");
+        env.put(Setting.POSTGRES_SSLMODE.envName(), "disable");
         return env;
     }
 

@@ -9,7 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.orderpipeline.config.Environment;
 import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.config.SinkConfig;
-import dev.orderpipeline.testing.EmbeddedPostgres;
+import dev.orderpipeline.embedded.EmbeddedPostgres;
+import dev.orderpipeline.testing.LoaderEnv;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -53,7 +54,7 @@ class PostgresWarehouseTest {
     }
 
     static SinkConfig.Postgres sink(String table, String keys) {
-        Map<String, String> env = new HashMap<>(pg.targetEnv("unused"));
+        Map<String, String> env = new HashMap<>(LoaderEnv.postgresTarget(pg, "unused"));
         env.put(Setting.SINK_TYPE.envName(), "postgres");
         env.put(Setting.SINK_TABLE.envName(), table);
         env.put(Setting.SINK_KEY_FIELDS.envName(), keys);

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orderpipeline.config.SinkConfig;
-import dev.orderpipeline.testing.FakesnowServer;
-import dev.orderpipeline.testing.SnowflakeKeyPair;
+import dev.orderpipeline.embedded.FakesnowServer;
+import dev.orderpipeline.embedded.SnowflakeKeyPair;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -7,9 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.orderpipeline.config.Environment;
 import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.config.SinkConfig;
-import dev.orderpipeline.testing.EmbeddedPostgres;
-import dev.orderpipeline.testing.FakesnowServer;
-import dev.orderpipeline.testing.SnowflakeKeyPair;
+import dev.orderpipeline.embedded.EmbeddedPostgres;
+import dev.orderpipeline.embedded.FakesnowServer;
+import dev.orderpipeline.embedded.SnowflakeKeyPair;
+import dev.orderpipeline.testing.LoaderEnv;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -60,7 +61,7 @@ class TableTypeTruthTest {
             return switch (dialect) {
                 case "duckdb" -> new DuckDbWarehouse(dir.resolve("truth.duckdb").toString(), SqlIdentifier.of("main"), name);
                 case "postgres" -> {
-                    Map<String, String> env = new java.util.HashMap<>(pg.targetEnv("unused"));
+                    Map<String, String> env = new java.util.HashMap<>(LoaderEnv.postgresTarget(pg, "unused"));
                     env.put(Setting.SINK_TYPE.envName(), "postgres");
                     env.put(Setting.SINK_TABLE.envName(), table);
                     yield Warehouses.forSink(SinkConfig.from(new Environment(env)), "truth");

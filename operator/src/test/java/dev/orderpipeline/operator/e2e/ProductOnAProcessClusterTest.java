@@ -11,12 +11,23 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.Release;
 import dev.orderpipeline.embedded.EmbeddedKafka;
+import dev.orderpipeline.embedded.EmbeddedPostgres;
+import dev.orderpipeline.embedded.FakesnowServer;
+import dev.orderpipeline.embedded.RepositoryPaths;
+import dev.orderpipeline.embedded.SnowflakeKeyPair;
 import dev.orderpipeline.generate.OrderGenerator;
 import dev.orderpipeline.operator.OperatorMain;
 import dev.orderpipeline.operator.packaging.ArgoCdHealth;
 import dev.orderpipeline.operator.e2e.kubelet.LocalImages;
 import dev.orderpipeline.operator.e2e.kubelet.ProcessKubelet;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import dev.orderpipeline.verify.ExpectedOrders;
+import dev.orderpipeline.verify.OrderState;
+import dev.orderpipeline.verify.WarehouseOrders;
+import dev.orderpipeline.warehouse.MetadataColumns;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import java.util.Set;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -64,15 +75,25 @@ class ProductOnAProcessClusterTest {
     private static final int PARTITIONS = 2;
     private static final String PIPELINE = "orders-local";
     private static final Duration WAIT = Duration.ofMinutes(3);
+    /** The Snowflake pipeline (samples/orderpipeline-production.yaml, on fakesnow) reads a topic of its own. */
+    private static final String SF_TOPIC = "orders-sf";
+    private static final int SF_PARTITIONS = 3;
+    private static final String SF_PIPELINE = "orders";
+    private static final String SF_TABLE = "\"ANALYTICS\".\"RAW\".\"ORDERS\"";
+    private static final String CDC = "orders-to-postgres";
+    private static final String PG_TABLE = "\"public\".\"orders\"";
 
     private static ApiServer api;
     private static ControllerManager controllers;
     private static EmbeddedKafka kafka;
+    private static FakesnowServer fakesnow;
+    private static EmbeddedPostgres postgres;
     private static ProcessKubelet kubelet;
     private static KubernetesClient client;
     private static Path work;
     private static Path warehouse;
     private static OrderGenerator generator = new OrderGenerator(14, 0.3, 0.0);
+    private static OrderGenerator sfGenerator = new OrderGenerator(41, 0.3, 0.0);
     /** orderid → orderunits of the last event produced for it: the state the warehouse must end in. */
     private static final Map<Long, Double> expected = new TreeMap<>();
 
@@ -94,6 +115,13 @@ class ProductOnAProcessClusterTest {
         controllers = ControllerManager.start(api);
         kafka = EmbeddedKafka.start();
         kafka.createTopic(TOPIC, PARTITIONS);
+        kafka.createTopic(SF_TOPIC, SF_PARTITIONS);
+        // The production sample's dead-letter topic, as its cluster would have it.
+        kafka.createTopic(Manifests.read(Manifests.root().resolve("samples/orderpipeline-production.yaml"))
+                .at("/spec/deadLetter/topic").asText(), 1);
+        // Sessions idle for minutes (a replicator between syncs, a loader without records) stay, as on Snowflake.
+        fakesnow = new FakesnowServer(work.resolve("fakesnow"), Duration.ofMinutes(30)).start();
+        postgres = new EmbeddedPostgres(work.resolve("postgres")).start();
         Path runtimeJar = Manifests.root().resolve("pipeline-runtime/target/pipeline-runtime.jar");
         JsonNode values = Manifests.read(chart().resolve("values.yaml"));
         LocalImages images = new LocalImages()
@@ -107,14 +135,28 @@ class ProductOnAProcessClusterTest {
                                 "KUBERNETES_CERTS_CA_FILE", launch.podDirectory().resolve("serviceaccount/ca.crt").toString())))
                 // The runtime image: the slim jar; each pod binds its own address (the one setting a shared host needs).
                 .map(values.at("/runtimeImage/repository").asText(), LocalImages.javaJar(runtimeJar,
-                        launch -> Map.of("OPL_HTTP_BIND_ADDRESS", launch.podIP())));
+                        launch -> Map.of("OPL_HTTP_BIND_ADDRESS", launch.podIP())))
+                // The dbt image (dbt/Dockerfile): its entrypoint script and project from this checkout, dbt from the
+                // project venv, and the image's ENV (its /tmp and /dev/termination-log paths land in the pod's files).
+                .map(LocalImages.repository(dbtImage()), LocalImages.entrypoint(
+                        Manifests.root().resolve("dbt/entrypoint.sh"), launch -> Map.ofEntries(
+                                Map.entry("DBT_PROJECT_DIR", Manifests.root().resolve("dbt").toString()),
+                                Map.entry("DBT_PROFILES_DIR", Manifests.root().resolve("dbt").toString()),
+                                Map.entry("DBT_TARGET", "snowflake"),
+                                Map.entry("DBT_TARGET_PATH", "/tmp/dbt/target"),
+                                Map.entry("DBT_LOG_PATH", "/tmp/dbt/logs"),
+                                Map.entry("DBT_SEND_ANONYMOUS_USAGE_STATS", "false"),
+                                Map.entry("PYTHONDONTWRITEBYTECODE", "1"),
+                                Map.entry("TERMINATION_MESSAGE_PATH", "/dev/termination-log"),
+                                Map.entry("DBT_BIN", RepositoryPaths.venvTool("dbt").toString()),
+                                Map.entry("PYTHON_BIN", RepositoryPaths.venvTool("python").toString()))));
         kubelet = ProcessKubelet.start(api.newClient(), images, work.resolve("kubelet"));
     }
 
     @AfterAll
     static void stopTheCluster() {
         // Reverse order; each one even if an earlier one failed.
-        for (AutoCloseable c : new AutoCloseable[] {kubelet, controllers, kafka, api}) {
+        for (AutoCloseable c : new AutoCloseable[] {kubelet, controllers, postgres, fakesnow, kafka, api}) {
             if (c != null) {
                 try {
                     c.close();
@@ -130,6 +172,11 @@ class ProductOnAProcessClusterTest {
                 // a temp dir
             }
         }
+    }
+
+    /** The dbt image the samples name (the chart has none: dbt runs are the pipelines' own). */
+    private static String dbtImage() {
+        return Manifests.read(Manifests.root().resolve("samples/orderpipeline-production.yaml")).at("/spec/dbt/image").asText();
     }
 
     private static Path chart() {
@@ -149,7 +196,12 @@ class ProductOnAProcessClusterTest {
                     "apply", "--server-side", "--field-manager=opl-e2e", "-f", "-");
         }
         Release release = new Helm(chart()).install().withName(RELEASE).withNamespace(SYSTEM_NS)
-                .withKubeConfig(api.kubeconfig()).set("watchNamespaces[0]", NS).call();
+                .withKubeConfig(api.kubeconfig()).set("watchNamespaces[0]", NS)
+                // Short operator intervals (chart values, as a user sets them) instead of sleeps: Kafka lag every 2 s,
+                // the pods' /status every 3 s.
+                .set("extraEnv[0].name", "OPL_SOURCE_POLL_INTERVAL").set("extraEnv[0].value", "2s")
+                .set("extraEnv[1].name", "OPL_RUNTIME_STATUS_INTERVAL").set("extraEnv[1].value", "3s")
+                .call();
         assertEquals("deployed", release.getStatus(), release.getOutput());
 
         api.kubectl().ok("wait", "--for=condition=Established", "--timeout=60s",
@@ -338,13 +390,272 @@ class ProductOnAProcessClusterTest {
         setState("running");
     }
 
+    // ---- The Snowflake pipeline (samples/orderpipeline-production.yaml) on fakesnow, and its CdcSync into PostgreSQL.
+
+    private static final String SF_PASSPHRASE = "story-passphrase";
+
+    /** The production sample, adapted only in its endpoints: the test broker, fakesnow, no dbt. */
+    private static ObjectNode snowflakePipeline() {
+        ObjectNode doc = Manifests.read(Manifests.root().resolve("samples/orderpipeline-production.yaml"));
+        assertEquals(SF_PIPELINE, doc.at("/metadata/name").asText());
+        ObjectNode spec = (ObjectNode) doc.get("spec");
+        ObjectNode source = (ObjectNode) spec.get("source");
+        source.put("bootstrapServers", kafka.bootstrapServers()).put("topic", SF_TOPIC);
+        // Confluent Cloud's listener is SASL_SSL; the test broker's is PLAINTEXT.
+        source.remove("security");
+        // fakesnow on loopback: plain HTTP, the account the driver needs in the URL (spec.sink.snowflake.url).
+        ((ObjectNode) spec.at("/sink/snowflake")).put("account", "fakesnow").put("url", fakesnow.jdbcUrl());
+        // dbt-snowflake does not run against fakesnow (dbt/README.md); dbt runs on the DuckDB pipeline (step 7).
+        spec.remove("dbt");
+        return doc;
+    }
+
+    /** The CdcSync sample, adapted only in its endpoint: the embedded PostgreSQL (no TLS on loopback). */
+    private static ObjectNode cdcSync() {
+        ObjectNode doc = Manifests.read(Manifests.root().resolve("samples/cdcsync-postgres.yaml"));
+        assertEquals(CDC, doc.at("/metadata/name").asText());
+        assertEquals(SF_PIPELINE, doc.at("/spec/source/pipelineRef/name").asText());
+        ((ObjectNode) doc.at("/spec/target")).put("host", "127.0.0.1").put("port", postgres.port())
+                .put("database", "postgres").put("sslmode", "disable");
+        return doc;
+    }
+
+    /** Creates or replaces a Secret (a PUT: keys left out are gone), as a rotation or a mistake does. */
+    private static void putSecret(String name, Map<String, String> data) {
+        client.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName(name).endMetadata()
+                .withStringData(data).build()).createOr(NonDeletingOperation::update);
+    }
+
+    private static Map<String, String> snowflakeKey() {
+        return Map.of("rsa_key.p8", SnowflakeKeyPair.pem(SF_PASSPHRASE), "passphrase", SF_PASSPHRASE);
+    }
+
+    private static void produceSf(int count) {
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            for (int i = 0; i < count; i++) {
+                OrderGenerator.Event event = sfGenerator.next();
+                producer.send(new ProducerRecord<>(SF_TOPIC, event.key(), event.value()));
+            }
+            producer.flush();
+        }
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        return new KafkaProducer<>(props);
+    }
+
+    private static GenericKubernetesResource live(String kind, String name) {
+        return client.genericKubernetesResources("orderpipeline.dev/v1alpha1", kind).inNamespace(NS).withName(name).get();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> statusOf(String kind, String name) {
+        GenericKubernetesResource r = live(kind, name);
+        Object status = r == null ? null : r.getAdditionalProperties().get("status");
+        return status instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    private static Map<?, ?> readyCondition(String kind, String name) {
+        Object conditions = statusOf(kind, name).get("conditions");
+        return conditions instanceof List<?> list ? list.stream().map(c -> (Map<?, ?>) c)
+                .filter(c -> "Ready".equals(c.get("type"))).findFirst().orElse(Map.of()) : Map.of();
+    }
+
+    private static Deployment sfLoaders() {
+        return client.apps().deployments().inNamespace(NS).withName(SF_PIPELINE + "-loader").get();
+    }
+
+    private static List<Pod> sfLoaderPods() {
+        return client.pods().inNamespace(NS).withLabel("app.kubernetes.io/instance", SF_PIPELINE)
+                .withLabel("app.kubernetes.io/component", "loader").list().getItems();
+    }
+
+    private static boolean ready(Pod p) {
+        return p.getStatus() != null && p.getMetadata().getDeletionTimestamp() == null && p.getStatus().getConditions()
+                .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    /** The warehouse's live orders on fakesnow (read while the loaders run: Snowflake has no single writer). */
+    private static Map<Long, OrderState> snowflakeState() throws Exception {
+        try (Connection c = fakesnow.connect("ANALYTICS", "RAW")) {
+            return WarehouseOrders.live(c, SF_TABLE);
+        }
+    }
+
+    /** PostgreSQL's orders (the replicator's target: lower-case columns, deleted orders removed). */
+    private static Map<Long, OrderState> postgresState() throws Exception {
+        Map<Long, OrderState> rows = new TreeMap<>();
+        try (Connection c = postgres.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT orderid, itemid, orderunits, address_city, address_state, address_zipcode FROM " + PG_TABLE)) {
+            while (rs.next()) {
+                OrderState order = new OrderState(rs.getLong(1), rs.getString(2), rs.getDouble(3), rs.getString(4),
+                        rs.getString(5), rs.getLong(6));
+                assertTrue(rows.put(order.orderid(), order) == null, "order " + order.orderid() + " twice in PostgreSQL");
+            }
+        }
+        return rows;
+    }
+
+    /** Waits until fakesnow and PostgreSQL both hold exactly the topic's state: every order once, as last produced. */
+    private static void awaitWarehouseAndPostgresEqualTheTopic() {
+        Map<Long, OrderState> expected = new TreeMap<>(ExpectedOrders.fromTopic(kafka.bootstrapServers(), SF_TOPIC).live());
+        assertFalse(expected.isEmpty());
+        java.util.concurrent.atomic.AtomicReference<String> last = new java.util.concurrent.atomic.AtomicReference<>("");
+        try {
+            await().atMost(WAIT).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                Map<Long, OrderState> warehouse = new TreeMap<>(snowflakeState());
+                Map<Long, OrderState> pg = postgresState();
+                last.set("warehouse " + warehouse.size() + " rows, PostgreSQL " + pg.size() + ", expected " + expected.size());
+                return warehouse.equals(expected) && pg.equals(expected);
+            });
+        } catch (RuntimeException e) {
+            throw new AssertionError(last.get() + "\nstatus " + statusOf("OrderPipeline", SF_PIPELINE) + "\ncdc "
+                    + statusOf("CdcSync", CDC) + "\npods:\n" + loaderLogs(), e);
+        }
+    }
+
+    /** No two rows carry the same Kafka coordinates: nothing was loaded twice under two keys. */
+    private static void assertNoKafkaCoordinatesTwice() throws Exception {
+        try (Connection c = fakesnow.connect("ANALYTICS", "RAW"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM (SELECT " + MetadataColumns.KAFKA_PARTITION.quoted() + ", "
+                     + MetadataColumns.KAFKA_OFFSET.quoted() + " FROM " + SF_TABLE + " GROUP BY 1, 2 HAVING count(*) > 1)")) {
+            rs.next();
+            assertEquals(0, rs.getLong(1), "rows sharing a (partition, offset)");
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aSnowflakePipelineOnFakesnowAndItsCdcSyncIntoPostgresHoldEveryOrderExactlyOnce() throws Exception {
+        putSecret("snowflake-orderpipeline", snowflakeKey());
+        putSecret("postgres-analytics", Map.of("username", "postgres", "password", "postgres"));
+        produceSf(1200);
+        api.kubectl().okWithInput(Manifests.json(snowflakePipeline()), "apply", "--server-side", "-n", NS, "-f", "-");
+        api.kubectl().okWithInput(Manifests.json(cdcSync()), "apply", "--server-side", "-n", NS, "-f", "-");
+
+        // The sample's minReplicas: two loaders, each Ready by its /readyz, sharing the topic's partitions.
+        int minReplicas = snowflakePipeline().at("/spec/scaling/minReplicas").asInt();
+        try {
+            await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() ->
+                    sfLoaderPods().stream().filter(ProductOnAProcessClusterTest::ready).count() == minReplicas);
+            await().atMost(WAIT).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                Map<String, Object> s = statusOf("OrderPipeline", SF_PIPELINE);
+                return s.get("consumerLag") instanceof Number lag && lag.longValue() == 0 && "Running".equals(s.get("phase"));
+            });
+        } catch (RuntimeException e) {
+            throw new AssertionError("status " + statusOf("OrderPipeline", SF_PIPELINE) + "\nloaders:\n" + loaderLogs()
+                    + "\noperator:\n" + operatorLog(), e);
+        }
+        awaitWarehouseAndPostgresEqualTheTopic();
+        assertNoKafkaCoordinatesTwice();
+        await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> "True".equals(readyCondition("CdcSync", CDC).get("status")));
+
+        // kubectl get orderpipeline: the category lists both kinds.
+        Kubectl.Result both = api.kubectl().ok("get", "orderpipeline", "-n", NS);
+        assertTrue(both.stdout().contains("orderpipeline.orderpipeline.dev/" + SF_PIPELINE), both.describe());
+        assertTrue(both.stdout().contains("cdcsync.orderpipeline.dev/" + CDC), both.describe());
+        ArgoCdHealth healthy = ArgoCdHealth.of(live("OrderPipeline", SF_PIPELINE));
+        assertEquals("Healthy", healthy.status(), healthy.message());
+    }
+
+    @Test
+    @Order(5)
+    void aBurstScalesTheLoadersUpToThePartitionsAndBackDownAndEachScaleDownStopsALoaderMidBatchLosingNothing()
+            throws Exception {
+        // Lag mode with a small lag per loader and a short window (spec fields, as a user tunes them).
+        api.kubectl().ok("patch", "opl/" + SF_PIPELINE, "-n", NS, "--type=merge", "-p",
+                "{\"spec\":{\"scaling\":{\"mode\":\"lag\",\"minReplicas\":1,\"maxReplicas\":12,\"lagPerReplica\":100,"
+                        + "\"scaleDownStabilization\":\"20s\"}}}");
+        await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> sfLoaders().getSpec().getReplicas() == 1
+                && sfLoaderPods().size() == 1 && ready(sfLoaderPods().get(0)));
+
+        // A trickle all along (so every loader always holds records), a burst on top of it.
+        java.util.concurrent.atomic.AtomicBoolean trickling = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger mostReplicas = new java.util.concurrent.atomic.AtomicInteger();
+        Map<String, Pod> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        Thread trickle = new Thread(() -> {
+            try (KafkaProducer<byte[], byte[]> producer = producer()) {
+                while (trickling.get()) {
+                    for (int i = 0; i < 3; i++) {
+                        OrderGenerator.Event event;
+                        synchronized (ProductOnAProcessClusterTest.class) {
+                            event = sfGenerator.next();
+                        }
+                        producer.send(new ProducerRecord<>(SF_TOPIC, event.key(), event.value()));
+                    }
+                    producer.flush();
+                    Thread.sleep(250);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "story-trickle");
+        trickle.start();
+        try {
+            synchronized (ProductOnAProcessClusterTest.class) {
+                produceSf(1500);
+            }
+            Runnable look = () -> {
+                mostReplicas.accumulateAndGet(sfLoaders().getSpec().getReplicas(), Math::max);
+                sfLoaderPods().forEach(p -> seen.putIfAbsent(p.getMetadata().getUid(), p));
+            };
+            try {
+                // Up: the lag asks for 15 loaders, maxReplicas allows 12, the topic has 3 partitions.
+                await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
+                    look.run();
+                    return sfLoaders().getSpec().getReplicas() == SF_PARTITIONS;
+                });
+                // Down, once the lag stayed low for the window; the stopped loaders held records of the trickle.
+                await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
+                    look.run();
+                    return sfLoaders().getSpec().getReplicas() == 1 && sfLoaderPods().size() == 1;
+                });
+            } catch (RuntimeException e) {
+                throw new AssertionError("status " + statusOf("OrderPipeline", SF_PIPELINE) + "\nloaders:\n" + loaderLogs(), e);
+            }
+        } finally {
+            trickling.set(false);
+            trickle.join(10_000);
+        }
+        assertEquals(SF_PARTITIONS, mostReplicas.get(), "up to the partitions, never above");
+
+        // What the scaled-down loaders said as they stopped (SIGTERM): records in hand, all committed.
+        Set<String> running = sfLoaderPods().stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet());
+        List<String> stops = seen.values().stream().filter(p -> !running.contains(p.getMetadata().getUid()))
+                .map(kubelet::log).toList();
+        assertTrue(stops.size() >= 2, "two loaders scaled away: " + stops.size());
+        java.util.regex.Pattern held = java.util.regex.Pattern.compile("stopping with (\\d+) records read and not yet committed");
+        java.util.regex.Pattern committed = java.util.regex.Pattern.compile("stopping: committed (\\d+) of the (\\d+) records held");
+        long midBatch = 0;
+        for (String log : stops) {
+            java.util.regex.Matcher h = held.matcher(log);
+            if (h.find()) {
+                midBatch++;
+                java.util.regex.Matcher c = committed.matcher(log);
+                assertTrue(c.find() && c.group(1).equals(c.group(2)) && c.group(2).equals(h.group(1)),
+                        "every record held at the stop is committed:\n" + log);
+            }
+        }
+        assertTrue(midBatch >= 1, "a scale-down stopped a loader holding records:\n" + String.join("\n----\n", stops));
+
+        await().atMost(WAIT).pollInterval(Duration.ofSeconds(2)).until(() ->
+                statusOf("OrderPipeline", SF_PIPELINE).get("consumerLag") instanceof Number lag && lag.longValue() == 0);
+        awaitWarehouseAndPostgresEqualTheTopic();
+        assertNoKafkaCoordinatesTwice();
+    }
+
     private static boolean aLoaderIsReady() {
         return loaderPods().stream().anyMatch(p -> p.getStatus() != null && p.getStatus().getConditions().stream()
                 .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())));
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void kubectlScaleSetsTheLoadersOfAManualPipelineThroughTheScaleSubresource() {
         await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(ProductOnAProcessClusterTest::aLoaderIsReady);
         // One writer per DuckDB file: the API server refuses a second loader, naming why.
@@ -364,7 +675,7 @@ class ProductOnAProcessClusterTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aLoaderThatCannotStartCrashLoopsWithTheKubeletsBackOffAndRecoversOnceFixed() {
         // The same sample, its dead-letter topic not created: the runtime refuses to start (exit 2), every time.
         String name = "orders-dlq";
@@ -412,13 +723,141 @@ class ProductOnAProcessClusterTest {
         await().atMost(WAIT).until(() -> pods.get().isEmpty());
     }
 
+    private static String templateAnnotation(String key) {
+        Map<String, String> annotations = sfLoaders().getSpec().getTemplate().getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get(key);
+    }
+
+    /** Waits until the loaders run the Deployment's current template: new pods, Ready, the old ones gone. */
+    private static void awaitRolledOut(Set<String> before) {
+        try {
+            await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                Deployment d = sfLoaders();
+                List<Pod> pods = sfLoaderPods();
+                return d.getStatus() != null && d.getMetadata().getGeneration().equals(d.getStatus().getObservedGeneration())
+                        && Integer.valueOf(d.getSpec().getReplicas()).equals(d.getStatus().getUpdatedReplicas())
+                        && pods.size() == d.getSpec().getReplicas()
+                        && pods.stream().allMatch(p -> ready(p) && !before.contains(p.getMetadata().getName()));
+            });
+        } catch (RuntimeException e) {
+            throw new AssertionError("status " + statusOf("OrderPipeline", SF_PIPELINE) + "\nloaders:\n" + loaderLogs(), e);
+        }
+    }
+
+    /** The first False condition of the Snowflake pipeline whose message names {@code text}, or an empty map. */
+    private static Map<?, ?> falseConditionNaming(String text) {
+        Object conditions = statusOf("OrderPipeline", SF_PIPELINE).get("conditions");
+        return conditions instanceof List<?> list ? list.stream().map(c -> (Map<?, ?>) c)
+                .filter(c -> "False".equals(c.get("status")) && String.valueOf(c.get("message")).contains(text))
+                .findFirst().orElse(Map.of()) : Map.of();
+    }
+
+    private static Set<String> sfLoaderPodNames() {
+        return sfLoaderPods().stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+    }
+
+    private static long replicaSets(String instance) {
+        return client.apps().replicaSets().inNamespace(NS).withLabel("app.kubernetes.io/instance", instance)
+                .withLabel("app.kubernetes.io/component", "loader").list().getItems().size();
+    }
+
     @Test
     @Order(8)
+    void aSpecChangeAndASecretRotationRollTheLoadersAndABrokenSecretIsDegradedWithItsCauseUntilFixed() {
+        // A spec change the loaders read (a longer batch latency): a new template, a new ReplicaSet, new pods.
+        String hash = templateAnnotation("orderpipeline.dev/config-hash");
+        long replicaSets = replicaSets(SF_PIPELINE);
+        Set<String> before = sfLoaderPodNames();
+        api.kubectl().ok("patch", "opl/" + SF_PIPELINE, "-n", NS, "--type=merge", "-p", "{\"spec\":{\"batch\":{\"maxLatency\":\"2s\"}}}");
+        await().atMost(WAIT).until(() -> !hash.equals(templateAnnotation("orderpipeline.dev/config-hash")));
+        awaitRolledOut(before);
+        assertTrue(replicaSets(SF_PIPELINE) > replicaSets, "a new ReplicaSet");
+
+        // A Secret rotation (a new key pair): the Secret's version is on the template, so the pods roll.
+        String versions = templateAnnotation("orderpipeline.dev/secret-versions");
+        assertNotNull(versions, "the template names the Secrets' versions");
+        before = sfLoaderPodNames();
+        putSecret("snowflake-orderpipeline", snowflakeKey());
+        await().atMost(WAIT).until(() -> !versions.equals(templateAnnotation("orderpipeline.dev/secret-versions")));
+        awaitRolledOut(before);
+
+        // A broken Secret (not a key): the loaders roll onto it and cannot open the warehouse; the resource says
+        // why in a False condition, and Argo CD calls it Degraded.
+        putSecret("snowflake-orderpipeline", Map.of("rsa_key.p8", "not a key", "passphrase", SF_PASSPHRASE));
+        Map<?, ?> broken;
+        try {
+            broken = await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(
+                    () -> falseConditionNaming("private key"), c -> !c.isEmpty());
+            await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(
+                    () -> "Degraded".equals(ArgoCdHealth.of(live("OrderPipeline", SF_PIPELINE)).status()));
+        } catch (RuntimeException e) {
+            throw new AssertionError("status " + statusOf("OrderPipeline", SF_PIPELINE) + "\nloaders:\n" + loaderLogs(), e);
+        }
+        assertFalse(String.valueOf(broken.get("message")).contains("not a key"), "no Secret value in the status: " + broken);
+        ArgoCdHealth degraded = ArgoCdHealth.of(live("OrderPipeline", SF_PIPELINE));
+        assertTrue(degraded.message().contains("private key"), degraded.message());
+
+        // Fixed: a good key again; the loaders roll onto it and the pipeline is Ready.
+        putSecret("snowflake-orderpipeline", snowflakeKey());
+        try {
+            await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() ->
+                    "True".equals(readyCondition("OrderPipeline", SF_PIPELINE).get("status"))
+                            && "Running".equals(statusOf("OrderPipeline", SF_PIPELINE).get("phase"))
+                            && falseConditionNaming("private key").isEmpty());
+        } catch (RuntimeException e) {
+            throw new AssertionError("status " + statusOf("OrderPipeline", SF_PIPELINE) + "\nloaders:\n" + loaderLogs(), e);
+        }
+        awaitRolledOut(Set.of());
+        await().atMost(WAIT).until(() -> "Healthy".equals(ArgoCdHealth.of(live("OrderPipeline", SF_PIPELINE)).status()));
+    }
+
+    @Test
+    @Order(9)
+    void aDbtRunRequestedByRunNonceRunsTheRealProjectAndItsSummaryLandsInTheStatus() {
+        // DuckDB has one writer: the loader leaves the file to dbt (paused), as dbt/README.md says.
+        setState("paused");
+        await().atMost(WAIT).until(() -> loaderPods().isEmpty());
+        // The project's local profile, pointed at this pipeline's warehouse file (the profile Secret is the endpoint).
+        putSecret("dbt-local-profile", Map.of("profiles.yml", "order_pipeline:\n  target: local\n  outputs:\n    local:\n"
+                + "      type: duckdb\n      path: \"" + warehouse + "\"\n      schema: main\n      threads: 1\n"));
+        ObjectNode dbt = Manifests.JSON.createObjectNode();
+        dbt.putObject("spec").putObject("dbt").put("image", dbtImage()).put("target", "local").put("runNonce", "story-1")
+                .<ObjectNode>set("args", Manifests.JSON.createArrayNode().add("build"))
+                .putObject("profile").put("name", "dbt-local-profile").put("key", "profiles.yml");
+        api.kubectl().ok("patch", "opl/" + PIPELINE, "-n", NS, "--type=merge", "-p", Manifests.json(dbt));
+
+        Map<?, ?> lastRun;
+        try {
+            lastRun = await().atMost(WAIT).pollInterval(Duration.ofSeconds(2)).until(
+                    () -> status().get("dbt") instanceof Map<?, ?> d && d.get("lastRun") instanceof Map<?, ?> r ? r : Map.of(),
+                    r -> "Succeeded".equals(r.get("result")) || "Failed".equals(r.get("result")));
+        } catch (RuntimeException e) {
+            throw new AssertionError("status " + status() + "\npods:\n" + loaderLogs(), e);
+        }
+        assertEquals("Succeeded", lastRun.get("result"), lastRun + "\n" + loaderLogs());
+        assertTrue(((Number) lastRun.get("modelsPassed")).intValue() >= 5, "staging and marts built: " + lastRun);
+        assertEquals(0, ((Number) lastRun.get("modelsFailed")).intValue(), lastRun.toString());
+        assertTrue(((Number) lastRun.get("testsPassed")).intValue() > 0, lastRun.toString());
+        assertEquals(0, ((Number) lastRun.get("testsFailed")).intValue(), lastRun.toString());
+        // The marts are in the warehouse, built from the loaded orders.
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + warehouse, readOnly());
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM main.fct_orders")) {
+            rs.next();
+            assertEquals(expected.size(), rs.getLong(1), "one fact row per order");
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
+        setState("running");
+    }
+
+    @Test
+    @Order(10)
     void deletedItsChildrenAreGarbageCollected() {
         GenericKubernetesResource live = resource();
         assertNotNull(live, "the pipeline exists");
         String uid = live.getMetadata().getUid();
         await().atMost(WAIT).until(() -> !loaderPods().isEmpty());
+        api.kubectl().ok("delete", "cdc/" + CDC, "opl/" + SF_PIPELINE, "-n", NS, "--wait=true", "--timeout=60s");
         api.kubectl().ok("delete", "opl/" + PIPELINE, "-n", NS, "--wait=true", "--timeout=60s");
         // The garbage collector deletes what names the pipeline's uid, then what names those (ReplicaSets, Pods).
         await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() ->

@@ -18,7 +18,7 @@ public final class LocalImages {
     private final Map<String, Function<ContainerLaunch, LocalCommand>> byRepository = new LinkedHashMap<>();
 
     /** The repository of an image reference: {@code registry.example/o/x:1.0@sha256:…} → {@code registry.example/o/x}. */
-    static String repository(String image) {
+    public static String repository(String image) {
         String name = image.contains("@") ? image.substring(0, image.indexOf('@')) : image;
         int slash = name.lastIndexOf('/');
         int colon = name.lastIndexOf(':');
@@ -70,6 +70,24 @@ public final class LocalImages {
             command.add("-cp");
             command.add(classPath);
             command.add(mainClass);
+            command.addAll(launch.args());
+            return new LocalCommand(command, imageEnv.apply(launch));
+        };
+    }
+
+    /**
+     * An image whose entrypoint is a local program (a script) taking the container's args (the dbt image:
+     * its entrypoint script in the project's checkout, dbt from the project venv). {@code imageEnv} is the
+     * image's ENV; paths in it that lie under the container's mount paths are rewritten like the container's own.
+     */
+    public static Function<ContainerLaunch, LocalCommand> entrypoint(Path program,
+                                                                     Function<ContainerLaunch, Map<String, String>> imageEnv) {
+        if (!Files.isExecutable(program)) {
+            throw new IllegalStateException(program + " is missing or not executable: the process kubelet runs it");
+        }
+        return launch -> {
+            requireNoCommand(launch);
+            List<String> command = new ArrayList<>(List.of(program.toString()));
             command.addAll(launch.args());
             return new LocalCommand(command, imageEnv.apply(launch));
         };

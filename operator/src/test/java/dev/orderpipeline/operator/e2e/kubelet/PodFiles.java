@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,10 +40,12 @@ import java.util.stream.Stream;
  */
 final class PodFiles {
     static final String SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+    private final Path root;
     private final Path dir;
     private final Map<String, Path> volumes = new LinkedHashMap<>();
 
     PodFiles(Path root, Pod pod) {
+        this.root = root;
         this.dir = root.resolve(pod.getMetadata().getNamespace() + "_" + pod.getMetadata().getName() + "_"
                 + pod.getMetadata().getUid().substring(0, 8));
     }
@@ -53,6 +56,14 @@ final class PodFiles {
 
     Path log(Container container) {
         return dir.resolve(container.getName() + ".log");
+    }
+
+    /**
+     * Where a container's log is kept once its pod is gone: a node's log shipper would have it, and a test
+     * reads what a stopped container said (e.g. a loader's last lines after a scale-down).
+     */
+    Path keptLog(Container container) {
+        return root.resolve("logs-of-deleted-pods").resolve(dir.getFileName() + "_" + container.getName() + ".log");
     }
 
     Path terminationMessage(Container container) {
@@ -214,9 +225,20 @@ final class PodFiles {
         return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     }
 
-    void delete() {
+    /** Removes the pod's directory, keeping its containers' logs ({@link #keptLog}). */
+    void delete(List<Container> containers) {
         if (!Files.exists(dir)) {
             return;
+        }
+        for (Container container : containers) {
+            try {
+                if (Files.isRegularFile(log(container))) {
+                    Files.createDirectories(keptLog(container).getParent());
+                    Files.move(log(container), keptLog(container), StandardCopyOption.REPLACE_EXISTING);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

@@ -135,7 +135,7 @@ final class PodWorker implements Runnable {
             LOG.error("event=kubelet_pod_worker_failed pod={}/{}", namespace, name, e);
             terminate(0, null);
         } finally {
-            files.delete();
+            files.delete(pod.getSpec().getContainers());
             finished = true;
         }
     }
@@ -201,7 +201,8 @@ final class PodWorker implements Runnable {
             builder.environment().clear();
             builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
             builder.environment().put("HOME", home.toString());
-            builder.environment().putAll(command.imageEnv());
+            // The image's ENV names paths inside the container as the container's own variables do.
+            command.imageEnv().forEach((k, v) -> builder.environment().put(k, PodFiles.map(v, mounts)));
             builder.environment().putAll(env);
             process = builder.start();
             kubelet.track(process);

@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * 127.0.0.N as podIP; runs the startup, liveness and readiness probes as declared; writes the pod status
  * (phase, PodScheduled/Initialized/ContainersReady/Ready, containerStatuses with restart counts,
  * CrashLoopBackOff with the kubelet's back-off, the termination message); on deletion sends SIGTERM,
- * waits the grace period, sends SIGKILL, then deletes the pod with grace 0. {@link #close()} stops every
- * process it started.
+ * waits the grace period, sends SIGKILL, then deletes the pod with grace 0, keeping the container's log
+ * ({@link #log}) as a cluster's log shipping would. {@link #close()} stops every process it started.
  *
  * <p>What it does not do (each matters somewhere, see operator/E2E.md):
  * <ul>
@@ -244,11 +244,14 @@ public final class ProcessKubelet implements AutoCloseable {
         return Set.copyOf(processes);
     }
 
-    /** The log of a pod's container, for failure messages. */
+    /** The log of a pod's container, also once the pod is gone (kept as a node's log shipper would). */
     public String log(Pod pod) {
         PodFiles files = new PodFiles(workDirectory, pod);
         try {
             Path log = files.log(pod.getSpec().getContainers().get(0));
+            if (!Files.isRegularFile(log)) {
+                log = files.keptLog(pod.getSpec().getContainers().get(0));
+            }
             return Files.isRegularFile(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
         } catch (IOException e) {
             return "(log unreadable: " + e.getMessage() + ")";

@@ -1,4 +1,4 @@
-package dev.orderpipeline.testing;
+package dev.orderpipeline.embedded;
 
 import java.io.StringWriter;
 import java.security.KeyPair;

@@ -1,4 +1,4 @@
-package dev.orderpipeline.testing;
+package dev.orderpipeline.embedded;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

