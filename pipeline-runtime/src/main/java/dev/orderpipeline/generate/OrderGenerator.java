@@ -1,8 +1,7 @@
 package dev.orderpipeline.generate;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -14,16 +13,35 @@ public final class OrderGenerator {
     private final Random random;
     private final double updateFraction;
     private final double deleteFraction;
-    private final List<Long> liveOrders = new ArrayList<>();
+    /** The live order ids (a primitive array: millions of existing keys cost 8 bytes each). */
+    private long[] liveOrders = new long[1024];
+    private int live;
     private long nextOrderId = 1;
     private final OrderEncoding encoding;
 
     public OrderGenerator(long seed, double updateFraction, double deleteFraction) {
-        this(seed, updateFraction, deleteFraction, OrderEncoding.json());
+        this(seed, updateFraction, deleteFraction, OrderEncoding.json(), 0, 0);
     }
 
     /** Values written by {@code encoding} (JSON, or a Confluent wire format). */
     public OrderGenerator(long seed, double updateFraction, double deleteFraction, OrderEncoding encoding) {
+        this(seed, updateFraction, deleteFraction, encoding, 0, 0);
+    }
+
+    /**
+     * A generator whose updates and deletions also reach {@code existingKeys} orders that exist before
+     * its first event, ids {@code firstExistingKey} and up (a table that already holds history). They
+     * must not overlap the ids of new orders, which count from 1.
+     */
+    public OrderGenerator(long seed, double updateFraction, double deleteFraction, long firstExistingKey, int existingKeys) {
+        this(seed, updateFraction, deleteFraction, OrderEncoding.json(), firstExistingKey, existingKeys);
+    }
+
+    private OrderGenerator(long seed, double updateFraction, double deleteFraction, OrderEncoding encoding,
+                           long firstExistingKey, int existingKeys) {
+        if (existingKeys < 0 || (existingKeys > 0 && firstExistingKey < 1)) {
+            throw new IllegalArgumentException("existing keys must be a positive id range");
+        }
         if (updateFraction < 0 || deleteFraction < 0 || updateFraction + deleteFraction >= 1) {
             throw new IllegalArgumentException("update and delete fractions must be >= 0 and add up to less than 1");
         }
@@ -31,6 +49,9 @@ public final class OrderGenerator {
         this.updateFraction = updateFraction;
         this.deleteFraction = deleteFraction;
         this.encoding = encoding;
+        for (int i = 0; i < existingKeys; i++) {
+            add(firstExistingKey + i);
+        }
     }
 
     /** One change event: key is the order id (its text), value the encoded order or null for a deletion. */
@@ -42,24 +63,30 @@ public final class OrderGenerator {
 
     public Event next() {
         double roll = random.nextDouble();
-        if (!liveOrders.isEmpty() && roll < deleteFraction) {
+        if (live > 0 && roll < deleteFraction) {
             long id = removeRandomLiveOrder();
             return new Event(key(id), null);
         }
-        if (!liveOrders.isEmpty() && roll < deleteFraction + updateFraction) {
-            long id = liveOrders.get(random.nextInt(liveOrders.size()));
+        if (live > 0 && roll < deleteFraction + updateFraction) {
+            long id = liveOrders[random.nextInt(live)];
             return new Event(key(id), encoding.encode(order(id)));
         }
         long id = nextOrderId++;
-        liveOrders.add(id);
+        add(id);
         return new Event(key(id), encoding.encode(order(id)));
     }
 
+    private void add(long id) {
+        if (live == liveOrders.length) {
+            liveOrders = Arrays.copyOf(liveOrders, live * 2);
+        }
+        liveOrders[live++] = id;
+    }
+
     private long removeRandomLiveOrder() {
-        int index = random.nextInt(liveOrders.size());
-        long id = liveOrders.get(index);
-        liveOrders.set(index, liveOrders.get(liveOrders.size() - 1));
-        liveOrders.remove(liveOrders.size() - 1);
+        int index = random.nextInt(live);
+        long id = liveOrders[index];
+        liveOrders[index] = liveOrders[--live];
         return id;
     }
 

@@ -52,6 +52,9 @@ import picocli.CommandLine.Option;
 public final class BenchCommand implements Callable<Integer> {
     private static final String TOPIC = "bench-orders";
     private static final String FRESH_TOPIC = "bench-fresh";
+    /** The production-like mix of the freshness run (--production-mix): updates and tombstones among all orders. */
+    static final double UPDATES = 0.30;
+    static final double TOMBSTONES = 0.03;
     private static final long SEED = 1;
 
     @Option(names = "--orders", defaultValue = "1000000", description = "Orders to produce (default: ${DEFAULT-VALUE}).")
@@ -92,6 +95,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--prefill-rows", defaultValue = "0",
             description = "Rows already in the freshness run's table (and replicated) before it starts, with Kafka offsets below the run's (default: ${DEFAULT-VALUE}).")
     long prefillRows;
+
+    @Option(names = "--production-mix",
+            description = "The freshness run's orders are 30 % updates of existing orders (prefilled ones included) and 3 % "
+                    + "tombstones, the rest new orders; without it every order is new.")
+    boolean productionMix;
 
     @Option(names = "--freshness-only", description = "Run only the freshness run (JSON output).")
     boolean freshnessOnly;
@@ -512,21 +520,57 @@ public final class BenchCommand implements Callable<Integer> {
             f.put("committedP99Met", toCommit.p99Millis() >= 0 && toCommit.p99Millis() <= target);
             f.put("cdcInterval", cdcInterval);
             f.put("prefillRows", prefillRows);
+            f.put("updateFraction", productionMix ? UPDATES : 0.0);
+            f.put("tombstoneFraction", productionMix ? TOMBSTONES : 0.0);
             f.put("prefillSnapshotSeconds", prefillSnapshotNanos / 1e9);
             f.put("loaderMemory", memory);
+            child.close(); // waits for the child to exit, which frees the DuckDB file
+            f.putAll(replicaCheck(pg));
             return f;
         }
     }
 
+    /**
+     * Whether PostgreSQL holds exactly the warehouse's live orders once everything is visible (the loader
+     * has stopped, so the DuckDB file is free), and how many prefilled orders the run changed there.
+     */
+    private Map<String, Object> replicaCheck(Connection pg) throws Exception {
+        long warehouseLive;
+        try (Connection duck = java.sql.DriverManager.getConnection("jdbc:duckdb:" + work.resolve("fresh.duckdb"));
+             Statement s = duck.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM \"main\".\"ORDERS\" WHERE NOT coalesce(\"_DELETED\", FALSE)")) {
+            rs.next();
+            warehouseLive = rs.getLong(1);
+        }
+        long replica;
+        long prefilledChanged;
+        try (Statement s = pg.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*), count(*) FILTER (WHERE "
+                + "\"orderid\" >= " + FreshnessPrefill.FIRST_KEY + " AND \"_opl_offset\" >= 0) FROM \"public\".\"orders_fresh\"")) {
+            rs.next();
+            replica = rs.getLong(1);
+            prefilledChanged = rs.getLong(2);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("warehouseLiveRows", warehouseLive);
+        m.put("replicaRows", replica);
+        m.put("replicaMatches", warehouseLive == replica);
+        m.put("prefilledRowsUpdatedInReplica", prefilledChanged);
+        return m;
+    }
+
     private void produceSteady(int total, int[] partition, long[] offset, long[] timestamp,
                                AtomicReference<Exception> failure, ProgressBar bar) {
-        OrderGenerator generator = new OrderGenerator(SEED + 1, 0.0, 0.0);
+        // Production-like: updates and tombstones reach any live order, the prefilled history included.
+        OrderGenerator generator = productionMix
+                ? new OrderGenerator(SEED + 1, UPDATES, TOMBSTONES, FreshnessPrefill.FIRST_KEY, (int) prefillRows)
+                : new OrderGenerator(SEED + 1, 0.0, 0.0);
         long started = System.nanoTime();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClientProperties.producer(kafka.bootstrapServers()))) {
             for (int i = 0; i < total && failure.get() == null; i++) {
                 OrderGenerator.Event e = generator.next();
                 int index = i;
-                producer.send(new ProducerRecord<>(FRESH_TOPIC, e.key(), e.value()), (m, ex) -> {
+                producer.send(new ProducerRecord<>(FRESH_TOPIC, FreshnessPrefill.partitionOf(e.key(), partitions), e.key(), e.value()),
+                        (m, ex) -> {
                     if (ex != null) {
                         failure.compareAndSet(null, ex);
                     } else {

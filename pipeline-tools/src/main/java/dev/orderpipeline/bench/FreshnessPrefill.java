@@ -23,7 +23,21 @@ import java.util.concurrent.Callable;
  * replicator starts incremental on a table of N rows, and its change query has to skip them.
  */
 final class FreshnessPrefill {
+    /** The first prefilled order id; the run's new orders count from 1, so the two never meet. */
+    static final long FIRST_KEY = 1_000_000_000_000L;
+
     private FreshnessPrefill() {
+    }
+
+    /**
+     * The partition an order is produced to: a prefilled order's own partition (its id's place modulo the
+     * partitions, as filled), so that an update of it is a newer version in the same partition, as Kafka's
+     * key partitioner guarantees for every key in production; null for the run's own orders (the
+     * producer's partitioner decides).
+     */
+    static Integer partitionOf(byte[] key, int partitions) {
+        long id = Long.parseLong(new String(key, java.nio.charset.StandardCharsets.US_ASCII));
+        return id >= FIRST_KEY ? (int) ((id - FIRST_KEY) % partitions) : null;
     }
 
     /** Fills and snapshots; returns the snapshot's nanoseconds. */
@@ -65,7 +79,7 @@ final class FreshnessPrefill {
             case "_KAFKA_PARTITION" -> "(i % " + partitions + ")";
             case "_KAFKA_OFFSET" -> offset;
             case "_KAFKA_TIMESTAMP" -> "TIMESTAMP '2026-01-01 00:00:00'";
-            case "ORDERID" -> "(1000000000000 + i)";
+            case "ORDERID" -> "(" + FIRST_KEY + " + i)";
             default -> type.startsWith("DECIMAL") ? "CAST(i AS " + type + ")"
                     : type.equals("BIGINT") || type.equals("INTEGER") ? "i"
                     : type.equals("DOUBLE") || type.equals("FLOAT") ? "(i * 0.01)"

@@ -27,6 +27,14 @@ public interface ChangeSource extends AutoCloseable {
     /** Changes after {@code watermark}, at most about {@code limit}, and the watermark that covers them. */
     ChangePage changesSince(JsonNode watermark, int limit) throws SQLException;
 
+    /**
+     * Whether {@link #changesSince} may run on another thread while the replicator applies the page
+     * before it, with no other call on this source in between (the read-ahead under a backlog).
+     */
+    default boolean readsAhead() {
+        return false;
+    }
+
     /** Whether everything committed in the source is covered by {@code applied} (so an audit compares like with like). */
     default boolean caughtUp(JsonNode applied) throws SQLException {
         return dev.orderpipeline.cdc.Watermarks.same(currentWatermark(), applied);

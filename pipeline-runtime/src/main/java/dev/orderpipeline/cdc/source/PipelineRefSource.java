@@ -43,6 +43,7 @@ import java.util.stream.Collectors;
  * reads through {@code coalesce(native, RECORD_METADATA field)}, which is exact but parses JSON per row.
  */
 public final class PipelineRefSource extends JdbcSource {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PipelineRefSource.class);
     public static final String PARTITION = "_opl_partition";
     public static final String OFFSET = "_opl_offset";
     public static final String PRODUCED_AT = "_opl_produced_at";
@@ -108,11 +109,26 @@ public final class PipelineRefSource extends JdbcSource {
             return "SELECT * FROM " + legacyRows + " WHERE " + aboveWatermark(watermark)
                     + " ORDER BY \"_OPL_P\", \"_OPL_O\" LIMIT " + limit;
         }
+        List<String> conditions = nativeBranches(watermark);
+        int share = share(conditions.size(), limit);
         List<String> branches = new ArrayList<>();
-        for (String condition : nativeBranches(watermark)) {
-            branches.add(nativeRowsOf + " WHERE " + condition);
+        for (String condition : conditions) {
+            branches.add("(" + nativeRowsOf + " WHERE " + condition + " ORDER BY t.\"_KAFKA_PARTITION\", t.\"_KAFKA_OFFSET\" LIMIT "
+                    + share + ")");
         }
-        return "SELECT * FROM (" + String.join(" UNION ALL ", branches) + ") q ORDER BY \"_OPL_P\", \"_OPL_O\" LIMIT " + limit;
+        return "SELECT * FROM (" + String.join(" UNION ALL ", branches) + ") q ORDER BY \"_OPL_P\", \"_OPL_O\"";
+    }
+
+    /**
+     * Rows per partition branch in one page: the page's limit shared by the known partitions. Each
+     * partition gets its share of every page, so under a backlog no partition waits for the others to be
+     * drained (one limit over all partitions in partition order served partition 0 first and left the
+     * last ones to trail by seconds at 20k orders/s). A prefix of each partition's changes in offset order
+     * is still exactly what lies between its old and new watermark.
+     */
+    static int share(int branches, int limit) {
+        int known = Math.max(1, branches - 1);
+        return Math.max(1, (limit + known - 1) / known);
     }
 
     /**
@@ -170,8 +186,15 @@ public final class PipelineRefSource extends JdbcSource {
     @Override
     public ChangePage changesSince(JsonNode watermark, int limit) throws SQLException {
         ObjectNode next = watermark == null || watermark.isNull() ? JsonNodeFactory.instance.objectNode() : watermark.deepCopy();
-        try (Statement s = connection().createStatement(); ResultSet rs = s.executeQuery(changesQuery(watermark, limit))) {
+        long t0 = System.nanoTime();
+        String sql = changesQuery(watermark, limit);
+        try (Statement s = connection().createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            long t1 = System.nanoTime();
             Read read = read(rs, true);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("changes: query {} ms, fetch {} ms, {} rows", (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000,
+                        read.changes.size());
+            }
             for (Change c : read.changes) {
                 int n = read.columns.size();
                 long partition = (Long) c.values()[n - 4];
@@ -181,9 +204,40 @@ public final class PipelineRefSource extends JdbcSource {
                     next.put(p, offset);
                 }
             }
-            return new ChangePage(read.columns, read.changes, next, read.changes.size() >= limit,
+            return new ChangePage(read.columns, read.changes, next, more(read.changes, read.columns.size(), watermark, limit),
                     read.oldestLoaded, read.oldestProduced);
         }
+    }
+
+    /**
+     * Whether the source may hold more changes than this page: with per-partition shares, when a
+     * partition (or the branch of partitions not yet in the watermark) filled its share.
+     */
+    private boolean more(List<Change> changes, int columns, JsonNode watermark, int limit) throws SQLException {
+        if (!nativeOnly) {
+            return changes.size() >= limit;
+        }
+        int branches = nativeBranches(watermark).size();
+        int share = share(branches, limit);
+        Set<String> known = new java.util.HashSet<>();
+        if (watermark != null) {
+            watermark.fieldNames().forEachRemaining(known::add);
+        }
+        Map<String, Integer> perBranch = new java.util.HashMap<>();
+        for (Change c : changes) {
+            String p = Long.toString((Long) c.values()[columns - 4]);
+            String branch = known.contains(p) ? p : "unseen";
+            if (perBranch.merge(branch, 1, Integer::sum) >= share) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Its change read keeps no state between calls but the session, which nothing else uses meanwhile. */
+    @Override
+    public boolean readsAhead() {
+        return true;
     }
 
     @Override

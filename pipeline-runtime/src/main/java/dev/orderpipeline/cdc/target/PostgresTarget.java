@@ -41,7 +41,6 @@ import org.slf4j.LoggerFactory;
 public final class PostgresTarget implements AutoCloseable {
     public static final String STATE_TABLE = "orderpipeline_cdc_state";
     public static final String SYNCED_AT = "_opl_synced_at";
-    private static final String STAGE = "\"opl_cdc_stage\"";
     private static final String OP = "\"_opl_op\"";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String UNIQUE_VIOLATION = "23505";
@@ -207,6 +206,9 @@ public final class PostgresTarget implements AutoCloseable {
         Connection c = connection();
         c.setAutoCommit(false);
         boolean committed = false;
+        long t0 = System.nanoTime();
+        long tStaged = t0;
+        long tUpserted = t0;
         try {
             long upserted = 0;
             long deleted = 0;
@@ -216,9 +218,10 @@ public final class PostgresTarget implements AutoCloseable {
             if (inserted) {
                 upserted = staged.size();
             } else if (!staged.isEmpty()) {
-                stage(c, columns, staged);
+                String stage = stage(c, columns, staged);
+                tStaged = System.nanoTime();
                 String keys = shape.keyColumns().stream().map(PgNames::quote).collect(Collectors.joining(", "));
-                String latest = "(SELECT DISTINCT ON (" + keys + ") * FROM " + STAGE + " ORDER BY " + keys + ", "
+                String latest = "(SELECT DISTINCT ON (" + keys + ") * FROM " + stage + " ORDER BY " + keys + ", "
                         + shape.versionColumns().stream().map(v -> PgNames.quote(v) + " DESC").collect(Collectors.joining(", "))
                         + ") s";
                 String names = columns.stream().map(CdcColumn::quoted).collect(Collectors.joining(", "));
@@ -237,6 +240,7 @@ public final class PostgresTarget implements AutoCloseable {
                     }
                 }
             }
+            tUpserted = System.nanoTime();
             try (PreparedStatement s = c.prepareStatement("UPDATE " + state + " SET phase = ?, watermark = ?::jsonb, "
                     + "snapshot_after_key = ?::jsonb, generation = ?, rows_upserted = rows_upserted + ?, "
                     + "rows_deleted = rows_deleted + ?, updated_at = now() WHERE sync_name = ? AND generation = ?")) {
@@ -253,8 +257,15 @@ public final class PostgresTarget implements AutoCloseable {
                             + previous.generation() + ": another replicator of this sync committed");
                 }
             }
+            long tState = System.nanoTime();
             c.commit();
             committed = true;
+            if (LOG.isDebugEnabled()) {
+                long tCommit = System.nanoTime();
+                LOG.debug("apply: {} rows, stage {} ms, upsert+delete {} ms, state {} ms, commit {} ms", changes.size(),
+                        (tStaged - t0) / 1_000_000, (tUpserted - tStaged) / 1_000_000, (tState - tUpserted) / 1_000_000,
+                        (tCommit - tState) / 1_000_000);
+            }
             return new ApplyResult(upserted, deleted);
         } finally {
             if (!committed) {
@@ -271,14 +282,30 @@ public final class PostgresTarget implements AutoCloseable {
         return "(" + shape.versionColumns().stream().map(v -> alias + "." + PgNames.quote(v)).collect(Collectors.joining(", ")) + ")";
     }
 
-    private void stage(Connection c, List<CdcColumn> columns, List<Change> changes) throws SQLException {
+    /**
+     * COPYs the page into a temporary staging table that lives as long as the session and is emptied at
+     * every commit ({@code ON COMMIT DELETE ROWS}): creating and dropping one per page cost catalog
+     * writes in every transaction. Its name carries a digest of its columns, so a new column gets a new
+     * table, and {@code IF NOT EXISTS} makes each transaction self-sufficient (a pooler that hands the
+     * next transaction another server session finds or creates its own).
+     */
+    private String stage(Connection c, List<CdcColumn> columns, List<Change> changes) throws SQLException {
+        String definition = OP + " text, " + columns.stream().map(col -> col.quoted() + " " + col.type().pgType())
+                .collect(Collectors.joining(", "));
+        String name = stageName(definition);
         try (Statement s = c.createStatement()) {
-            s.execute("CREATE TEMP TABLE " + STAGE + " (" + OP + " text, "
-                    + columns.stream().map(col -> col.quoted() + " " + col.type().pgType()).collect(Collectors.joining(", "))
-                    + ") ON COMMIT DROP");
+            s.execute("CREATE TEMP TABLE IF NOT EXISTS " + name + " (" + definition + ") ON COMMIT DELETE ROWS");
         }
-        CsvCopy.copy(c, "COPY " + STAGE + " (" + OP + ", " + columns.stream().map(CdcColumn::quoted)
+        CsvCopy.copy(c, "COPY " + name + " (" + OP + ", " + columns.stream().map(CdcColumn::quoted)
                 .collect(Collectors.joining(", ")) + ") FROM STDIN (FORMAT csv)", changes, true, null);
+        return name;
+    }
+
+    /** The staging table's name for a column definition: a prefix and a short digest of the definition. */
+    static String stageName(String definition) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(definition.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return "\"opl_cdc_stage_" + Long.toHexString(crc.getValue()) + "\"";
     }
 
     /**
