@@ -140,9 +140,10 @@ public final class ManyPipelinesBench {
             long heapBefore = usedHeapAfterGc();
             int threadsBefore = Thread.activeCount();
 
-            OperatorSettings settings = OperatorSettings.fromEnvironment(Map.of())
-                    .withRuntimeStatus(runtime.getAddress().getPort(), OperatorSettings.fromEnvironment(Map.of())
-                            .runtimeStatusInterval());
+            // The operator's own settings from this process's environment (OPL_RECONCILE_THREADS, …), as in a pod.
+            OperatorSettings fromEnv = OperatorSettings.fromEnvironment(System.getenv());
+            OperatorSettings settings = fromEnv.withRuntimeStatus(runtime.getAddress().getPort(),
+                    fromEnv.runtimeStatusInterval());
             OperatorProcess operator = OperatorProcess.start(settings,
                     new ProcessSettings(0, false, "bench", Optional.empty(), "bench"), client, Clock.systemUTC(),
                     o -> o.withSSABasedCreateUpdateMatchForDependentResources(false)
@@ -179,8 +180,9 @@ public final class ManyPipelinesBench {
             Map<String, Integer> threadGroups = threadGroups();
 
             System.out.printf("%n`ManyPipelinesBench` %s, %d pipelines (one topic of 2 partitions each, one broker), "
-                            + "steady window %d s, Java %s, %d cores, -Xmx%d MiB%n%n", Instant.now().toString().substring(0, 10),
-                    pipelines, steadySeconds, System.getProperty("java.version"),
+                            + "steady window %d s, %d reconcile / %d workflow threads, Java %s, %d cores, -Xmx%d MiB%n%n",
+                    Instant.now().toString().substring(0, 10), pipelines, steadySeconds, settings.reconcileThreads(),
+                    settings.workflowThreads(), System.getProperty("java.version"),
                     Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
             System.out.println("| measure | value |");
             System.out.println("|---|---:|");
@@ -192,6 +194,9 @@ public final class ManyPipelinesBench {
             row("steady state: Secret reads per minute", perMinute(counts.get("secretReads"), minutes));
             row("steady state: pod lists per minute", perMinute(counts.get("podLists"), minutes));
             row("steady state: pod /status calls per minute", perMinute(counts.get("statusCalls"), minutes));
+            row("pipelines with SourceReachable True at the end / Warning Events BootstrapUnreachable in the run",
+                    reachable(client) + " / " + client.v1().events().inNamespace(NAMESPACE).list().getItems().stream()
+                            .filter(e -> "BootstrapUnreachable".equals(e.getReason())).count());
             row("Kafka Admin client threads (`" + ADMIN_THREAD + "`), steady / peak during start",
                     threads(ADMIN_THREAD) + " / " + Math.max(peakAdminThreads, threads(ADMIN_THREAD)));
             row("live threads of the JVM: before the operator / with " + pipelines + " pipelines",
@@ -250,6 +255,13 @@ public final class ManyPipelinesBench {
     private static long ready(KubernetesClient client) {
         return client.resources(OrderPipeline.class).inNamespace(NAMESPACE).list().getItems().stream()
                 .filter(p -> p.getStatus() != null && Conditions.isTrue(p.getStatus().conditions(), ConditionType.Ready))
+                .count();
+    }
+
+    private static long reachable(KubernetesClient client) {
+        return client.resources(OrderPipeline.class).inNamespace(NAMESPACE).list().getItems().stream()
+                .filter(p -> p.getStatus() != null
+                        && Conditions.isTrue(p.getStatus().conditions(), ConditionType.SourceReachable))
                 .count();
     }
 
