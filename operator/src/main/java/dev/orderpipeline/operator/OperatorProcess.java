@@ -56,6 +56,9 @@ public final class OperatorProcess implements AutoCloseable {
         registries = OperatorRegistries.create(metrics);
         Consumer<ConfigurationServiceOverrider> overrides = o -> {
             o.withMetrics(registries.josdkMetrics());
+            // One place for JOSDK's concurrency: these threads are shared by both controllers.
+            o.withConcurrentReconciliationThreads(settings.reconcileThreads())
+                    .withConcurrentWorkflowExecutorThreads(settings.workflowThreads());
             if (client != null) {
                 o.withKubernetesClient(client);
             }
@@ -138,9 +141,10 @@ public final class OperatorProcess implements AutoCloseable {
                                         Consumer<ConfigurationServiceOverrider> extra) throws IOException {
         OperatorProcess started = new OperatorProcess(settings, process, metrics, client, clock, extra);
         started.operator.start();
-        LOG.info("event=operator_started runtime_image={} namespaces={} leader_election={} http_port={}",
+        LOG.info("event=operator_started runtime_image={} namespaces={} leader_election={} http_port={} "
+                        + "reconcile_threads={} workflow_threads={}",
                 settings.runtimeImage(), settings.namespaces().isEmpty() ? "all" : String.join(",", settings.namespaces()),
-                process.leaderElection(), started.httpPort());
+                process.leaderElection(), started.httpPort(), settings.reconcileThreads(), settings.workflowThreads());
         return started;
     }
 

@@ -24,10 +24,17 @@ import java.util.stream.Stream;
  * @param runtimeStatusInterval how often the runtime's {@code /status} is read per resource; between two reads
  *                              the last reading is reused, which bounds status writes of a busy pipeline
  * @param httpTimeout           budget of one {@code /status} request
+ * @param reconcileThreads      JOSDK's reconcile threads, shared by both controllers: how many resources are
+ *                              reconciled at once ({@value #RECONCILE_THREADS_ENV}; JOSDK's own default, 50). A
+ *                              reconcile blocks for at most the Kafka timeout and the {@code /status} timeout,
+ *                              so a start with hundreds of resources queues, it does not pile up threads
+ * @param workflowThreads       JOSDK's threads that apply the dependents of a workflow ({@value #WORKFLOW_THREADS_ENV};
+ *                              JOSDK's own default, 50)
  */
 public record OperatorSettings(String runtimeImage, Duration stalledRecheck, Set<String> namespaces,
                                Duration sourcePollInterval, Duration kafkaTimeout, int runtimeStatusPort,
-                               Duration runtimeStatusInterval, Duration httpTimeout) {
+                               Duration runtimeStatusInterval, Duration httpTimeout, int reconcileThreads,
+                               int workflowThreads) {
 
     public static final String RUNTIME_IMAGE_ENV = "OPL_RUNTIME_IMAGE";
     public static final String STALLED_RECHECK_ENV = "OPL_STALLED_RECHECK_SECONDS";
@@ -37,12 +44,16 @@ public record OperatorSettings(String runtimeImage, Duration stalledRecheck, Set
     public static final String RUNTIME_STATUS_PORT_ENV = "OPL_RUNTIME_STATUS_PORT";
     public static final String RUNTIME_STATUS_INTERVAL_ENV = "OPL_RUNTIME_STATUS_INTERVAL";
     public static final String HTTP_TIMEOUT_ENV = "OPL_RUNTIME_STATUS_TIMEOUT";
+    public static final String RECONCILE_THREADS_ENV = "OPL_RECONCILE_THREADS";
+    public static final String WORKFLOW_THREADS_ENV = "OPL_WORKFLOW_THREADS";
+    public static final int DEFAULT_RECONCILE_THREADS = 50;
+    public static final int DEFAULT_WORKFLOW_THREADS = 50;
     public static final String DEFAULT_RUNTIME_IMAGE = "ghcr.io/orderpipeline/pipeline-runtime:0.1.0";
 
     /** The defaults of every setting but the image, stall recheck and namespaces. */
     public OperatorSettings(String runtimeImage, Duration stalledRecheck, Set<String> namespaces) {
         this(runtimeImage, stalledRecheck, namespaces, Duration.ofSeconds(15), Duration.ofSeconds(3), 8080,
-                Duration.ofSeconds(30), Duration.ofSeconds(2));
+                Duration.ofSeconds(30), Duration.ofSeconds(2), DEFAULT_RECONCILE_THREADS, DEFAULT_WORKFLOW_THREADS);
     }
 
     public static OperatorSettings fromEnvironment(Map<String, String> env) {
@@ -55,21 +66,41 @@ public record OperatorSettings(String runtimeImage, Duration stalledRecheck, Set
                 duration(env, KAFKA_TIMEOUT_ENV, "3s"),
                 Integer.parseInt(value(env, RUNTIME_STATUS_PORT_ENV).orElse("8080")),
                 duration(env, RUNTIME_STATUS_INTERVAL_ENV, "30s"),
-                duration(env, HTTP_TIMEOUT_ENV, "2s"));
+                duration(env, HTTP_TIMEOUT_ENV, "2s"),
+                positive(env, RECONCILE_THREADS_ENV, DEFAULT_RECONCILE_THREADS),
+                positive(env, WORKFLOW_THREADS_ENV, DEFAULT_WORKFLOW_THREADS));
     }
 
     public OperatorSettings withSourcePollInterval(Duration interval) {
         return new OperatorSettings(runtimeImage, stalledRecheck, namespaces, interval, kafkaTimeout,
-                runtimeStatusPort, runtimeStatusInterval, httpTimeout);
+                runtimeStatusPort, runtimeStatusInterval, httpTimeout, reconcileThreads, workflowThreads);
     }
 
     public OperatorSettings withRuntimeStatus(int port, Duration interval) {
         return new OperatorSettings(runtimeImage, stalledRecheck, namespaces, sourcePollInterval, kafkaTimeout,
-                port, interval, httpTimeout);
+                port, interval, httpTimeout, reconcileThreads, workflowThreads);
+    }
+
+    public OperatorSettings withThreads(int reconcile, int workflow) {
+        return new OperatorSettings(runtimeImage, stalledRecheck, namespaces, sourcePollInterval, kafkaTimeout,
+                runtimeStatusPort, runtimeStatusInterval, httpTimeout, reconcile, workflow);
     }
 
     private static Optional<String> value(Map<String, String> env, String name) {
         return Optional.ofNullable(env.get(name)).map(String::trim).filter(v -> !v.isEmpty());
+    }
+
+    private static int positive(Map<String, String> env, String name, int fallback) {
+        String text = value(env, name).orElse(Integer.toString(fallback));
+        try {
+            int n = Integer.parseInt(text);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(name + " is '" + text + "': give a whole number of threads, at least 1");
     }
 
     private static Duration duration(Map<String, String> env, String name, String fallback) {

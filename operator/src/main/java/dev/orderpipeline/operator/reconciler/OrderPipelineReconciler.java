@@ -133,9 +133,14 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
         return metrics;
     }
 
-    /** Kafka clients currently open; one per pipeline at most. */
+    /** Kafka clients currently open: one per cluster, security settings and credentials, shared by pipelines. */
     public int openKafkaClients() {
         return sourceProbes.openClients();
+    }
+
+    /** Kafka clients opened since start (a rotated credential opens a new one). */
+    public long kafkaClientsOpened() {
+        return sourceProbes.clientsOpened();
     }
 
     @Override
@@ -147,11 +152,13 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
     public UpdateControl<OrderPipeline> reconcile(OrderPipeline pipeline, Context<OrderPipeline> context) {
         EventRecorder events = new EventRecorder(context.getClient(), clock);
         Optional<SpecProblem> problem = SpecValidator.validate(pipeline.getSpec());
+        Map<String, String> secretVersions = Map.of();
         if (problem.isEmpty()) {
             SecretReferenceChecker.Result secrets = new SecretReferenceChecker(context.getClient()).check(
                     pipeline.getMetadata().getNamespace(), WorkloadSecrets.byField(WorkloadSecrets.pipeline(pipeline.getSpec())));
             problem = secrets.problem();
-            SecretVersions.put(context, secrets.versions());
+            secretVersions = secrets.versions();
+            SecretVersions.put(context, secretVersions);
         }
         if (problem.isPresent()) {
             // Leave the running loaders alone: they still work with the last valid configuration. Unless the user
@@ -166,7 +173,7 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
             StatusWrites.announceStall(pipeline, problem.get(), events);
             return StatusWrites.ifChanged(pipeline, status).rescheduleAfter(settings.stalledRecheck());
         }
-        SourceReading source = sourceProbes.read(pipeline, context.getClient());
+        SourceReading source = sourceProbes.read(pipeline, context.getClient(), secretVersions);
         ScalingDecision scaling = scaler.decide(pipeline, source);
         context.managedWorkflowAndDependentResourceContext().put(LoaderReplicas.CONTEXT_KEY, scaling.replicas());
         workflow.reconcile(pipeline, context);

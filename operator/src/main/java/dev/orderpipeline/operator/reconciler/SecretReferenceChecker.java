@@ -4,6 +4,7 @@ import dev.orderpipeline.operator.api.SecretKeyReference;
 import dev.orderpipeline.operator.status.SpecProblem;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -32,10 +33,13 @@ public final class SecretReferenceChecker {
      */
     public Result check(String namespace, Map<String, SecretKeyReference> references) {
         Map<String, String> versions = new TreeMap<>();
+        // Several references usually name one Secret (a key and its passphrase): read each Secret once.
+        Map<String, Optional<Secret>> read = new HashMap<>();
         for (Map.Entry<String, SecretKeyReference> entry : references.entrySet()) {
             String field = entry.getKey();
             SecretKeyReference ref = entry.getValue();
-            Secret secret = client.secrets().inNamespace(namespace).withName(ref.name()).get();
+            Secret secret = read.computeIfAbsent(ref.name(), name -> Optional.ofNullable(
+                    client.secrets().inNamespace(namespace).withName(name).get())).orElse(null);
             if (secret == null) {
                 return Result.problem(new SpecProblem(SpecProblem.SECRET_NOT_FOUND, field,
                         field + " refers to Secret '" + ref.name() + "', which does not exist in namespace '"

@@ -1,11 +1,7 @@
 package dev.orderpipeline.operator.scaling;
 
 import dev.orderpipeline.operator.api.KafkaSecuritySpec;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -17,20 +13,6 @@ import org.apache.kafka.common.config.SaslConfigs;
  */
 public record KafkaConnection(String bootstrapServers, KafkaSecuritySpec.Protocol protocol,
                               KafkaSecuritySpec.SaslMechanism mechanism, String username, String password) {
-
-    /**
-     * A digest of everything the client is built from; when it changes (new servers, rotated Secret),
-     * the client is rebuilt. Credentials enter only through the one-way hash.
-     */
-    public String fingerprint() {
-        String text = bootstrapServers + '\n' + protocol + '\n' + mechanism + '\n' + username + '\n' + password;
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
-    }
 
     /** Admin client settings with short timeouts: a reconcile must not wait long for an unreachable broker. */
     public Properties adminProperties(String clientId, Duration timeout) {

@@ -38,13 +38,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads partitions and consumer lag of each pipeline's source topic with Kafka's Admin client. One
- * client per pipeline, built on first use, rebuilt when the connection settings or credentials change,
- * and closed when the pipeline is deleted ({@link #forget}) or the operator stops ({@link #close}).
+ * Reads partitions and consumer lag of each pipeline's source topic with Kafka's Admin client. The clients
+ * are shared ({@link KafkaAdminPool}): pipelines that reach the same cluster with the same settings and
+ * credentials use one client; a pipeline whose connection or credentials change moves to another, and a
+ * client is closed when its last pipeline is deleted ({@link #forget}) or moves away.
  *
  * <p>A reading is reused for {@code pollInterval}: reconciles triggered by other events in between do
  * not call Kafka again, so a flood of events costs no broker round trips and a busy topic's lag causes at
  * most one status write per interval.
+ *
+ * <p>Bounded work on a reconcile thread: one reading takes at most the Kafka timeout (one budget for all
+ * its calls, not one per call); and when a client's cluster did not answer within it, the other pipelines on
+ * that client are told "unreachable" at once for the next {@code pollInterval} instead of each waiting out the
+ * timeout again, so a dead cluster does not hold every JOSDK worker thread.
  */
 public final class SourceProbes implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SourceProbes.class);
@@ -52,54 +58,87 @@ public final class SourceProbes implements AutoCloseable {
     private final Clock clock;
     private final Duration pollInterval;
     private final Duration timeout;
+    private final KafkaAdminPool clients;
     private final Map<ResourceID, Probe> probes = new ConcurrentHashMap<>();
 
     public SourceProbes(Clock clock, Duration pollInterval, Duration timeout) {
         this.clock = clock;
         this.pollInterval = pollInterval;
         this.timeout = timeout;
+        this.clients = new KafkaAdminPool(timeout);
     }
 
     private static final class Probe {
-        String fingerprint;
-        Admin admin;
         SourceReading last;
         String lastKey;
+        boolean forgotten;
     }
 
-    /** The latest reading for this pipeline, taken now if the previous one is older than the poll interval. */
-    public SourceReading read(OrderPipeline pipeline, KubernetesClient client) {
+    /**
+     * The latest reading for this pipeline, taken now if the previous one is older than the poll interval.
+     *
+     * @param secretVersions the resourceVersion of each Secret the pipeline references, by name (read by the
+     *                       reconciler's reference check): they tell a rotated credential without reading it
+     */
+    public SourceReading read(OrderPipeline pipeline, KubernetesClient client, Map<String, String> secretVersions) {
         ResourceID id = ResourceID.fromResource(pipeline);
         SourceSpec source = pipeline.getSpec().source();
+        String namespace = pipeline.getMetadata().getNamespace();
         String group = pipeline.consumerGroup();
-        String key = source.topic() + '\n' + group + '\n' + source.startPosition() + '\n' + source.bootstrapServers()
-                + '\n' + source.security();
+        ConnectionKey connection = ConnectionKey.of(source.bootstrapServers(), source.security(), namespace,
+                name -> Optional.ofNullable(secretVersions.get(name)).orElseGet(() -> secretVersion(client, namespace, name)));
+        String key = source.topic() + '\n' + group + '\n' + source.startPosition() + '\n' + connection;
         Probe probe = probes.computeIfAbsent(id, k -> new Probe());
         synchronized (probe) {
             Instant now = clock.instant();
+            if (probe.forgotten) {
+                // Deleted while this reconcile ran: take no client that nobody would let go of.
+                return unreachable(source, now);
+            }
             if (probe.last != null && key.equals(probe.lastKey)
                     && probe.last.readAt().plus(pollInterval).isAfter(now)) {
                 return probe.last;
             }
-            probe.last = readNow(pipeline, probe, client, group, now);
+            probe.last = readNow(pipeline, id, connection, client, group, now);
             probe.lastKey = key;
             return probe.last;
         }
     }
 
-    private SourceReading readNow(OrderPipeline pipeline, Probe probe, KubernetesClient client, String group,
-                                  Instant now) {
+    private SourceReading readNow(OrderPipeline pipeline, ResourceID id, ConnectionKey key, KubernetesClient client,
+                                  String group, Instant now) {
         SourceSpec source = pipeline.getSpec().source();
-        Optional<KafkaConnection> connection = connection(pipeline, client);
-        if (connection.isEmpty()) {
-            closeClient(probe);
+        Optional<KafkaAdminPool.SharedAdmin> shared;
+        try {
+            shared = clients.acquire(id, key, () -> connection(pipeline, client));
+        } catch (KafkaException e) {
+            // Admin.create refuses bootstrap servers that resolve to no address at all.
+            LOG.debug("event=kafka_client_refused namespace={} name={} bootstrap={} error=\"{}\"",
+                    pipeline.getMetadata().getNamespace(), pipeline.getMetadata().getName(), source.bootstrapServers(),
+                    e.toString());
+            clients.release(id);
+            return unreachable(source, now);
+        }
+        if (shared.isEmpty()) {
             return SourceReading.failed(SourceReading.CREDENTIALS_UNAVAILABLE,
                     "The Kafka credentials named in spec.source.security could not be read from their Secret: "
                             + "check that the Secret and its keys exist.", now);
         }
+        if (shared.get().knownUnreachable(now)) {
+            return unreachable(source, now);
+        }
+        Deadline deadline = new Deadline(timeout);
         try {
-            Admin admin = admin(pipeline, probe, connection.get());
-            return lag(admin, source, group, now);
+            SourceReading reading = lag(shared.get().admin(), source, group, now, deadline);
+            shared.get().reachable();
+            return reading;
+        } catch (ClusterUnreachable e) {
+            // Nothing answered at all (not even the topic's metadata): the cluster, not this topic, is the problem.
+            shared.get().unreachableUntil(now.plus(pollInterval));
+            LOG.debug("event=kafka_unreachable namespace={} name={} bootstrap={} client_id={} error=\"{}\"",
+                    pipeline.getMetadata().getNamespace(), pipeline.getMetadata().getName(), source.bootstrapServers(),
+                    shared.get().clientId(), e.getCause().toString());
+            return unreachable(source, now);
         } catch (UnknownTopicOrPartitionException e) {
             return SourceReading.failed(SourceReading.TOPIC_NOT_FOUND, "Topic '" + source.topic()
                     + "' does not exist on " + source.bootstrapServers()
@@ -126,22 +165,51 @@ public final class SourceProbes implements AutoCloseable {
                 + "spec.source.security.protocol, and that the network lets the operator reach the brokers.", now);
     }
 
-    private SourceReading lag(Admin admin, SourceSpec source, String group, Instant now) throws TimeoutException {
-        int ms = (int) timeout.toMillis();
-        TopicDescription topic = await(admin.describeTopics(List.of(source.topic()),
-                new DescribeTopicsOptions().timeoutMs(ms)).allTopicNames()).get(source.topic());
+    /** The first call of a reading failed for want of any answer: the cluster is unreachable. */
+    private static final class ClusterUnreachable extends Exception {
+        ClusterUnreachable(Exception cause) {
+            super(cause);
+        }
+    }
+
+    /** One time budget for all the calls of a reading. */
+    private record Deadline(long startNanos, Duration budget) {
+        Deadline(Duration budget) {
+            this(System.nanoTime(), budget);
+        }
+
+        int remainingMs() throws TimeoutException {
+            long left = budget.toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+            if (left <= 0) {
+                throw new TimeoutException("the reading's budget of " + budget.toMillis() + " ms is spent");
+            }
+            return (int) left;
+        }
+    }
+
+    private SourceReading lag(Admin admin, SourceSpec source, String group, Instant now, Deadline deadline)
+            throws TimeoutException, ClusterUnreachable {
+        TopicDescription topic;
+        try {
+            int ms = deadline.remainingMs();
+            topic = await(admin.describeTopics(List.of(source.topic()),
+                    new DescribeTopicsOptions().timeoutMs(ms)).allTopicNames(), ms).get(source.topic());
+        } catch (TimeoutException | org.apache.kafka.common.errors.TimeoutException e) {
+            throw new ClusterUnreachable(e);
+        }
         List<TopicPartition> partitions = new ArrayList<>();
         topic.partitions().forEach(p -> partitions.add(new TopicPartition(source.topic(), p.partition())));
+        int ms = deadline.remainingMs();
         Map<TopicPartition, OffsetAndMetadata> committed = await(admin.listConsumerGroupOffsets(group,
-                new ListConsumerGroupOffsetsOptions().timeoutMs(ms)).partitionsToOffsetAndMetadata());
-        Map<TopicPartition, Long> ends = offsets(admin, partitions, OffsetSpec.latest(), ms);
+                new ListConsumerGroupOffsetsOptions().timeoutMs(ms)).partitionsToOffsetAndMetadata(), ms);
+        Map<TopicPartition, Long> ends = offsets(admin, partitions, OffsetSpec.latest(), deadline);
         boolean fromLatest = source.startPosition() == SourceSpec.StartPosition.LATEST;
         List<TopicPartition> uncommitted = partitions.stream()
                 .filter(tp -> committed.get(tp) == null).toList();
         // A partition the group never committed starts where the loader would: at the log start (earliest) or
         // at the end (latest, so no lag).
         Map<TopicPartition, Long> starts = uncommitted.isEmpty() || fromLatest
-                ? Map.of() : offsets(admin, uncommitted, OffsetSpec.earliest(), ms);
+                ? Map.of() : offsets(admin, uncommitted, OffsetSpec.earliest(), deadline);
         long lag = 0;
         for (TopicPartition tp : partitions) {
             long end = ends.getOrDefault(tp, 0L);
@@ -153,21 +221,22 @@ public final class SourceProbes implements AutoCloseable {
         return SourceReading.of(partitions.size(), lag, committedPartitions, source.topic(), now);
     }
 
-    private Map<TopicPartition, Long> offsets(Admin admin, List<TopicPartition> partitions, OffsetSpec spec, int ms)
-            throws TimeoutException {
+    private Map<TopicPartition, Long> offsets(Admin admin, List<TopicPartition> partitions, OffsetSpec spec,
+                                              Deadline deadline) throws TimeoutException {
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         partitions.forEach(tp -> request.put(tp, spec));
+        int ms = deadline.remainingMs();
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result =
-                await(admin.listOffsets(request, new ListOffsetsOptions().timeoutMs(ms)).all());
+                await(admin.listOffsets(request, new ListOffsetsOptions().timeoutMs(ms)).all(), ms);
         Map<TopicPartition, Long> offsets = new HashMap<>();
         result.forEach((tp, info) -> offsets.put(tp, info.offset()));
         return offsets;
     }
 
     /** Waits a little longer than the call's own timeout, and unwraps Kafka's exception. */
-    private <T> T await(org.apache.kafka.common.KafkaFuture<T> future) throws TimeoutException {
+    private static <T> T await(org.apache.kafka.common.KafkaFuture<T> future, int ms) throws TimeoutException {
         try {
-            return future.get(timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
+            return future.get(ms + 500L, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof KafkaException kafka) {
                 throw kafka;
@@ -177,18 +246,6 @@ public final class SourceProbes implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new KafkaException("interrupted", e);
         }
-    }
-
-    private Admin admin(OrderPipeline pipeline, Probe probe, KafkaConnection connection) {
-        String fingerprint = connection.fingerprint();
-        if (probe.admin != null && fingerprint.equals(probe.fingerprint)) {
-            return probe.admin;
-        }
-        closeClient(probe);
-        probe.admin = Admin.create(connection.adminProperties(
-                "orderpipeline-operator-" + pipeline.pipelineName(), timeout));
-        probe.fingerprint = fingerprint;
-        return probe.admin;
     }
 
     /** The connection of a pipeline, with its credentials read from the Secret; empty if a key is missing. */
@@ -227,31 +284,38 @@ public final class SourceProbes implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** Number of Kafka clients currently open; for tests and metrics. */
-    public int openClients() {
-        return (int) probes.values().stream().filter(p -> p.admin != null).count();
+    /** The resourceVersion of a Secret the reference check did not report (it reports every one it read). */
+    private static String secretVersion(KubernetesClient client, String namespace, String name) {
+        Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
+        return secret == null ? "absent" : secret.getMetadata().getResourceVersion();
     }
 
-    /** Closes the pipeline's client and drops its reading; called when the pipeline is deleted. */
+    /** Kafka clients open now, shared by all pipelines; for tests and metrics. */
+    public int openClients() {
+        return clients.openClients();
+    }
+
+    /** Kafka clients opened since start; for tests. */
+    public long clientsOpened() {
+        return clients.clientsOpened();
+    }
+
+    /** Lets go of the pipeline's client (closed if no other pipeline uses it) and drops its reading. */
     public void forget(ResourceID id) {
         Probe probe = probes.remove(id);
         if (probe != null) {
             synchronized (probe) {
-                closeClient(probe);
+                probe.forgotten = true;
+                clients.release(id);
             }
-        }
-    }
-
-    private void closeClient(Probe probe) {
-        if (probe.admin != null) {
-            probe.admin.close(Duration.ofSeconds(1));
-            probe.admin = null;
-            probe.fingerprint = null;
+        } else {
+            clients.release(id);
         }
     }
 
     @Override
     public void close() {
-        List.copyOf(probes.keySet()).forEach(this::forget);
+        probes.clear();
+        clients.close();
     }
 }

@@ -19,9 +19,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,9 +45,19 @@ import org.slf4j.LoggerFactory;
  * {@code lastFreshnessMillis} (the age of the newest record of the last batch at its commit), rounded up to
  * whole seconds: unlike {@code now - lastCommitTime} it does not grow by itself between two readings, so an
  * idle pipeline's status stays put. A loader that stopped committing shows as an old lastCommitTime.
+ *
+ * <p>Bounded work: a resource's pods are asked at once, not one after the other, and the whole reading
+ * waits at most {@code timeout} (so ten unresponsive pods cost one timeout, not ten). At most
+ * {@value #MAX_IN_FLIGHT} requests are open at a time per reader, whatever the number of reconciles
+ * running (200 pipelines starting together do not open 200 connections), and the HTTP client's work runs on
+ * {@value #HTTP_THREADS} threads of its own rather than an unbounded pool. Connecting may take at most
+ * {@value #MAX_CONNECT_MILLIS} ms: a pod that does not accept a connection at once is gone or not up.
  */
 public final class RuntimeStatusReader<S, R> {
     private static final Logger LOG = LoggerFactory.getLogger(RuntimeStatusReader.class);
+    static final int MAX_IN_FLIGHT = 32;
+    static final int HTTP_THREADS = 2;
+    static final long MAX_CONNECT_MILLIS = 1000;
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -80,6 +99,7 @@ public final class RuntimeStatusReader<S, R> {
     private final Duration interval;
     private final Duration timeout;
     private final HttpClient http;
+    private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
     private final Map<ResourceID, Cached<R>> cache = new ConcurrentHashMap<>();
 
     /**
@@ -94,7 +114,23 @@ public final class RuntimeStatusReader<S, R> {
         this.port = port;
         this.interval = interval;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(timeout.compareTo(Duration.ofMillis(MAX_CONNECT_MILLIS)) < 0 ? timeout
+                        : Duration.ofMillis(MAX_CONNECT_MILLIS))
+                .executor(httpThreads())
+                .build();
+    }
+
+    /** {@value #HTTP_THREADS} daemon threads, gone when idle (a reader lives as long as its reconciler). */
+    private static ThreadPoolExecutor httpThreads() {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(HTTP_THREADS, HTTP_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "runtime-status-http");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /**
@@ -115,16 +151,33 @@ public final class RuntimeStatusReader<S, R> {
     }
 
     private List<PodSnapshot<S>> readRunning(List<Pod> pods, String namespace) {
-        List<PodSnapshot<S>> snapshots = new ArrayList<>();
-        for (Pod pod : pods) {
-            if (!isRunning(pod)) {
-                continue;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<Pod, CompletableFuture<S>> calls = new LinkedHashMap<>();
+        try {
+            for (Pod pod : pods) {
+                if (!isRunning(pod)) {
+                    continue;
+                }
+                if (!inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    LOG.debug("event=runtime_status_skipped namespace={} pod={} reason=busy", namespace,
+                            pod.getMetadata().getName());
+                    continue;
+                }
+                calls.put(pod, fetch(pod.getStatus().getPodIP()).whenComplete((snapshot, e) -> inFlight.release()));
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<PodSnapshot<S>> snapshots = new ArrayList<>();
+        for (Map.Entry<Pod, CompletableFuture<S>> call : calls.entrySet()) {
+            Pod pod = call.getKey();
             try {
-                snapshots.add(new PodSnapshot<>(pod.getMetadata().getUid(), fetch(pod.getStatus().getPodIP())));
-            } catch (IOException | RuntimeException e) {
+                snapshots.add(new PodSnapshot<>(pod.getMetadata().getUid(),
+                        call.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)));
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                call.getValue().cancel(true);
                 LOG.debug("event=runtime_status_unreadable namespace={} pod={} error=\"{}\"", namespace,
-                        pod.getMetadata().getName(), e.toString());
+                        pod.getMetadata().getName(), e instanceof ExecutionException ? e.getCause().toString() : e.toString());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -199,15 +252,20 @@ public final class RuntimeStatusReader<S, R> {
         return pods.stream().findFirst().map(PodSnapshot::snapshot);
     }
 
-    private S fetch(String ip) throws IOException, InterruptedException {
+    private CompletableFuture<S> fetch(String ip) {
         String host = ip.contains(":") ? "[" + ip + "]" : ip;
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + "/status"))
                 .timeout(timeout).GET().build();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            throw new IOException("HTTP " + response.statusCode());
-        }
-        return JSON.readValue(response.body(), snapshotType);
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
+            if (response.statusCode() != 200) {
+                throw new CompletionException(new IOException("HTTP " + response.statusCode()));
+            }
+            try {
+                return JSON.readValue(response.body(), snapshotType);
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        });
     }
 
     private static boolean isRunning(Pod pod) {

@@ -198,18 +198,6 @@ class LagAutoscalingTest {
         assertTrue(reachable.getMessage().contains("spec.source.topic"), reachable.getMessage());
     }
 
-    @Test
-    void deletingThePipelineClosesItsKafkaClient() {
-        client.resource(pipeline(namespace, "orders", lagSpec(kafka.bootstrapServers(), topic, "3s"))).create();
-        awaitStatus(p -> p.getStatus().partitions() != null);
-        int open = harness.orderPipelineReconciler().openKafkaClients();
-        assertTrue(open >= 1, "a client is open for the pipeline");
-
-        client.resource(pipelineNow()).delete();
-
-        await().atMost(WAIT).until(() -> harness.orderPipelineReconciler().openKafkaClients() == open - 1);
-    }
-
     // --- helpers ---
 
     static OrderPipelineSpec lagSpec(String bootstrap, String topic, String window) {
