@@ -21,6 +21,8 @@ public final class CdcStatus {
     private Long lagSeconds;
     private Long lastFreshnessMillis;
     private String watermark;
+    /** The stored watermark this process resumed from: the sync's state row existed before it started. */
+    private String resumedFrom;
     private String lastError;
     private boolean ready;
     private boolean stalled;
@@ -47,6 +49,11 @@ public final class CdcStatus {
         this.watermark = watermark;
         this.totalRowsUpserted = totalUpserted;
         this.totalRowsDeleted = totalDeleted;
+    }
+
+    /** The sync's state row existed when this process started: it resumes, it does not snapshot anew. */
+    synchronized void resumedStoredState(String watermark) {
+        this.resumedFrom = watermark;
     }
 
     synchronized void applied(String phase, String watermark, long upserted, long deleted, Long lagSeconds,
@@ -100,7 +107,7 @@ public final class CdcStatus {
         return new Snapshot(name, mode, phase, rowsUpserted, rowsDeleted, totalRowsUpserted, totalRowsDeleted,
                 batchesApplied, lastSyncTime == null ? null : lastSyncTime.toString(), lagSeconds, lastFreshnessMillis,
                 watermark, audit == null ? null : new LinkedHashMap<>(audit), stalled, streamStale, lastError,
-                cost.snapshot());
+                cost.snapshot(), resumedFrom);
     }
 
     /** The JSON body of {@code /status}. */
@@ -121,7 +128,18 @@ public final class CdcStatus {
             boolean stalled,
             boolean streamStale,
             String lastError,
-            Map<String, Object> cost) {
+            Map<String, Object> cost,
+            String resumedFrom) {
+
+        /** Without the resumed watermark (a runtime of an older version). */
+        public Snapshot(String name, String mode, String phase, long rowsUpserted, long rowsDeleted, long totalRowsUpserted,
+                        long totalRowsDeleted, long batchesApplied, String lastSyncTime, Long lagSeconds,
+                        Long lastFreshnessMillis, String watermark, Map<String, Object> audit, boolean stalled,
+                        boolean streamStale, String lastError, Map<String, Object> cost) {
+            this(name, mode, phase, rowsUpserted, rowsDeleted, totalRowsUpserted, totalRowsDeleted, batchesApplied,
+                    lastSyncTime, lagSeconds, lastFreshnessMillis, watermark, audit, stalled, streamStale, lastError, cost,
+                    null);
+        }
 
         /** Without cost figures (a sync that reported none, e.g. from a runtime of an older version). */
         public Snapshot(String name, String mode, String phase, long rowsUpserted, long rowsDeleted, long totalRowsUpserted,
@@ -129,7 +147,8 @@ public final class CdcStatus {
                         Long lastFreshnessMillis, String watermark, Map<String, Object> audit, boolean stalled,
                         boolean streamStale, String lastError) {
             this(name, mode, phase, rowsUpserted, rowsDeleted, totalRowsUpserted, totalRowsDeleted, batchesApplied,
-                    lastSyncTime, lagSeconds, lastFreshnessMillis, watermark, audit, stalled, streamStale, lastError, null);
+                    lastSyncTime, lagSeconds, lastFreshnessMillis, watermark, audit, stalled, streamStale, lastError, null,
+                    null);
         }
     }
 }

@@ -135,6 +135,7 @@ public final class Replicator {
             LOG.info("new sync {}: snapshot, then changes after {}", config.name(), source.summarize(handover));
         } else {
             LOG.info("resuming sync {} ({}) at {}", config.name(), stored.phase(), source.summarize(stored.watermark()));
+            status.resumedStoredState(source.summarize(stored.watermark()));
         }
         state = stored;
         status.resumed(phaseName(state), source.summarize(state.watermark()), state.rowsUpserted(), state.rowsDeleted());

@@ -1,6 +1,7 @@
 package dev.orderpipeline.cdc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orderpipeline.config.Setting;
@@ -68,6 +69,29 @@ class SnapshotHandoverTest {
             Thread.sleep(600);
             assertEquals(live + written, cdc.status().rowsUpserted());
             assertEquals(0, cdc.status().rowsDeleted());
+        }
+    }
+
+    @Test
+    void aReplicatorThatFindsItsSyncsStateRowSaysInStatusThatItResumedFromIt() throws Exception {
+        Path db = dir.resolve("resumed.duckdb");
+        OrderChanges changes = new OrderChanges(5);
+        try (DuckDbWarehouse w = CdcHarness.duckWarehouse(db)) {
+            changes.writeBatch(w, 400);
+        }
+        Map<String, String> env = CdcHarness.duckDbEnv(db, pg);
+        env.put(Setting.CDC_NAME.envName(), "resumed-sync");
+        env.put(Setting.POSTGRES_TABLE.envName(), "resumed");
+        String stoppedAt;
+        try (CdcHarness.InProcess cdc = new CdcHarness.InProcess(env)) {
+            CdcHarness.await("incremental phase", Duration.ofSeconds(60), () -> "Incremental".equals(cdc.status().phase()));
+            assertNull(cdc.status().resumedFrom(), "a new sync resumes nothing");
+            stoppedAt = cdc.status().watermark();
+        }
+        try (CdcHarness.InProcess cdc = new CdcHarness.InProcess(env)) {
+            CdcHarness.await("incremental phase", Duration.ofSeconds(60), () -> "Incremental".equals(cdc.status().phase()));
+            assertEquals(stoppedAt, cdc.status().resumedFrom(), "the watermark stored by the previous run");
+            assertEquals(0, cdc.status().rowsUpserted(), "nothing copied again");
         }
     }
 

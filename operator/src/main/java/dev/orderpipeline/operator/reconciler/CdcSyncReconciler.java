@@ -31,6 +31,10 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns a CdcSync into a ConfigMap and a single-replica replicator Deployment (strategy Recreate), and
@@ -45,6 +49,9 @@ import java.util.Optional;
 @ControllerConfiguration(name = CdcSyncReconciler.NAME)
 public class CdcSyncReconciler implements Reconciler<CdcSync> {
     public static final String NAME = "cdcsync";
+    /** Event reason: a new CdcSync went on from a state row a previous sync of its name left. */
+    public static final String RESUMING_STORED_STATE = "ResumingStoredState";
+    private static final Logger LOG = LoggerFactory.getLogger(CdcSyncReconciler.class);
     private static final StatusWrites.TransitionMessages TRANSITIONS = new StatusWrites.TransitionMessages(
             "spec.state is paused: the replicator is stopped, its watermark kept.",
             "spec.state is running: the replicator starts again from its watermark.",
@@ -54,6 +61,7 @@ public class CdcSyncReconciler implements Reconciler<CdcSync> {
     private final Clock clock;
     private final CdcStatusComposer statusComposer;
     private final Workflow<CdcSync> workflow;
+    private final Set<ResourceID> announcedResume = ConcurrentHashMap.newKeySet();
     private final RuntimeStatusReader<RuntimeStatusReader.ReplicatorSnapshot,
             Optional<RuntimeStatusReader.ReplicatorSnapshot>> runtimeStatus;
 
@@ -76,7 +84,10 @@ public class CdcSyncReconciler implements Reconciler<CdcSync> {
     @Override
     public List<EventSource<?, CdcSync>> prepareEventSources(EventSourceContext<CdcSync> context) {
         List<EventSource<?, CdcSync>> sources = new ArrayList<>(EventSourceUtils.eventSourcesFromWorkflow(context, workflow));
-        sources.add(new DeletionListener<>("cdcsync-deletions", runtimeStatus::forget));
+        sources.add(new DeletionListener<>("cdcsync-deletions", id -> {
+            runtimeStatus.forget(id);
+            announcedResume.remove(id);
+        }));
         return sources;
     }
 
@@ -110,6 +121,7 @@ public class CdcSyncReconciler implements Reconciler<CdcSync> {
         CdcSyncStatus status = statusComposer.reconciled(sync, context.getSecondaryResource(Deployment.class),
                 pods.reading(), pods.trouble());
         StatusWrites.announceTransitions(sync, status, TRANSITIONS, events);
+        announceResumedState(sync, pods.reading(), events);
         // Looked at again periodically: the replicator's /status, and a referenced OrderPipeline's sink.
         return StatusWrites.ifChanged(sync, status).rescheduleAfter(settings.sourcePollInterval());
     }
@@ -120,5 +132,29 @@ public class CdcSyncReconciler implements Reconciler<CdcSync> {
         ReconcileFailure failure = ReconcileFailure.of(e);
         return StatusWrites.failed(sync, statusComposer.failed(sync, failure), failure,
                 new EventRecorder(context.getClient(), clock), settings.stalledRecheck());
+    }
+
+    /**
+     * A CdcSync whose replicator, at the operator's first reading of it, resumed a state row that already
+     * existed was very likely deleted and re-created under the same name: it goes on from the stored watermark
+     * and does not copy the table again. That is exactly-once, but a surprise when a fresh copy was meant: say
+     * so once, with how to start over.
+     */
+    private void announceResumedState(CdcSync sync, Optional<RuntimeStatusReader.ReplicatorSnapshot> reading,
+                                      EventRecorder events) {
+        CdcSyncStatus previous = sync.getStatus();
+        boolean firstReading = previous == null || (previous.lastSyncTime() == null && previous.rowsUpserted() == null);
+        String resumedFrom = reading.map(RuntimeStatusReader.ReplicatorSnapshot::resumedFrom).orElse(null);
+        // Remembered here too: a second reconcile may see a cached copy from before the first status write.
+        if (!firstReading || resumedFrom == null || !announcedResume.add(ResourceID.fromResource(sync))) {
+            return;
+        }
+        String message = "The replicator resumed the stored state of a sync named '" + sync.getMetadata().getName()
+                + "' (watermark " + resumedFrom + "): a CdcSync of this name ran before in this schema. It applies "
+                + "changes after that watermark and does not copy the table again. To start over, delete its row in "
+                + "orderpipeline_cdc_state (and the target table), or use another name.";
+        LOG.warn("event=resuming_stored_state kind=CdcSync namespace={} name={}", sync.getMetadata().getNamespace(),
+                sync.getMetadata().getName());
+        events.warning(sync, RESUMING_STORED_STATE, message);
     }
 }

@@ -71,7 +71,7 @@ public final class RuntimeStatusReader<S, R> {
     /** The fields of a replicator's {@code /status} (pipeline-runtime's CdcStatus.Snapshot) read here. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record ReplicatorSnapshot(Long rowsUpserted, Long rowsDeleted, String lastSyncTime, Long lagSeconds,
-                                     String watermark, String lastError, Cost cost) {
+                                     String watermark, String lastError, Cost cost, String resumedFrom) {
         /** The fields of the replicator's {@code cost} (pipeline-runtime's CdcCost) read here. */
         @JsonIgnoreProperties(ignoreUnknown = true)
         public record Cost(Long readsRun, Long readsSkipped, Double estimatedWarehouseSeconds) {

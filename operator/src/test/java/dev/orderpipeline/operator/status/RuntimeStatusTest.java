@@ -12,21 +12,23 @@ import com.sun.net.httpserver.HttpServer;
 import dev.orderpipeline.cdc.CdcStatus;
 import dev.orderpipeline.load.LoaderState;
 import dev.orderpipeline.load.LoaderStatus;
+import dev.orderpipeline.operator.OperatorHarness;
 import dev.orderpipeline.operator.TestPipelines;
 import dev.orderpipeline.operator.TestSyncs;
 import dev.orderpipeline.operator.api.CdcSync;
 import dev.orderpipeline.operator.api.CdcSyncCost;
-import dev.orderpipeline.operator.dependent.ReplicatorResources;
-import dev.orderpipeline.operator.OperatorHarness;
 import dev.orderpipeline.operator.api.OrderPipeline;
 import dev.orderpipeline.operator.dependent.LoaderResources;
+import dev.orderpipeline.operator.dependent.ReplicatorResources;
+import dev.orderpipeline.operator.reconciler.CdcSyncReconciler;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -326,6 +328,47 @@ class RuntimeStatusTest {
                 COMMITTED.toString(), 3L, 2500L, "UPDATED_AT=2025-11-26T10:15:00Z", Map.of(), false, false, null,
                 Map.of("readsRun", 40, "readsSkipped", 320, "markerChecks", 360, "readSeconds", 12.5,
                         "estimatedWarehouseSeconds", 2460.0)));
+        createSyncWithAReadyReplicatorPod();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            CdcSync now = client.resources(CdcSync.class).inNamespace(namespace).withName("replicate").get();
+            return now.getStatus() != null && now.getStatus().rowsUpserted() != null;
+        });
+        CdcSync reported = client.resources(CdcSync.class).inNamespace(namespace).withName("replicate").get();
+        assertEquals(420L, reported.getStatus().rowsUpserted());
+        assertEquals(17L, reported.getStatus().rowsDeleted());
+        assertEquals(3L, reported.getStatus().lagSeconds());
+        assertEquals(COMMITTED.toString(), reported.getStatus().lastSyncTime());
+        assertEquals("UPDATED_AT=2025-11-26T10:15:00Z", reported.getStatus().watermark());
+        assertEquals(new CdcSyncCost(40L, 320L, 2460.0), reported.getStatus().cost(), "what the sync costs its warehouse");
+
+        assertEquals(List.of(), eventReasons("replicate", CdcSyncReconciler.RESUMING_STORED_STATE),
+                "a replicator that started a new sync is no surprise");
+    }
+
+    @Test
+    void aNewCdcSyncWhoseReplicatorResumedAStoredStateSaysSoOnceWithAWarning() throws InterruptedException {
+        startOperatorReadingEvery200Ms();
+        servedInstead.set(new CdcStatus.Snapshot(namespace + ".replicate", "cursor", "Incremental", 0, 0, 9000, 300, 0,
+                null, 0L, null, "UPDATED_AT=2025-11-26T10:15:00Z", Map.of(), false, false, null, null,
+                "UPDATED_AT=2025-11-26T10:15:00Z"));
+        createSyncWithAReadyReplicatorPod();
+
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                eventReasons("replicate", CdcSyncReconciler.RESUMING_STORED_STATE).size() == 1);
+        Event warning = client.v1().events().inNamespace(namespace).list().getItems().stream()
+                .filter(e -> CdcSyncReconciler.RESUMING_STORED_STATE.equals(e.getReason())).findFirst().orElseThrow();
+        assertEquals("Warning", warning.getType());
+        assertTrue(warning.getMessage().contains("UPDATED_AT=2025-11-26T10:15:00Z")
+                && warning.getMessage().contains("orderpipeline_cdc_state"), warning.getMessage());
+        // Later readings (the same answer, once the status holds the replicator's rows) say nothing more.
+        await().atMost(Duration.ofSeconds(20)).until(() -> client.resources(CdcSync.class).inNamespace(namespace)
+                .withName("replicate").get().getStatus().rowsUpserted() != null);
+        Thread.sleep(600); // three more readings at 200 ms
+        assertEquals(1, eventReasons("replicate", CdcSyncReconciler.RESUMING_STORED_STATE).size());
+    }
+
+    private void createSyncWithAReadyReplicatorPod() {
         TestPipelines.secrets(namespace).forEach(secret -> client.resource(secret).create());
         client.resource(TestSyncs.postgresSecret(namespace)).create();
         CdcSync sync = client.resource(TestSyncs.sync(namespace, "replicate", TestSyncs.snowflakeCursorSpec())).create();
@@ -341,17 +384,12 @@ class RuntimeStatusTest {
             client.resource(created).updateStatus();
         }
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-            CdcSync now = client.resources(CdcSync.class).inNamespace(namespace).withName("replicate").get();
-            return now.getStatus() != null && now.getStatus().rowsUpserted() != null;
-        });
-        CdcSync reported = client.resources(CdcSync.class).inNamespace(namespace).withName("replicate").get();
-        assertEquals(420L, reported.getStatus().rowsUpserted());
-        assertEquals(17L, reported.getStatus().rowsDeleted());
-        assertEquals(3L, reported.getStatus().lagSeconds());
-        assertEquals(COMMITTED.toString(), reported.getStatus().lastSyncTime());
-        assertEquals("UPDATED_AT=2025-11-26T10:15:00Z", reported.getStatus().watermark());
-        assertEquals(new CdcSyncCost(40L, 320L, 2460.0), reported.getStatus().cost(), "what the sync costs its warehouse");
+    }
+
+    private List<String> eventReasons(String involvedName, String reason) {
+        return client.v1().events().inNamespace(namespace).list().getItems().stream()
+                .filter(e -> involvedName.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason()))
+                .map(Event::getReason).toList();
     }
 
     /** The operator reading /status and the source every 200 ms, and a fresh namespace. */
