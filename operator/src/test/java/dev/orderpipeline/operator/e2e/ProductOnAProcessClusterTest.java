@@ -140,16 +140,17 @@ class ProductOnAProcessClusterTest {
                 // project venv, and the image's ENV (its /tmp and /dev/termination-log paths land in the pod's files).
                 .map(LocalImages.repository(dbtImage()), LocalImages.entrypoint(
                         Manifests.root().resolve("dbt/entrypoint.sh"), launch -> Map.ofEntries(
-                                Map.entry("DBT_PROJECT_DIR", Manifests.root().resolve("dbt").toString()),
-                                Map.entry("DBT_PROFILES_DIR", Manifests.root().resolve("dbt").toString()),
                                 Map.entry("DBT_TARGET", "snowflake"),
                                 Map.entry("DBT_TARGET_PATH", "/tmp/dbt/target"),
                                 Map.entry("DBT_LOG_PATH", "/tmp/dbt/logs"),
                                 Map.entry("DBT_SEND_ANONYMOUS_USAGE_STATS", "false"),
                                 Map.entry("PYTHONDONTWRITEBYTECODE", "1"),
-                                Map.entry("TERMINATION_MESSAGE_PATH", "/dev/termination-log"),
-                                Map.entry("DBT_BIN", RepositoryPaths.venvTool("dbt").toString()),
-                                Map.entry("PYTHON_BIN", RepositoryPaths.venvTool("python").toString()))));
+                                Map.entry("TERMINATION_MESSAGE_PATH", "/dev/termination-log")),
+                        // The image's project and tools are this checkout's, wherever it lies (a CI clone in /tmp too).
+                        Map.of("DBT_PROJECT_DIR", Manifests.root().resolve("dbt").toString(),
+                                "DBT_PROFILES_DIR", Manifests.root().resolve("dbt").toString(),
+                                "DBT_BIN", RepositoryPaths.venvTool("dbt").toString(),
+                                "PYTHON_BIN", RepositoryPaths.venvTool("python").toString())));
         kubelet = ProcessKubelet.start(api.newClient(), images, work.resolve("kubelet"));
     }
 

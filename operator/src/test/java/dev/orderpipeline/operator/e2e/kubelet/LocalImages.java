@@ -79,9 +79,11 @@ public final class LocalImages {
      * An image whose entrypoint is a local program (a script) taking the container's args (the dbt image:
      * its entrypoint script in the project's checkout, dbt from the project venv). {@code imageEnv} is the
      * image's ENV; paths in it that lie under the container's mount paths are rewritten like the container's own.
+     * {@code hostEnv} names this machine's files that stand in for the image's (never rewritten).
      */
     public static Function<ContainerLaunch, LocalCommand> entrypoint(Path program,
-                                                                     Function<ContainerLaunch, Map<String, String>> imageEnv) {
+                                                                     Function<ContainerLaunch, Map<String, String>> imageEnv,
+                                                                     Map<String, String> hostEnv) {
         if (!Files.isExecutable(program)) {
             throw new IllegalStateException(program + " is missing or not executable: the process kubelet runs it");
         }
@@ -89,7 +91,7 @@ public final class LocalImages {
             requireNoCommand(launch);
             List<String> command = new ArrayList<>(List.of(program.toString()));
             command.addAll(launch.args());
-            return new LocalCommand(command, imageEnv.apply(launch));
+            return new LocalCommand(command, imageEnv.apply(launch), hostEnv);
         };
     }
 

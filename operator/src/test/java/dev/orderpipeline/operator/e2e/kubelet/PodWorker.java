@@ -203,6 +203,7 @@ final class PodWorker implements Runnable {
             builder.environment().put("HOME", home.toString());
             // The image's ENV names paths inside the container as the container's own variables do.
             command.imageEnv().forEach((k, v) -> builder.environment().put(k, PodFiles.map(v, mounts)));
+            builder.environment().putAll(command.hostEnv());
             builder.environment().putAll(env);
             process = builder.start();
             kubelet.track(process);
