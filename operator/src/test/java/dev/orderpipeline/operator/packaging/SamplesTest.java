@@ -71,6 +71,8 @@ class SamplesTest {
             self -> !"cursor".equals(self.path("mode").asText()) || self.has("cursorColumn"));
     /** The source's formats and the Kafka and registry credentials that go together. */
     private static final Map<String, Predicate<JsonNode>> SOURCE_CEL_RULES = Map.of(
+            "!self.url.matches('^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]*@')",
+            self -> !Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]*@").matcher(self.path("url").asText()).find(),
             "has(self.username) == has(self.password)",
             self -> self.has("username") == self.has("password"),
             "has(self.clientCertificate) == has(self.clientKey)",
@@ -218,6 +220,8 @@ class SamplesTest {
                 "spec.source.schemaRegistry is required");
         assertRejected(protobuf, p -> ((ObjectNode) p.at("/spec/source/schemaRegistry")).remove("password"),
                 "username and password go together");
+        assertRejected(protobuf, p -> ((ObjectNode) p.at("/spec/source/schemaRegistry"))
+                .put("url", "https://KEY:SECRET@psrc-xxxxx.us-east-2.aws.confluent.cloud"), "must not carry credentials");
     }
 
     private static void assertRejected(JsonNode sample, Consumer<ObjectNode> change, String expected) {

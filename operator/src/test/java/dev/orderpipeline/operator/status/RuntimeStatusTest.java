@@ -201,7 +201,8 @@ class RuntimeStatusTest {
     void aSchemaRegistryThatHasNotAnsweredForMinutesDegradesThePipelineNamingTheRegistryHostButNoCredentialOnce()
             throws InterruptedException {
         startOperatorReadingEvery200Ms();
-        OrderPipeline created = applyWithRegistry("https://sr-key:sr-secret@psrc-orders.region.invalid:8443");
+        // The loader's error names the URL it was given; one with credentials (from before the CRD refused them) is scrubbed.
+        OrderPipeline created = applyWithRegistry("https://psrc-orders.region.invalid:8443");
         createLoaderPod(created, "orders-loader-waiting", false);
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 "True".equals(condition(ConditionType.SchemaRegistryAvailable).getStatus()));
