@@ -12,8 +12,10 @@
 --                ImagePullFailed, ContainerConfigError, RolloutStuck), even while Reconciling is True:
 --                a rollout that cannot finish must not look like one in progress forever.
 --   Degraded     SinkWriting False (a warehouse commit hangs, partitions are paused), OffsetsInRange
---                False (a partition is held, or records were skipped or re-read), or any other
---                condition False except the two warnings below: data does not flow correctly.
+--                False (a partition is held, or records were skipped or re-read),
+--                SchemaRegistryAvailable False (the loaders' Schema Registry has not answered for 2
+--                minutes: loading waits), or any other condition False except the two warnings
+--                below: data does not flow correctly.
 --   Healthy      Ready True. Two conditions are warnings, not failures, while data flows:
 --                SourceReachable False (the operator's own Kafka probe failed; the loaders read on)
 --                and DbtSucceeded False (a dbt model or test failed; loading goes on). They are named

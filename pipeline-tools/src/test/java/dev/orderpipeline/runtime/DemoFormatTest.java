@@ -18,7 +18,7 @@ class DemoFormatTest {
     Path work;
 
     @ParameterizedTest
-    @ValueSource(strings = {"avro", "protobuf"})
+    @ValueSource(strings = {"avro", "json_sr", "protobuf"})
     void theDemoWithAConfluentFormatStartsARegistryAndEveryCheckPasses(String format) throws Exception {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream original = System.out;

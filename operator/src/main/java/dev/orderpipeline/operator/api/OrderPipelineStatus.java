@@ -16,7 +16,7 @@ public record OrderPipelineStatus(
         Long observedGeneration,
         @JsonPropertyDescription("Pending (rolling out), Running, Paused, Degraded (loader pods crash-loop, cannot pull their image or cannot be created: the Ready condition says why) or Stalled (the spec or a Secret must be fixed).")
         String phase,
-        @JsonPropertyDescription("Ready, Reconciling and Stalled (kstatus), SourceReachable (Kafka lag readable), SinkWriting (warehouse commits return), OffsetsInRange (every partition reads on from its stored offset) and DbtSucceeded, with Kubernetes condition conventions.")
+        @JsonPropertyDescription("Ready, Reconciling and Stalled (kstatus), SourceReachable (Kafka lag readable), SinkWriting (warehouse commits return), OffsetsInRange (every partition reads on from its stored offset), SchemaRegistryAvailable (with a Schema Registry format: the loaders' registry answers) and DbtSucceeded, with Kubernetes condition conventions.")
         @SchemaFrom(type = ConditionSchema[].class)
         List<Condition> conditions,
         @StatusReplicas

@@ -9,6 +9,9 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(value = "has(self.username) == has(self.password)",
         message = "spec.source.schemaRegistry.username and password go together (Confluent Cloud: the Schema Registry "
                 + "API key and secret): reference both Secret keys or neither")
+@ValidationRule(value = "!self.url.matches('^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]*@')",
+        message = "spec.source.schemaRegistry.url must not carry credentials (user:password@host): the URL is not a "
+                + "secret and lands in the loaders' ConfigMap; reference the API key and secret as username and password")
 public record SchemaRegistrySpec(
         @Required @Pattern("^https?://[^\\s]+$")
         @JsonPropertyDescription("Base URL of the Schema Registry, e.g. https://psrc-xxxxx.region.provider.confluent.cloud.")

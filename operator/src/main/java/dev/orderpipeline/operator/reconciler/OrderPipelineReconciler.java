@@ -72,6 +72,8 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
     private final RuntimeStatusReader<RuntimeStatusReader.LoaderSnapshot, RuntimeReading> runtimeStatus;
     /** The SourceReachable state last announced with an Event, per pipeline. */
     private final Map<ResourceID, String> announcedSource = new ConcurrentHashMap<>();
+    /** The SchemaRegistryAvailable state last announced with an Event, per pipeline (see {@link #announceSchemaRegistry}). */
+    private final Map<ResourceID, String> announcedRegistry = new ConcurrentHashMap<>();
     /** Pipelines already told that they resume from offsets stored before they were created. */
     private final java.util.Set<ResourceID> announcedResume = ConcurrentHashMap.newKeySet();
 
@@ -124,6 +126,7 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
         dbtRuns.forget(id);
         metrics.forget(id);
         announcedSource.remove(id);
+        announcedRegistry.remove(id);
         announcedResume.remove(id);
         LOG.debug("event=released kind=OrderPipeline namespace={} name={}", id.getNamespace().orElse(""), id.getName());
     }
@@ -185,6 +188,7 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
         metrics.observed(pipeline, status);
         announceTransitions(pipeline, status, scaling, events);
         announceSource(pipeline, source, events);
+        announceSchemaRegistry(pipeline, status, events);
         announceResumedGroup(pipeline, source, events);
         // Look again when the next reading is due, or when a pending scale-down falls due.
         Duration next = settings.sourcePollInterval();
@@ -220,6 +224,41 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
         } else if (reported != null) {
             events.normal(pipeline, "SourceReachable", source.message());
         }
+    }
+
+    /**
+     * A Warning Event when the loaders' Schema Registry is reported unavailable, once per outage (an outage is
+     * one run of SchemaRegistryAvailable False: its lastTransitionTime names it), and a Normal one when it
+     * answers again. Remembered here as well as read from the stored status, as in {@link #announceSource}.
+     */
+    private void announceSchemaRegistry(OrderPipeline pipeline, OrderPipelineStatus status, EventRecorder events) {
+        Optional<io.fabric8.kubernetes.api.model.Condition> now = Conditions.find(status.conditions(),
+                ConditionType.SchemaRegistryAvailable);
+        if (now.isEmpty()) {
+            return;
+        }
+        String state = registryState(now.get());
+        String before = announcedRegistry.put(ResourceID.fromResource(pipeline), state);
+        if (state.equals(before)) {
+            return;
+        }
+        Optional<io.fabric8.kubernetes.api.model.Condition> stored = pipeline.getStatus() == null ? Optional.empty()
+                : Conditions.find(pipeline.getStatus().conditions(), ConditionType.SchemaRegistryAvailable);
+        String reported = stored.map(OrderPipelineReconciler::registryState).orElse(null);
+        if (state.equals(reported)) {
+            return;
+        }
+        if ("False".equals(now.get().getStatus())) {
+            LOG.warn("event=schema_registry_unavailable kind=OrderPipeline namespace={} name={} message=\"{}\"",
+                    pipeline.getMetadata().getNamespace(), pipeline.getMetadata().getName(), now.get().getMessage());
+            events.warning(pipeline, now.get().getReason(), now.get().getMessage());
+        } else if (reported != null && !reported.equals("True")) {
+            events.normal(pipeline, "SchemaRegistryAvailable", now.get().getMessage() + " Loading goes on.");
+        }
+    }
+
+    private static String registryState(io.fabric8.kubernetes.api.model.Condition condition) {
+        return "True".equals(condition.getStatus()) ? "True" : "False@" + condition.getLastTransitionTime();
     }
 
     /**

@@ -48,6 +48,14 @@ public final class SpecValidator {
                     "spec.source.schemaRegistry is required when format or keyFormat is avro, json_sr or protobuf: the "
                             + "records carry a schema id only the registry resolves; add schemaRegistry.url."));
         }
+        if (spec.source().schemaRegistry() != null && spec.source().schemaRegistry().url() != null
+                && URL_WITH_USER_INFO.matcher(spec.source().schemaRegistry().url()).find()) {
+            // The URL itself is not repeated: it holds the credentials.
+            return Optional.of(new SpecProblem(SpecProblem.INVALID_SPEC, "spec.source.schemaRegistry.url",
+                    "spec.source.schemaRegistry.url must not carry credentials (user:password@host): the URL is not a "
+                            + "secret and would land in the loaders' ConfigMap; remove them from the URL and reference "
+                            + "the API key and secret as spec.source.schemaRegistry.username and password."));
+        }
         if (security != null && (security.clientCertificate() == null) != (security.clientKey() == null)) {
             String missing = security.clientKey() == null ? "spec.source.security.clientKey" : "spec.source.security.clientCertificate";
             return Optional.of(new SpecProblem(SpecProblem.INVALID_SPEC, missing, missing + " is required for mutual TLS: "
@@ -68,6 +76,10 @@ public final class SpecValidator {
         }
         return Optional.empty();
     }
+
+    /** The same test as the CRD's rule on spec.source.schemaRegistry (a resource may predate the rule). */
+    private static final java.util.regex.Pattern URL_WITH_USER_INFO =
+            java.util.regex.Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]*@");
 
     private static boolean needsRegistry(SourceSpec.Format format) {
         return format != null && format.needsRegistry();

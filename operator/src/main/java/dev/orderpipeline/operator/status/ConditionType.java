@@ -21,6 +21,12 @@ public enum ConditionType {
      * (offsetReset earliest or latest: records were skipped or re-read), until the loaders restart.
      */
     OffsetsInRange,
+    /**
+     * Only for a pipeline whose records need a Schema Registry (spec.source.format or keyFormat avro, json_sr or
+     * protobuf): the loaders' registry answers. False once a loader has waited on it for as long as a sink stall
+     * takes to be called one; its records wait in Kafka and are read again, none is skipped.
+     */
+    SchemaRegistryAvailable,
     /** The latest finished dbt run succeeded (its run summary reports no failed model or test). */
     DbtSucceeded
 }

@@ -31,15 +31,28 @@ public final class Conditions {
                 .filter(old -> statusText.equals(old.getStatus()) && old.getLastTransitionTime() != null)
                 .map(Condition::getLastTransitionTime)
                 .orElseGet(() -> Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
-        built.add(new ConditionBuilder()
+        Condition condition = new ConditionBuilder()
                 .withType(type.name())
                 .withStatus(statusText)
                 .withReason(reason)
                 .withMessage(message)
                 .withObservedGeneration(observedGeneration)
                 .withLastTransitionTime(transition)
-                .build());
+                .build();
+        // One per type (the CRD's list is keyed by type): setting a type again replaces it where it stands.
+        for (int i = 0; i < built.size(); i++) {
+            if (type.name().equals(built.get(i).getType())) {
+                built.set(i, condition);
+                return this;
+            }
+        }
+        built.add(condition);
         return this;
+    }
+
+    /** The condition of {@code type} set so far, if any. */
+    public java.util.Optional<Condition> get(ConditionType type) {
+        return find(built, type);
     }
 
     public List<Condition> build() {

@@ -84,6 +84,10 @@ public final class LoaderStatusComposer {
         setSourceReachable(conditions, source);
         setSinkWriting(conditions, pipeline, runtime);
         setOffsetsInRange(conditions, pipeline, runtime);
+        setSchemaRegistryAvailable(conditions, pipeline, runtime);
+        if (phase == Phase.Running || phase == Phase.Pending) {
+            phase = degradedIfLoadingStopped(conditions, phase);
+        }
         boolean known = source != null && source.reachable();
         // No pod answered (none ready, or all busy): keep what was last reported rather than blanking it.
         OrderPipelineStatus previous = pipeline.getStatus();
@@ -144,7 +148,7 @@ public final class LoaderStatusComposer {
         // The loaders keep running on the last valid spec: what was last observed of them and of the topic stays.
         if (p != null) {
             for (ConditionType observed : java.util.List.of(ConditionType.SourceReachable, ConditionType.SinkWriting,
-                    ConditionType.OffsetsInRange)) {
+                    ConditionType.OffsetsInRange, ConditionType.SchemaRegistryAvailable)) {
                 Conditions.find(p.conditions(), observed).ifPresent(c -> conditions.set(
                         observed, "True".equals(c.getStatus()), c.getReason(), c.getMessage()));
             }
@@ -196,6 +200,50 @@ public final class LoaderStatusComposer {
         } else {
             conditions.set(ConditionType.SinkWriting, true, "Committing", "The loaders' warehouse commits return.");
         }
+    }
+
+    /**
+     * Only for a pipeline whose records need a Schema Registry. From the pods' /status, with the grace of a sink
+     * stall: a registry that answers again within seconds (a restart, a rolling upgrade) is not reported. The
+     * message names the registry by host only (a URL may carry credentials; the loaders' error is scrubbed too).
+     */
+    private void setSchemaRegistryAvailable(Conditions conditions, OrderPipeline pipeline, RuntimeReading runtime) {
+        if (!SchemaRegistryHost.used(pipeline.getSpec().source())
+                || keepPrevious(conditions, pipeline, runtime, ConditionType.SchemaRegistryAvailable)) {
+            return;
+        }
+        String host = SchemaRegistryHost.of(pipeline.getSpec().source());
+        RuntimeReading.Failing unavailable = runtime.schemaRegistryUnavailable();
+        if (unavailable != null && lastedAStall(unavailable.since())) {
+            conditions.set(ConditionType.SchemaRegistryAvailable, false, "SchemaRegistryUnavailable", "A loader has not "
+                    + "got schemas from the Schema Registry at " + host + " since " + unavailable.since() + ": loading "
+                    + "waits, records wait in Kafka and are read again with backoff, none is skipped. Check that the "
+                    + "registry is up and that spec.source.schemaRegistry (url, username, password, caCertificate) is "
+                    + "right. Last error: " + abridged(SchemaRegistryHost.scrubbed(unavailable.error())));
+        } else {
+            conditions.set(ConditionType.SchemaRegistryAvailable, true, "Answering",
+                    "The loaders' Schema Registry at " + host + " answers.");
+        }
+    }
+
+    /**
+     * Loading has stopped for longer than a stall takes to be called one (the registry does not answer, or the
+     * warehouse does not take the batches): the phase says Degraded, as Argo CD does. Loaders that wait are not
+     * ready, which would otherwise read as a rollout in progress forever: Ready and Reconciling then name the cause.
+     */
+    private static Phase degradedIfLoadingStopped(Conditions conditions, Phase phase) {
+        Optional<io.fabric8.kubernetes.api.model.Condition> cause = conditions.get(ConditionType.SchemaRegistryAvailable)
+                .filter(c -> "False".equals(c.getStatus()))
+                .or(() -> conditions.get(ConditionType.SinkWriting).filter(c -> "False".equals(c.getStatus())));
+        if (cause.isEmpty()) {
+            return phase;
+        }
+        if (phase == Phase.Pending) {
+            conditions.set(ConditionType.Ready, false, cause.get().getReason(), cause.get().getMessage())
+                    .set(ConditionType.Reconciling, false, cause.get().getReason(),
+                            "The loaders run the current spec; they wait on " + cause.get().getType() + ".");
+        }
+        return Phase.Degraded;
     }
 
     private void setOffsetsInRange(Conditions conditions, OrderPipeline pipeline, RuntimeReading runtime) {

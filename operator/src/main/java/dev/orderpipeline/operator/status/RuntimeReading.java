@@ -17,16 +17,21 @@ import java.util.Map;
  *                         paused started (RFC 3339), or null when no pod is waiting on its sink
  * @param failing          the pod that has been retrying failed writes the longest, or null when none is
  * @param deadLetterUnavailableSince since when a pod's dead-letter topic has not taken records (RFC 3339), or null
+ * @param schemaRegistryUnavailable the pod that has waited longest on a Schema Registry that does not answer (since
+ *                         when, and its last error), or null while every pod's registry answers
  * @param offsets          partitions whose stored offsets fell outside the topic's log
  */
 public record RuntimeReading(int podsRead, Long recordsLoaded, Map<String, Long> recordsLoadedByPod, String lastError,
                              String lastCommitTime, Long freshnessSeconds,
                              String sinkStalledSince, Failing failing, String deadLetterUnavailableSince,
-                             OutOfRange offsets) {
+                             Failing schemaRegistryUnavailable, OutOfRange offsets) {
     public static final RuntimeReading NONE = new RuntimeReading(0, null, Map.of(), null, null, null, null, null, null,
-            OutOfRange.NONE);
+            null, OutOfRange.NONE);
 
-    /** A loader retrying failed warehouse writes since {@code since} (RFC 3339); {@code error} is its last one. */
+    /**
+     * A loader retrying since {@code since} (RFC 3339), failed warehouse writes or a Schema Registry that does not
+     * answer; {@code error} is its last error.
+     */
     public record Failing(String since, String error) {
     }
 

@@ -65,7 +65,8 @@ public final class RuntimeStatusReader<S, R> {
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record LoaderSnapshot(Long recordsLoaded, String lastCommitTime, Long lastFreshnessMillis, String lastError,
                                  String sinkStalledSince, String retryingSince, String deadLetterUnavailableSince,
-                                 List<Integer> outOfRangePartitions, Long offsetResets, JsonNode lastOffsetReset) {
+                                 List<Integer> outOfRangePartitions, Long offsetResets, JsonNode lastOffsetReset,
+                                 String schemaRegistryUnavailableSince) {
     }
 
     /** The fields of a replicator's {@code /status} (pipeline-runtime's CdcStatus.Snapshot) read here. */
@@ -188,7 +189,9 @@ public final class RuntimeStatusReader<S, R> {
 
     /**
      * Loaders: records summed, the newest commit, the worst freshness rounded up to whole seconds, the
-     * oldest stalled commit, the longest run of failed writes, the held partitions of every pod.
+     * oldest stalled commit, the longest run of failed writes, the longest wait on the Schema Registry, the held
+     * partitions of every pod. A pod waiting on its registry retries for that reason (its lastError is the
+     * registry's), so its retry is not counted as a failing warehouse write.
      */
     public static RuntimeReading loaders(List<PodSnapshot<LoaderSnapshot>> pods) {
         if (pods.isEmpty()) {
@@ -201,6 +204,7 @@ public final class RuntimeStatusReader<S, R> {
         Long freshnessMillis = null;
         Instant stalledSince = null;
         RuntimeReading.Failing failing = null;
+        RuntimeReading.Failing registry = null;
         Instant deadLetterUnavailable = null;
         TreeSet<Integer> held = new TreeSet<>();
         long resets = 0;
@@ -209,7 +213,12 @@ public final class RuntimeStatusReader<S, R> {
             LoaderSnapshot s = pod.snapshot();
             loadedByPod.put(pod.podUid(), s.recordsLoaded() == null ? 0L : s.recordsLoaded());
             lastError = s.lastError() != null ? s.lastError() : lastError;
-            if (s.retryingSince() != null
+            if (s.schemaRegistryUnavailableSince() != null) {
+                if (registry == null || Instant.parse(s.schemaRegistryUnavailableSince())
+                        .isBefore(Instant.parse(registry.since()))) {
+                    registry = new RuntimeReading.Failing(s.schemaRegistryUnavailableSince(), s.lastError());
+                }
+            } else if (s.retryingSince() != null
                     && (failing == null || Instant.parse(s.retryingSince()).isBefore(Instant.parse(failing.since())))) {
                 failing = new RuntimeReading.Failing(s.retryingSince(), s.lastError());
             }
@@ -239,7 +248,7 @@ public final class RuntimeStatusReader<S, R> {
         return new RuntimeReading(pods.size(), loaded, loadedByPod, lastError, lastCommit == null ? null : lastCommit.toString(),
                 freshnessMillis == null ? null : (freshnessMillis + 999) / 1000,
                 stalledSince == null ? null : stalledSince.toString(), failing,
-                deadLetterUnavailable == null ? null : deadLetterUnavailable.toString(),
+                deadLetterUnavailable == null ? null : deadLetterUnavailable.toString(), registry,
                 new RuntimeReading.OutOfRange(List.copyOf(held), resets, lastReset));
     }
 

@@ -149,6 +149,10 @@ class CustomResourcesOnARealApiServerTest {
                 s -> ((ObjectNode) spec(s, "monitoring").get("datadog")).put("env", "prod env!"), "spec.monitoring.datadog.env"));
         cases.add(invalid("an unknown offset reset policy", "orderpipeline-production.yaml",
                 s -> spec(s, "source").put("offsetReset", "none"), "spec.source.offsetReset"));
+        cases.add(invalid("a Schema Registry URL carrying credentials (CEL)", "orderpipeline-confluent-protobuf.yaml",
+                s -> ((ObjectNode) spec(s, "source").get("schemaRegistry"))
+                        .put("url", "https://KEY:SECRET@psrc-xxxxx.us-east-2.aws.confluent.cloud"),
+                "spec.source.schemaRegistry.url must not carry credentials"));
         cases.add(invalid("a CdcSync with neither pipelineRef nor a Snowflake table (CEL)", "cdcsync-postgres.yaml",
                 s -> spec(s, "source").remove("pipelineRef"), "set exactly one of spec.source.pipelineRef and spec.source.snowflake"));
         cases.add(invalid("a CdcSync in cursor mode without its cursor column (CEL)", "cdcsync-postgres.yaml",

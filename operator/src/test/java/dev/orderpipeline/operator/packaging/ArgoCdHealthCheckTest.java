@@ -138,6 +138,34 @@ class ArgoCdHealthCheckTest {
     }
 
     @Test
+    void aSchemaRegistryThatHasNotAnsweredForMinutesIsDegradedAsTheOperatorReportsIt() {
+        String message = "A loader has not got schemas from the Schema Registry at psrc-orders.region.invalid since "
+                + "2026-12-02T10:02:11Z: loading waits.";
+        ObjectNode status = status(GENERATION, "Degraded",
+                condition("Ready", "False", "SchemaRegistryUnavailable", message, GENERATION),
+                condition("Reconciling", "False", "SchemaRegistryUnavailable",
+                        "The loaders run the current spec; they wait on SchemaRegistryAvailable.", GENERATION),
+                condition("Stalled", "False", "SpecValid", "The spec is valid.", GENERATION),
+                condition("SinkWriting", "True", "Committing", "The loaders' warehouse commits return.", GENERATION),
+                condition("SchemaRegistryAvailable", "False", "SchemaRegistryUnavailable", message, GENERATION));
+        assertEquals(new ArgoCdHealth("Degraded", "SchemaRegistryAvailable is False: SchemaRegistryUnavailable: " + message),
+                orderPipeline(pipeline(), status));
+
+        // Before the grace has passed the operator still says the registry answers: waiting loaders look like a rollout.
+        ObjectNode waiting = status(GENERATION, "Pending",
+                condition("Ready", "False", "LoadersNotReady", "0 of 2 loader(s) ready.", GENERATION),
+                condition("Reconciling", "True", "RollingOut", "Waiting for the loader Deployment to roll out.", GENERATION),
+                condition("Stalled", "False", "SpecValid", "The spec is valid.", GENERATION),
+                condition("SchemaRegistryAvailable", "True", "Answering", "The loaders' Schema Registry answers.", GENERATION));
+        assertEquals("Progressing", orderPipeline(pipeline(), waiting).status());
+
+        ObjectNode answering = readyStatus();
+        ((ArrayNode) answering.path("conditions")).add(condition("SchemaRegistryAvailable", "True", "Answering",
+                "The loaders' Schema Registry answers.", GENERATION));
+        assertEquals("Healthy", orderPipeline(pipeline(), answering).status());
+    }
+
+    @Test
     void crashLoopingLoadersAFailedImagePullOrAStuckRolloutAreDegradedEvenWhileTheOperatorStillReconciles() {
         for (String reason : new String[] {"CrashLooping", "LoadersCrashLooping", "ImagePullFailed", "ContainerConfigError",
                 "RolloutStuck"}) {

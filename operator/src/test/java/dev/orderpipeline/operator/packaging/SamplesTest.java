@@ -71,6 +71,8 @@ class SamplesTest {
             self -> !"cursor".equals(self.path("mode").asText()) || self.has("cursorColumn"));
     /** The source's formats and the Kafka and registry credentials that go together. */
     private static final Map<String, Predicate<JsonNode>> SOURCE_CEL_RULES = Map.of(
+            "!self.url.matches('^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]*@')",
+            self -> !Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]*@").matcher(self.path("url").asText()).find(),
             "has(self.username) == has(self.password)",
             self -> self.has("username") == self.has("password"),
             "has(self.clientCertificate) == has(self.clientKey)",
@@ -103,7 +105,7 @@ class SamplesTest {
             }
         }
         assertEquals(List.of("cdcsync-postgres.yaml: CdcSync", "orderpipeline-confluent-avro.yaml: OrderPipeline",
-                "orderpipeline-local.yaml: OrderPipeline", "orderpipeline-production.yaml: OrderPipeline",
+                "orderpipeline-confluent-protobuf.yaml: OrderPipeline", "orderpipeline-local.yaml: OrderPipeline", "orderpipeline-production.yaml: OrderPipeline",
                 "orderpipeline-strimzi-scram.yaml: OrderPipeline"), checked.stream().sorted().toList());
         assertTrue(problems.isEmpty(), "samples rejected by the CRD schema: " + problems);
     }
@@ -198,6 +200,28 @@ class SamplesTest {
         JsonNode local = RepositoryFiles.document(RepositoryFiles.samples().resolve("orderpipeline-local.yaml")).path("spec");
         assertEquals("duckdb", local.at("/sink/type").asText());
         assertTrue(local.at("/source/security").isMissingNode(), "the local sample needs no Secret");
+    }
+
+    @Test
+    void confluentFormatSamplesReadThroughTheSchemaRegistryWithItsApiKeyFromASecret() {
+        for (String sample : List.of("orderpipeline-confluent-avro.yaml", "orderpipeline-confluent-protobuf.yaml")) {
+            JsonNode source = RepositoryFiles.document(RepositoryFiles.samples().resolve(sample)).at("/spec/source");
+            assertEquals(sample.contains("avro") ? "avro" : "protobuf", source.path("format").asText(), sample);
+            JsonNode registry = source.path("schemaRegistry");
+            assertTrue(registry.path("url").asText().startsWith("https://")
+                    && !registry.path("url").asText().contains("@"), sample + ": no credentials in the URL");
+            assertEquals("confluent-schema-registry/api-key", registry.at("/username/name").asText() + "/"
+                    + registry.at("/username/key").asText(), sample);
+            assertEquals("confluent-schema-registry/api-secret", registry.at("/password/name").asText() + "/"
+                    + registry.at("/password/key").asText(), sample);
+        }
+        JsonNode protobuf = RepositoryFiles.document(RepositoryFiles.samples().resolve("orderpipeline-confluent-protobuf.yaml"));
+        assertRejected(protobuf, p -> ((ObjectNode) p.at("/spec/source")).remove("schemaRegistry"),
+                "spec.source.schemaRegistry is required");
+        assertRejected(protobuf, p -> ((ObjectNode) p.at("/spec/source/schemaRegistry")).remove("password"),
+                "username and password go together");
+        assertRejected(protobuf, p -> ((ObjectNode) p.at("/spec/source/schemaRegistry"))
+                .put("url", "https://KEY:SECRET@psrc-xxxxx.us-east-2.aws.confluent.cloud"), "must not carry credentials");
     }
 
     private static void assertRejected(JsonNode sample, Consumer<ObjectNode> change, String expected) {

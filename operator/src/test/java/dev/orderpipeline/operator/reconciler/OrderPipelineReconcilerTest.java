@@ -17,6 +17,8 @@ import dev.orderpipeline.operator.api.OrderPipeline;
 import dev.orderpipeline.operator.api.OrderPipelineSpec;
 import dev.orderpipeline.operator.api.PipelineState;
 import dev.orderpipeline.operator.api.ScalingSpec;
+import dev.orderpipeline.operator.api.SchemaRegistrySpec;
+import dev.orderpipeline.operator.api.SourceSpec;
 import dev.orderpipeline.operator.dependent.LoaderResources;
 import dev.orderpipeline.operator.status.ConditionType;
 import dev.orderpipeline.operator.status.Conditions;
@@ -168,6 +170,26 @@ class OrderPipelineReconcilerTest extends SharedOperatorTest {
         await().atMost(WAIT).until(() -> reasonsOfEvents("orders").contains(SpecProblem.INVALID_SPEC));
         assertEquals(before.getMetadata().getResourceVersion(), deployment("orders").getMetadata().getResourceVersion());
         assertEquals(configBefore.getMetadata().getResourceVersion(), configMap("orders").getMetadata().getResourceVersion());
+    }
+
+    @Test
+    void aSchemaRegistryUrlCarryingCredentialsStallsNamingTheFieldWithoutRepeatingThem() {
+        SourceSpec json = snowflakeSpec().source();
+        OrderPipelineSpec spec = snowflakeSpec();
+        applyWithSecrets("orders", new OrderPipelineSpec(new SourceSpec(json.bootstrapServers(), json.topic(),
+                json.consumerGroup(), SourceSpec.Format.AVRO, null,
+                new SchemaRegistrySpec("https://SRKEY42:srsecret-77@psrc-orders.region.invalid", null, null, null),
+                json.startPosition(), json.offsetReset(), json.security()),
+                spec.sink(), spec.batch(), spec.scaling(), spec.deadLetter(), spec.dbt(), spec.monitoring(), spec.state()));
+
+        OrderPipeline stalled = awaitStatus("orders", p -> "Stalled".equals(p.getStatus().phase()));
+        Condition condition = condition(stalled, ConditionType.Stalled);
+        assertEquals(SpecProblem.INVALID_SPEC, condition.getReason());
+        assertTrue(condition.getMessage().contains("spec.source.schemaRegistry.url must not carry credentials"),
+                condition.getMessage());
+        assertFalse(condition.getMessage().contains("SRKEY42") || condition.getMessage().contains("srsecret-77"),
+                condition.getMessage());
+        assertEquals(null, configMap("orders"), "nothing is rendered from it");
     }
 
     @Test

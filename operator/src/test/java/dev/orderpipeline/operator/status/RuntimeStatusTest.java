@@ -18,6 +18,9 @@ import dev.orderpipeline.operator.TestSyncs;
 import dev.orderpipeline.operator.api.CdcSync;
 import dev.orderpipeline.operator.api.CdcSyncCost;
 import dev.orderpipeline.operator.api.OrderPipeline;
+import dev.orderpipeline.operator.api.OrderPipelineSpec;
+import dev.orderpipeline.operator.api.SchemaRegistrySpec;
+import dev.orderpipeline.operator.api.SourceSpec;
 import dev.orderpipeline.operator.dependent.LoaderResources;
 import dev.orderpipeline.operator.dependent.ReplicatorResources;
 import dev.orderpipeline.operator.reconciler.CdcSyncReconciler;
@@ -41,6 +44,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -191,6 +195,70 @@ class RuntimeStatusTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> "False".equals(sinkWriting().getStatus()));
         assertEquals("DeadLetterUnavailable", sinkWriting().getReason());
         assertTrue(sinkWriting().getMessage().contains(deadLettersSince), sinkWriting().getMessage());
+    }
+
+    @Test
+    void aSchemaRegistryThatHasNotAnsweredForMinutesDegradesThePipelineNamingTheRegistryHostButNoCredentialOnce()
+            throws InterruptedException {
+        startOperatorReadingEvery200Ms();
+        // The loader's error names the URL it was given; one with credentials (from before the CRD refused them) is scrubbed.
+        OrderPipeline created = applyWithRegistry("https://psrc-orders.region.invalid:8443");
+        createLoaderPod(created, "orders-loader-waiting", false);
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                "True".equals(condition(ConditionType.SchemaRegistryAvailable).getStatus()));
+        assertEquals("Answering", condition(ConditionType.SchemaRegistryAvailable).getReason());
+
+        // Waiting for seconds (a registry restarting) is ridden out: still reported as answering.
+        String lastError = "the Schema Registry at https://sr-key:sr-secret@psrc-orders.region.invalid:8443 does not "
+                + "answer (java.net.ConnectException)";
+        servedInstead.set(loaderFields(Map.of("schemaRegistryUnavailableSince", Instant.now().minusSeconds(5).toString(),
+                "retryingSince", Instant.now().minusSeconds(5).toString(), "lastError", lastError, "state", "STALLED")));
+        Thread.sleep(600); // three readings at 200 ms
+        assertEquals("True", condition(ConditionType.SchemaRegistryAvailable).getStatus());
+
+        String since = Instant.now().minus(Duration.ofMinutes(3)).toString();
+        servedInstead.set(loaderFields(Map.of("schemaRegistryUnavailableSince", since, "retryingSince", since,
+                "lastError", lastError, "state", "STALLED")));
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                "False".equals(condition(ConditionType.SchemaRegistryAvailable).getStatus()));
+        Condition unavailable = condition(ConditionType.SchemaRegistryAvailable);
+        assertEquals("SchemaRegistryUnavailable", unavailable.getReason());
+        assertTrue(unavailable.getMessage().contains("psrc-orders.region.invalid:8443")
+                && unavailable.getMessage().contains(since)
+                && unavailable.getMessage().contains("ConnectException"), unavailable.getMessage());
+        assertTrue(!unavailable.getMessage().contains("sr-key") && !unavailable.getMessage().contains("sr-secret"),
+                unavailable.getMessage());
+        OrderPipeline reported = pipelineNow();
+        assertEquals("Degraded", reported.getStatus().phase(), "loading has stopped");
+        // The waiting loader is not ready: that is the registry, not a rollout in progress.
+        assertEquals("SchemaRegistryUnavailable", condition(ConditionType.Ready).getReason());
+        assertEquals("False", condition(ConditionType.Reconciling).getStatus());
+        // The loader retries because of the registry, not because the warehouse refuses its writes.
+        assertEquals("True", sinkWriting().getStatus(), sinkWriting().getMessage());
+
+        Thread.sleep(600); // three more readings of the same outage
+        List<Event> warnings = events("orders", "SchemaRegistryUnavailable");
+        assertEquals(1, warnings.size(), "one Event per outage");
+        assertEquals("Warning", warnings.get(0).getType());
+        assertTrue(warnings.get(0).getMessage().contains("psrc-orders.region.invalid")
+                && !warnings.get(0).getMessage().contains("sr-secret"), warnings.get(0).getMessage());
+
+        servedInstead.set(null);
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                "True".equals(condition(ConditionType.SchemaRegistryAvailable).getStatus()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> events("orders", "SchemaRegistryAvailable").size() == 1);
+        assertEquals("Normal", events("orders", "SchemaRegistryAvailable").get(0).getType());
+        assertEquals(1, events("orders", "SchemaRegistryUnavailable").size());
+    }
+
+    @Test
+    void aPipelineWithoutASchemaRegistryHasNoSchemaRegistryCondition() {
+        startOperatorReadingEvery200Ms();
+        OrderPipeline created = apply();
+        createLoaderPod(created, "orders-loader-ready", true);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "True".equals(sinkWriting().getStatus()));
+        assertEquals(Optional.empty(), Conditions.find(pipelineNow().getStatus().conditions(),
+                ConditionType.SchemaRegistryAvailable));
     }
 
     @Test
@@ -403,6 +471,24 @@ class RuntimeStatusTest {
     private OrderPipeline apply() {
         secrets(namespace).forEach(secret -> client.resource(secret).create());
         return client.resource(pipeline(namespace, "orders", snowflakeSpec())).create();
+    }
+
+    /** The test pipeline reading Avro through the Schema Registry at {@code url}. */
+    private OrderPipeline applyWithRegistry(String url) {
+        secrets(namespace).forEach(secret -> client.resource(secret).create());
+        OrderPipelineSpec json = snowflakeSpec();
+        SourceSpec source = json.source();
+        OrderPipelineSpec avro = new OrderPipelineSpec(new SourceSpec(source.bootstrapServers(), source.topic(),
+                source.consumerGroup(), SourceSpec.Format.AVRO, null, new SchemaRegistrySpec(url, null, null, null),
+                source.startPosition(), source.offsetReset(), source.security()),
+                json.sink(), json.batch(), json.scaling(), json.deadLetter(), json.dbt(), json.monitoring(), json.state());
+        return client.resource(pipeline(namespace, "orders", avro)).create();
+    }
+
+    private List<Event> events(String involvedName, String reason) {
+        return client.v1().events().inNamespace(namespace).list().getItems().stream()
+                .filter(e -> involvedName.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason()))
+                .toList();
     }
 
     private void createLoaderPod(OrderPipeline pipeline, String name, boolean ready) {
