@@ -34,7 +34,6 @@ public class BatchBuildBenchmark {
     static final int BATCH = 50_000;
 
     private Row[] rows;
-    private int[] sizes;
     private long[] timestamps;
     private int[] keyIndexes;
 
@@ -44,10 +43,8 @@ public class BatchBuildBenchmark {
                 OrderRecords.UPDATE_FRACTION, OrderRecords.DELETE_FRACTION);
         OrderRecords.Converted converted = OrderRecords.convert(records);
         rows = converted.rows().toArray(new Row[0]);
-        sizes = new int[BATCH];
         timestamps = new long[BATCH];
         for (int i = 0; i < BATCH; i++) {
-            sizes[i] = OrderRecords.sizeBytes(records.get(i));
             timestamps[i] = records.get(i).timestamp();
         }
         keyIndexes = converted.keyIndexes();
@@ -69,7 +66,7 @@ public class BatchBuildBenchmark {
         PendingBatch pending = new PendingBatch();
         long now = System.nanoTime();
         for (int i = 0; i < rows.length; i++) {
-            pending.add(rows[i], sizes[i], now, timestamps[i]);
+            pending.add(rows[i], now, timestamps[i]); // counts each row's estimated heap, as Loader.accept does
         }
         return pending;
     }

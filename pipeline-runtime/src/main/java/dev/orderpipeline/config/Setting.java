@@ -79,7 +79,7 @@ public enum Setting {
             "Passphrase of an encrypted private key."),
 
     BATCH_MAX_RECORDS("OPL_BATCH_MAX_RECORDS", "50000", false, "Flush after this many records."),
-    BATCH_MAX_BYTES("OPL_BATCH_MAX_BYTES", "33554432", false, "Flush after this many bytes of record values."),
+    BATCH_MAX_BYTES("OPL_BATCH_MAX_BYTES", "33554432", false, "Flush when the pending rows hold about this many bytes of heap (an estimate of their in-memory size, 3-5x their size on the wire)."),
     BATCH_MAX_LATENCY("OPL_BATCH_MAX_LATENCY", "1s", false,
             "Flush when the oldest buffered record is this old (e.g. 500ms, 1s, 1m), even with no new record."),
 

@@ -249,8 +249,7 @@ public final class Loader implements Runnable, Rebalance.Handler {
         long now = System.nanoTime();
         for (ConsumerRecord<byte[], byte[]> record : records) {
             try {
-                int size = (record.value() == null ? 0 : record.value().length) + (record.key() == null ? 0 : record.key().length);
-                pending.add(converter.convert(record), size, now, record.timestamp());
+                pending.add(converter.convert(record), now, record.timestamp());
             } catch (RecordConversionException e) {
                 rejectRecord(record, e, now);
             } catch (SchemaRegistryUnavailableException e) {

@@ -1,5 +1,6 @@
 package dev.orderpipeline.load;
 
+import dev.orderpipeline.warehouse.HeapSize;
 import dev.orderpipeline.warehouse.Row;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -9,7 +10,9 @@ import java.util.Map;
 
 /**
  * Records accepted since the last commit: their rows, and per partition the offset to resume from
- * once they are committed (dead-lettered records advance it too). Knows when it is due.
+ * once they are committed (dead-lettered records advance it too). Knows when it is due: its bytes are the
+ * heap its rows hold (an estimate, {@link HeapSize}), not their size on the wire, so that OPL_BATCH_MAX_BYTES
+ * bounds memory.
  */
 final class PendingBatch {
     private final List<Row> rows = new ArrayList<>();
@@ -29,7 +32,12 @@ final class PendingBatch {
         long bytes;
     }
 
-    void add(Row row, int sizeBytes, long nowNanos, long recordTimestampMillis) {
+    /** A row, counted by the heap it holds ({@link HeapSize}), which is what OPL_BATCH_MAX_BYTES bounds. */
+    void add(Row row, long nowNanos, long recordTimestampMillis) {
+        add(row, HeapSize.of(row), nowNanos, recordTimestampMillis);
+    }
+
+    void add(Row row, long sizeBytes, long nowNanos, long recordTimestampMillis) {
         rows.add(row);
         Share share = noteOffset(row.partition(), row.offset(), nowNanos, recordTimestampMillis);
         share.bytes += sizeBytes;

@@ -1,6 +1,7 @@
 package dev.orderpipeline.source;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.orderpipeline.warehouse.HeapSize;
 import dev.orderpipeline.warehouse.RecordMetadata;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -37,6 +38,23 @@ record KafkaRecordMetadata(String jsonPrefix, int partition, long offset, long t
     KafkaRecordMetadata(String jsonPrefix, int partition, long offset, long timestamp, byte[] key, byte[] value,
                         Headers headers) {
         this(jsonPrefix, partition, offset, timestamp, key, value, headers, -1, -1);
+    }
+
+    /** This record object (header, five references, two ints, three longs; the prefix is shared per topic). */
+    private static final int SELF = 56;
+    /** RecordHeaders with its list and array, as the consumer builds it even for a record without headers. */
+    private static final int HEADERS = 64;
+    /** One RecordHeader with the ByteBuffer it was read from. */
+    private static final int HEADER = 72;
+
+    /** The key and value bytes dominate: they stay referenced until the batch commits (for the dead-letter topic). */
+    @Override
+    public long heldBytes() {
+        long size = SELF + HeapSize.bytes(key) + HeapSize.bytes(value) + HEADERS;
+        for (Header header : headers) {
+            size += HEADER + HeapSize.string(header.key()) + HeapSize.bytes(header.value());
+        }
+        return size;
     }
 
     static String jsonPrefix(String topic) {

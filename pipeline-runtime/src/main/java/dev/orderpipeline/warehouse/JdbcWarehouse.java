@@ -54,6 +54,14 @@ public abstract class JdbcWarehouse implements Warehouse {
     /** Opens a new session to the warehouse. */
     protected abstract Connection connect() throws SQLException;
 
+    /**
+     * Whether the target is known to have a unique index on exactly the key columns, so that the dialect may
+     * upsert with a statement that needs one ({@link WarehouseSql#upsertFromStaging}).
+     */
+    protected boolean keyIsUnique() {
+        return false;
+    }
+
     /** Puts the rows into the (already cleared) staging table, in bulk: never a round trip per row. */
     protected abstract void stage(Connection connection, Batch batch) throws SQLException;
 
@@ -208,10 +216,14 @@ public abstract class JdbcWarehouse implements Warehouse {
                 stage(c, batch);
             }
             if (!batch.rows().isEmpty() || !commit) {
+                List<String> statements = batch.upsert()
+                        ? sql.upsertFromStaging(batch.columns(), batch.keyColumns(), keyIsUnique(),
+                                batch.rows().stream().anyMatch(Row::deleted))
+                        : List.of(sql.appendFromStaging(batch.columns()));
                 try (Statement s = c.createStatement()) {
-                    s.execute(batch.upsert()
-                            ? sql.mergeFromStaging(batch.columns(), batch.keyColumns())
-                            : sql.appendFromStaging(batch.columns()));
+                    for (String statement : statements) {
+                        s.execute(statement);
+                    }
                 }
             }
             if (commit) {

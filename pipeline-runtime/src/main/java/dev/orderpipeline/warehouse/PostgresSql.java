@@ -75,13 +75,66 @@ public final class PostgresSql extends WarehouseSql {
         return "(statement_timestamp() AT TIME ZONE 'UTC')";
     }
 
+    /**
+     * Whether binary COPY stages a column of this type natively (8-byte integers and doubles, a boolean byte);
+     * every other type is staged as its text and cast in the upsert (exact: the loader already converted the
+     * value to the column's type, so the text is that value's own spelling). Binary NUMERIC is a base-10000
+     * digit format that saves little over PostgreSQL's numeric parser.
+     */
+    public static boolean stagedNatively(ColumnType type) {
+        return type == ColumnType.BIGINT || type == ColumnType.DOUBLE || type == ColumnType.BOOLEAN;
+    }
+
     @Override
     public String createStagingTable(List<Column> columns) {
         return "DROP TABLE IF EXISTS pg_temp." + stagingTable() + "; CREATE TEMP TABLE " + stagingTable() + " ("
                 + columns.stream()
-                        .map(c -> c.name().quoted() + " " + (c.type() == ColumnType.VARIANT ? "TEXT" : typeName(c.type())) + ", ")
+                        .map(c -> c.name().quoted() + " " + (stagedNatively(c.type()) ? typeName(c.type()) : "TEXT") + ", ")
                         .collect(Collectors.joining())
                 + stagedMetadataColumns("TEXT") + ")";
+    }
+
+    @Override
+    protected String fromStaged(Column column) {
+        String ref = column.name().quoted();
+        if (column.type() == ColumnType.VARIANT) {
+            return variantFromText(ref);
+        }
+        return stagedNatively(column.type()) || column.type() == ColumnType.VARCHAR ? ref
+                : "CAST(" + ref + " AS " + typeName(column.type()) + ")";
+    }
+
+    /**
+     * With a unique index on the key, {@code INSERT … ON CONFLICT DO UPDATE} instead of MERGE: the insert probes
+     * the index once per row where MERGE first joins the staged rows against the target (measured on the
+     * loader's table shape, 50,000 rows a batch: ~20 % less time for new keys, ~40 % less for updates; BENCH.md).
+     * Tombstones never insert: they only flag an existing row deleted and move its metadata, in a second
+     * statement run only when the batch has one. The batch holds one row per key, so neither statement meets
+     * a key twice. Without the index (not created yet, or refused by duplicate keys from an append-only past)
+     * ON CONFLICT cannot name its arbiter, so the shared MERGE runs.
+     */
+    @Override
+    public List<String> upsertFromStaging(List<Column> columns, List<SqlIdentifier> keys, boolean keyIsUnique, boolean tombstones) {
+        if (!keyIsUnique) {
+            return super.upsertFromStaging(columns, keys, false, tombstones);
+        }
+        String deleted = MetadataColumns.DELETED.quoted();
+        String keyList = keys.stream().map(SqlIdentifier::quoted).collect(Collectors.joining(", "));
+        String metadata = java.util.stream.Stream.concat(java.util.stream.Stream.of(MetadataColumns.RECORD_METADATA,
+                        MetadataColumns.LOADED_AT), MetadataColumns.KAFKA_COORDINATES.stream())
+                .map(c -> c.quoted() + " = %s." + c.quoted()).collect(Collectors.joining(", "));
+        String setValues = columns.stream().filter(c -> !keys.contains(c.name()))
+                .map(c -> c.name().quoted() + " = excluded." + c.name().quoted() + ", ").collect(Collectors.joining());
+        String upsert = "INSERT INTO " + targetTable() + " AS t (" + targetColumnNames(columns) + ") SELECT * FROM ("
+                + stagedRows(columns) + ") AS s WHERE NOT s." + deleted + " ON CONFLICT (" + keyList + ") DO UPDATE SET "
+                + setValues + deleted + " = excluded." + deleted + ", " + metadata.replace("%s", "excluded");
+        if (!tombstones) {
+            return List.of(upsert);
+        }
+        String on = keys.stream().map(k -> "t." + k.quoted() + " = s." + k.quoted()).collect(Collectors.joining(" AND "));
+        String flagDeleted = "UPDATE " + targetTable() + " AS t SET " + deleted + " = s." + deleted + ", "
+                + metadata.replace("%s", "s") + " FROM (" + stagedRows(columns) + ") AS s WHERE s." + deleted + " AND " + on;
+        return List.of(upsert, flagDeleted);
     }
 
     /** TRUNCATE, not DELETE: no dead tuples left behind in the staging table batch after batch. */
@@ -97,9 +150,12 @@ public final class PostgresSql extends WarehouseSql {
                 + "VALUES (?, ?, ?, -1) ON CONFLICT (\"PIPELINE\", \"TOPIC\", \"PARTITION\") DO NOTHING";
     }
 
-    /** The COPY that fills the staging table (text format) with the columns {@link #insertStaging} binds. */
+    /**
+     * The COPY that fills the staging table (binary format: see {@link #stagedNatively}) with the columns
+     * {@link #insertStaging} binds.
+     */
     public String copyIntoStaging(List<Column> columns) {
-        return "COPY " + stagingTable() + " (" + stagedColumnNames(columns) + ") FROM STDIN";
+        return "COPY " + stagingTable() + " (" + stagedColumnNames(columns) + ") FROM STDIN (FORMAT binary)";
     }
 
     /**

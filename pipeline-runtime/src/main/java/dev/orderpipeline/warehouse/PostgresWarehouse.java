@@ -1,10 +1,7 @@
 package dev.orderpipeline.warehouse;
 
 import dev.orderpipeline.config.SinkConfig;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.SQLDataException;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -18,21 +15,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * PostgreSQL (15 or later) through pgjdbc, so that the loader can be compared with other
- * Kafka-to-PostgreSQL sinks. Rows reach the TEMP staging table with {@code COPY … FROM STDIN}
- * (text format, streamed in 64 KiB chunks), then the shared MERGE or INSERT moves them into the
- * target in the same transaction as the offsets' compare-and-set. In upsert mode a unique index on
- * the key columns is created after the first commit, so that a MERGE looks keys up instead of
- * joining the whole table.
+ * Kafka-to-PostgreSQL sinks. Rows reach the TEMP staging table with {@code COPY … FROM STDIN} in
+ * binary format from one reused buffer ({@link PgBinaryCopy}), then an upsert or INSERT moves them into
+ * the target in the same transaction as the offsets' compare-and-set. In upsert mode a unique index on
+ * the key columns is created after the first commit; from then on the upsert is {@code INSERT … ON
+ * CONFLICT} (PostgresSql), before it the shared MERGE.
  */
 public final class PostgresWarehouse extends JdbcWarehouse {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresWarehouse.class);
-    private static final int CHUNK = 64 << 10;
     private static final Duration MIN_SOCKET_MARGIN = Duration.ofSeconds(5);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private final SinkConfig.Postgres config;
     private final String pipeline;
     private final PostgresSql pgSql;
     private boolean keyIndexChecked;
+    /** The staging COPY's buffer, kept between batches. */
+    private final PgBinaryCopy binary = new PgBinaryCopy();
 
     public PostgresWarehouse(SinkConfig.Postgres config, String pipeline) {
         this(config, pipeline, StatementTimeouts.defaultTimeout());
@@ -70,11 +68,48 @@ public final class PostgresWarehouse extends JdbcWarehouse {
     }
 
     @Override
+    protected boolean keyIsUnique() {
+        return keyIndexChecked;
+    }
+
+    @Override
     public void write(Batch batch) throws SQLException {
-        super.write(batch);
+        try {
+            super.write(batch);
+        } catch (SQLException e) {
+            if (!keyIndexLost(e)) {
+                throw e;
+            }
+            super.write(batch); // rolled back whole: again, with the MERGE that needs no index
+        }
         if (batch.upsert() && !keyIndexChecked && !batch.rows().isEmpty()) { // no rows yet: the key column may not exist
             ensureKeyIndex(batch.keyColumns());
         }
+    }
+
+    @Override
+    public void trial(Batch batch) throws SQLException {
+        try {
+            super.trial(batch);
+        } catch (SQLException e) {
+            if (!keyIndexLost(e)) {
+                throw e;
+            }
+            super.trial(batch);
+        }
+    }
+
+    /**
+     * ON CONFLICT found no unique index on the key (42P10: someone dropped it since): not the data's fault, so
+     * not for poison isolation. Forgets the index (created again after the next commit) and says to retry.
+     */
+    private boolean keyIndexLost(SQLException e) {
+        if (keyIndexChecked && "42P10".equals(e.getSQLState())) {
+            LOG.warn("the unique index on the key columns of {} is gone; upserting with MERGE until it is created again", config.table());
+            keyIndexChecked = false;
+            return true;
+        }
+        return false;
     }
 
     /** After a commit (the key columns exist by then); a failure here must not fail the committed batch. */
@@ -96,43 +131,27 @@ public final class PostgresWarehouse extends JdbcWarehouse {
     @Override
     protected void stage(Connection connection, Batch batch) throws SQLException {
         List<Column> columns = batch.columns();
+        int fields = columns.size() + WarehouseSql.STAGED_METADATA_COLUMNS;
         CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(pgSql.copyIntoStaging(columns));
         try {
-            StringBuilder line = new StringBuilder(256);
-            ByteArrayOutputStream chunk = new ByteArrayOutputStream(CHUNK + 4096);
+            binary.begin(copy);
             for (Row row : batch.rows()) {
-                line.setLength(0);
+                binary.beginRow(fields);
                 for (int i = 0; i < columns.size(); i++) {
-                    Object value = row.value(i);
-                    requireNoNul(value, columns.get(i).name().name());
-                    appendValue(line, value);
-                    line.append('\t');
+                    writeValue(columns.get(i), row.value(i));
                 }
-                String metadata = row.recordMetadataJson();
-                requireNoNul(metadata, MetadataColumns.RECORD_METADATA.name());
-                appendValue(line, metadata);
+                binary.writeText(row.recordMetadataJson(), MetadataColumns.RECORD_METADATA.name());
+                binary.writeBoolean(row.deleted());
+                binary.writeLong(row.partition());
+                binary.writeLong(row.offset());
                 long timestamp = row.metadata().timestamp();
-                line.append('\t').append(row.deleted() ? 't' : 'f')
-                        .append('\t').append(row.partition())
-                        .append('\t').append(row.offset())
-                        .append('\t');
                 if (timestamp < 0) {
-                    line.append("\\N");
+                    binary.writeNull();
                 } else {
-                    line.append(timestamp);
-                }
-                line.append('\n');
-                byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
-                chunk.write(bytes, 0, bytes.length);
-                if (chunk.size() >= CHUNK) {
-                    copy.writeToCopy(chunk.toByteArray(), 0, chunk.size());
-                    chunk.reset();
+                    binary.writeLong(timestamp);
                 }
             }
-            if (chunk.size() > 0) {
-                copy.writeToCopy(chunk.toByteArray(), 0, chunk.size());
-            }
-            copy.endCopy();
+            binary.end();
         } finally {
             if (copy.isActive()) {
                 copy.cancelCopy();
@@ -140,16 +159,18 @@ public final class PostgresWarehouse extends JdbcWarehouse {
         }
     }
 
-    /**
-     * PostgreSQL's text types cannot hold U+0000 at all (JSONB refuses it too). Refused here, by row and
-     * column, with SQLState 22P05 (untranslatable character): a data error, so the loader isolates the
-     * row and dead-letters it instead of retrying the batch. Replacing the character would change the
-     * value silently.
-     */
-    private static void requireNoNul(Object value, String column) throws SQLDataException {
-        if (value instanceof String s && s.indexOf('\0') >= 0) {
-            throw new SQLDataException("column " + column + ": PostgreSQL cannot store the character U+0000 (NUL) in text; "
-                    + "the record goes to the dead-letter topic", "22P05");
+    /** A value already in its column's Java type (JdbcWarehouse conformed it), as the staging table stages that type. */
+    private void writeValue(Column column, Object value) throws SQLException {
+        if (value == null) {
+            binary.writeNull();
+            return;
+        }
+        switch (column.type()) {
+            case BIGINT -> binary.writeLong((Long) value);
+            case DOUBLE -> binary.writeDouble((Double) value);
+            case BOOLEAN -> binary.writeBoolean((Boolean) value);
+            default -> binary.writeText(value instanceof java.math.BigDecimal d ? d.toPlainString() : value.toString(),
+                    column.name().name());
         }
     }
 

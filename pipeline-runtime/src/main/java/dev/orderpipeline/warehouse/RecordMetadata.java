@@ -16,6 +16,11 @@ public interface RecordMetadata {
         return -1;
     }
 
+    /** The heap this metadata holds (see {@link HeapSize}): by default its text and the object holding it. */
+    default long heldBytes() {
+        return 16 + HeapSize.string(json());
+    }
+
     /** Metadata whose text is already known. */
     static RecordMetadata ofJson(String json) {
         return () -> json;

@@ -214,11 +214,23 @@ public abstract class WarehouseSql {
     }
 
     /**
+     * The statements that move the staged rows into the target in upsert mode, in order, inside the batch's
+     * transaction. By default the one {@link #mergeFromStaging}; a dialect with a faster spelling for a table
+     * whose key is known to be unique overrides {@link #upsertFromStaging(List, List, boolean, boolean)}.
+     *
+     * @param keyIsUnique the target has a unique index on exactly the key columns
+     * @param tombstones some staged row is a tombstone
+     */
+    public List<String> upsertFromStaging(List<Column> columns, List<SqlIdentifier> keys, boolean keyIsUnique, boolean tombstones) {
+        return List.of(mergeFromStaging(columns, keys));
+    }
+
+    /**
      * The staged rows with target types: every column of the target, in its order. {@code _LOADED_AT}
      * is the warehouse's clock when this statement runs, the last one before COMMIT, so a row is
      * visible at most one statement's duration (bounded by the statement timeout) after its stamp.
      */
-    private String stagedRows(List<Column> columns) {
+    protected String stagedRows(List<Column> columns) {
         String timestamp = MetadataColumns.KAFKA_TIMESTAMP.quoted();
         return "SELECT "
                 + columns.stream().map(c -> fromStaged(c) + " AS " + c.name().quoted() + ", ").collect(Collectors.joining())
@@ -245,14 +257,15 @@ public abstract class WarehouseSql {
                 + MetadataColumns.KAFKA_TIMESTAMP.quoted() + " BIGINT";
     }
 
-    private String targetColumnNames(List<Column> columns) {
+    protected String targetColumnNames(List<Column> columns) {
         return columns.stream().map(c -> c.name().quoted() + ", ").collect(Collectors.joining())
                 + MetadataColumns.RECORD_METADATA.quoted() + ", " + MetadataColumns.DELETED.quoted() + ", "
                 + MetadataColumns.LOADED_AT.quoted()
                 + MetadataColumns.KAFKA_COORDINATES.stream().map(c -> ", " + c.quoted()).collect(Collectors.joining());
     }
 
-    private String fromStaged(Column column) {
+    /** A staged column as the target's type (the dialect overrides this when it stages some types as text). */
+    protected String fromStaged(Column column) {
         String ref = column.name().quoted();
         return column.type() == ColumnType.VARIANT ? variantFromText(ref) : ref;
     }

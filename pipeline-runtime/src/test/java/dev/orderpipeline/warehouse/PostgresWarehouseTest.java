@@ -193,6 +193,44 @@ class PostgresWarehouseTest {
     }
 
     @Test
+    void anUpsertWhoseKeyIndexWasDroppedFallsBackToMergeAndCommitsOnce() throws Exception {
+        try (Warehouse w = Warehouses.forSink(sink(pipeline = "INDEX_DROPPED", "orderid"), pipeline)) {
+            w.open();
+            w.storedOffsets(pipeline, "orders", List.of(0));
+            w.write(batch(KEYS, -1, 1, row(1, "Item_1", 1.0, 0)));
+            try (Connection c = pg.connect(); Statement s = c.createStatement()) {
+                s.execute("DROP INDEX \"INDEX_DROPPED_OPL_KEY\"");
+            }
+            // The loader believed the index was there (ON CONFLICT needs it): the batch must still commit, once.
+            w.write(batch(KEYS, 1, 3, row(1, "Item_1b", 2.0, 1), row(2, "Item_2", 3.0, 2)));
+            w.write(batch(KEYS, 3, 5, tombstone(1, 3), row(2, "Item_2b", 4.0, 4)));
+            assertEquals(Map.of(0, 5L), w.storedOffsets(pipeline, "orders", List.of(0)));
+        }
+        assertEquals(Map.of(1L, "Item_1b|2.0|true|3", 2L, "Item_2b|4.0|false|4"), rows("INDEX_DROPPED"));
+    }
+
+    @Test
+    void decimalAndTextValuesStagedAsTextArriveExactly() throws Exception {
+        Column amount = new Column(SqlIdentifier.of("AMOUNT"), ColumnType.DECIMAL);
+        List<Column> columns = List.of(ORDERID, amount, ITEM);
+        try (Warehouse w = Warehouses.forSink(sink(pipeline = "STAGED_TEXT", "orderid"), pipeline)) {
+            w.open();
+            w.storedOffsets(pipeline, "orders", List.of(0));
+            for (int i = 0; i < 2; i++) { // the first batch MERGEs, the second upserts with ON CONFLICT
+                w.write(new Batch(pipeline, "orders", columns, KEYS, List.of(new Row(new Object[] {1L,
+                        new java.math.BigDecimal("123456789012345678.123456789012345678"), "é\t\\N ✓ " + i}, false, "{}", 0, i)),
+                        Map.of(0, new OffsetAdvance(i == 0 ? -1 : 1, i + 1)), 0L));
+            }
+        }
+        try (Connection c = pg.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT \"AMOUNT\"::text, \"ITEMID\" FROM \"STAGED_TEXT\"")) {
+            assertTrue(rs.next());
+            assertEquals("123456789012345678.123456789012345678", rs.getString(1));
+            assertEquals("é\t\\N ✓ 1", rs.getString(2));
+        }
+    }
+
+    @Test
     void appendModeKeepsEveryRecord() throws Exception {
         try (Warehouse w = Warehouses.forSink(sink(pipeline = "APPENDED", ""), pipeline)) {
             w.open();

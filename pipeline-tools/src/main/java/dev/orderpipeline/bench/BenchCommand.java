@@ -104,6 +104,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--freshness-only", description = "Run only the freshness run (JSON output).")
     boolean freshnessOnly;
 
+    @Option(names = "--loader-only",
+            description = "Only the ceilings, the sinks alone and the single loaders (no replicator, scaling, stalled-sink or freshness run): "
+                    + "a short run to compare one change of the loader's write path.")
+    boolean loaderOnly;
+
     @Option(names = "--jfr", description = "Record a JFR profile of every child JVM into the work directory (kept).")
     boolean jfr;
 
@@ -199,8 +204,10 @@ public final class BenchCommand implements Callable<Integer> {
             rates.put("loaderPostgres", rate(pgRun.rate().withBytes(topicBytes), "postgresCopy", pgCopy, 0.6));
             rates.put("loaderPostgresOfSinkAlone", rate(pgRun.rate().withBytes(topicBytes), "sinkAlonePostgres", pgSink, null));
 
-            Rate replicator = replicate(duckFile);
-            rates.put("replicatorPostgres", rate(replicator.withBytes(0), "postgresCopy", pgCopy, 0.5));
+            if (!loaderOnly) {
+                Rate replicator = replicate(duckFile);
+                rates.put("replicatorPostgres", rate(replicator.withBytes(0), "postgresCopy", pgCopy, 0.5));
+            }
 
             Map<String, Object> memory = new LinkedHashMap<>();
             memory.put("duckdb", duck.reports().get(0));
@@ -213,6 +220,10 @@ public final class BenchCommand implements Callable<Integer> {
             cpu.put("loaderPostgres", cpuMicrosPerRecord(pgRun.reports().get(0)));
             results.put("cpuMicrosPerRecord", cpu);
 
+            if (loaderOnly) {
+                report(results);
+                return 0;
+            }
             if (loaders > 1) {
                 LoaderRun scaled = runLoaders(loaders + " loaders → PostgreSQL", loaders,
                         pgEnv("bench-postgres-" + loaders, "ORDERS_PG_" + loaders));
@@ -720,11 +731,13 @@ public final class BenchCommand implements Callable<Integer> {
         out.printf("| CPU per record, whole JVM, first record → last commit: consume-only / loader → DuckDB / loader → PostgreSQL | %.2f / %.2f / %.2f µs | | | | |%n",
                 cpu.get("consumeOnly"), cpu.get("loaderDuckdb"), cpu.get("loaderPostgres"));
         Map<String, Object> f = (Map<String, Object>) results.get("freshness");
-        out.printf("| freshness at %,d orders/s (%,d achieved): record → committed, p50 / p99 / max | %,d / %,d / %,d ms | | maxLatency + 1 s | | p99 ≤ %,d ms %s |%n",
-                f.get("ordersPerSecond"), f.get("achievedOrdersPerSecond"), f.get("committedP50Millis"), f.get("committedP99Millis"), f.get("committedMaxMillis"),
-                f.get("committedP99TargetMillis"), (Boolean) f.get("committedP99Met") ? "✓" : "✗");
-        out.printf("| freshness: record → visible in PostgreSQL (replicator every %s), p50 / p99 / max | %,d / %,d / %,d ms | | | | |%n",
-                f.get("cdcInterval"), f.get("visibleP50Millis"), f.get("visibleP99Millis"), f.get("visibleMaxMillis"));
+        if (f != null) {
+            out.printf("| freshness at %,d orders/s (%,d achieved): record → committed, p50 / p99 / max | %,d / %,d / %,d ms | | maxLatency + 1 s | | p99 ≤ %,d ms %s |%n",
+                    f.get("ordersPerSecond"), f.get("achievedOrdersPerSecond"), f.get("committedP50Millis"), f.get("committedP99Millis"), f.get("committedMaxMillis"),
+                    f.get("committedP99TargetMillis"), (Boolean) f.get("committedP99Met") ? "✓" : "✗");
+            out.printf("| freshness: record → visible in PostgreSQL (replicator every %s), p50 / p99 / max | %,d / %,d / %,d ms | | | | |%n",
+                    f.get("cdcInterval"), f.get("visibleP50Millis"), f.get("visibleP99Millis"), f.get("visibleMaxMillis"));
+        }
         Map<String, Object> memory = (Map<String, Object>) results.get("loaderMemory");
         for (String sink : List.of("duckdb", "postgres")) {
             Map<String, Object> m = (Map<String, Object>) memory.get(sink);
@@ -750,6 +763,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @SuppressWarnings("unchecked")
     private void row(String name, Object value, String unit) {
+        if (value == null) {
+            return; // a run not made (--loader-only)
+        }
         Map<String, Object> m = (Map<String, Object>) value;
         String ceiling = m.containsKey("ceiling") ? String.valueOf(m.get("ceiling")) : "";
         String ratio = m.containsKey("ratio") ? String.format("%.2f", ((Number) m.get("ratio")).doubleValue()) : "";
