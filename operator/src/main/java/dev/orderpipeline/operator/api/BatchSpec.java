@@ -10,7 +10,7 @@ public record BatchSpec(
         @JsonPropertyDescription("Flush after this many records; default 50000.")
         Integer maxRecords,
         @Min(1)
-        @JsonPropertyDescription("Flush after this many bytes of record values; default 33554432 (32 MiB).")
+        @JsonPropertyDescription("Flush when the pending rows hold about this many bytes of heap (an estimate of their in-memory size, about 4x their wire size for Datagen orders); default 33554432 (32 MiB).")
         Long maxBytes,
         @Pattern(Patterns.DURATION)
         @JsonPropertyDescription("Flush when the oldest buffered record is this old, e.g. 500ms, 1s, 1m; default 1s.")
