@@ -36,6 +36,10 @@ final class LoadCommand implements java.util.concurrent.Callable<Integer> {
         try (LoaderProcess process = new LoaderProcess(config, bindAddress)) {
             // SIGTERM: the loop flushes and commits, then the hook lets the JVM exit.
             Thread hook = new Thread(() -> {
+                if (finished.getCount() > 0) {
+                    // The loop still runs, so a signal ended the JVM (Kubernetes sends SIGTERM on a scale-down or a roll).
+                    LOG.info("asked to stop (SIGTERM): committing the records in hand, then leaving the group");
+                }
                 try {
                     process.stop();
                 } catch (RuntimeException alreadyClosed) {
