@@ -595,18 +595,9 @@ class ProductOnAProcessClusterTest {
     void aBurstScalesTheLoadersUpToThePartitionsAndBackDownAndEachScaleDownStopsALoaderMidBatchLosingNothing()
             throws Exception {
         long t0 = System.nanoTime();
-        // Lag mode with a short window (spec fields, as a user tunes them). The lag per loader is above what the
-        // trickle below keeps in flight (about 75 records/s, committed every second or so), below the burst.
-        api.kubectl().ok("patch", "opl/" + SF_PIPELINE, "-n", NS, "--type=merge", "-p",
-                "{\"spec\":{\"scaling\":{\"mode\":\"lag\",\"minReplicas\":1,\"maxReplicas\":12,\"lagPerReplica\":500,"
-                        + "\"scaleDownStabilization\":\"20s\"}}}");
-        await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> sfLoaders().getSpec().getReplicas() == 1
-                && sfLoaderPods().size() == 1 && ready(sfLoaderPods().get(0)));
-        mark(t0, "step 4: down to one loader");
-
-        // A trickle into every partition all along, one order each every 40 ms: a loader's commit takes longer than
-        // that, so records arrive while it commits and every loader holds some at any moment (a SIGTERM always
-        // lands mid-batch). A burst on top of it.
+        // A trickle into every partition all along, one order each every 100 ms: a loader's commit on fakesnow takes
+        // longer than that, so records arrive while it commits and every loader holds some at any moment (a SIGTERM
+        // always lands mid-batch). A burst on top of it.
         java.util.concurrent.atomic.AtomicBoolean trickling = new java.util.concurrent.atomic.AtomicBoolean(true);
         java.util.concurrent.atomic.AtomicInteger mostReplicas = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicReference<Exception> trickleFailed = new java.util.concurrent.atomic.AtomicReference<>();
@@ -619,7 +610,7 @@ class ProductOnAProcessClusterTest {
                         producer.send(new ProducerRecord<>(SF_TOPIC, partition, event.key(), event.value()));
                     }
                     producer.flush();
-                    Thread.sleep(40);
+                    Thread.sleep(100);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -630,8 +621,14 @@ class ProductOnAProcessClusterTest {
         trickle.start();
         try {
             synchronized (ProductOnAProcessClusterTest.class) {
-                produceSf(3000);
+                produceSf(1500);
             }
+            // Lag mode with a short window (spec fields, as a user tunes them), patched in once the burst is in the
+            // topic (the sample's two loaders do not go before it is loaded). The lag per loader is above what the
+            // trickle keeps in flight (30 records/s, committed every second or so), far below the burst.
+            api.kubectl().ok("patch", "opl/" + SF_PIPELINE, "-n", NS, "--type=merge", "-p",
+                    "{\"spec\":{\"scaling\":{\"mode\":\"lag\",\"minReplicas\":1,\"maxReplicas\":12,\"lagPerReplica\":250,"
+                            + "\"scaleDownStabilization\":\"20s\"}}}");
             Runnable look = () -> {
                 mostReplicas.accumulateAndGet(sfLoaders().getSpec().getReplicas(), Math::max);
                 sfLoaderPods().forEach(p -> seen.putIfAbsent(p.getMetadata().getUid(), p));
@@ -842,6 +839,7 @@ class ProductOnAProcessClusterTest {
         before = sfLoaderPodNames();
         putSecret("snowflake-orderpipeline", snowflakeKey());
         await().atMost(WAIT).until(() -> !versions.equals(templateAnnotation("orderpipeline.dev/secret-versions")));
+        mark(t0, "step 6: the template names the new Secret version");
         awaitRolledOut(before);
         mark(t0, "step 6: rolled by a Secret rotation");
 
@@ -863,6 +861,7 @@ class ProductOnAProcessClusterTest {
             // The resource says why, from the pod's container state: Degraded, Ready False, the setting named.
             broken = await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(
                     () -> readyCondition("OrderPipeline", SF_PIPELINE), c -> "CrashLooping".equals(c.get("reason")));
+            mark(t0, "step 6: Ready False, CrashLooping");
             await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(
                     () -> "Degraded".equals(ArgoCdHealth.of(live("OrderPipeline", SF_PIPELINE)).status()));
         } catch (RuntimeException e) {
