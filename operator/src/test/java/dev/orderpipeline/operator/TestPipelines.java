@@ -1,5 +1,6 @@
 package dev.orderpipeline.operator;
 
+import dev.orderpipeline.embedded.SnowflakeKeyPair;
 import dev.orderpipeline.operator.api.DatadogSpec;
 import dev.orderpipeline.operator.api.DeadLetterSpec;
 import dev.orderpipeline.operator.api.KafkaSecuritySpec;
@@ -25,8 +26,9 @@ public final class TestPipelines {
     /** Values that must never appear anywhere but in the Secrets themselves. */
     public static final String API_KEY = "APIKEY7Q3ZK";
     public static final String API_SECRET = "apisecret-9f8e7d6c5b4a";
-    public static final String PRIVATE_KEY = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----";
     public static final String PASSPHRASE = "passphrase-0a1b2c3d";
+    /** A real key, encrypted with {@link #PASSPHRASE}: the runtime reads the key at start-up and refuses a fake one. */
+    public static final String PRIVATE_KEY = SnowflakeKeyPair.pem(PASSPHRASE).strip();
 
     private TestPipelines() {
     }
@@ -67,6 +69,6 @@ public final class TestPipelines {
     }
 
     public static List<String> secretValues() {
-        return List.of(API_KEY, API_SECRET, PRIVATE_KEY, PASSPHRASE, "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC");
+        return List.of(API_KEY, API_SECRET, PRIVATE_KEY, PASSPHRASE, PRIVATE_KEY.lines().skip(1).findFirst().orElseThrow());
     }
 }

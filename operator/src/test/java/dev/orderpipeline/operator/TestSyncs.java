@@ -37,7 +37,9 @@ public final class TestSyncs {
     /** Replicates a Snowflake table through a monotonic cursor column. */
     public static CdcSyncSpec snowflakeCursorSpec() {
         SnowflakeSinkSpec connection = new SnowflakeSinkSpec("myorg-myaccount", null, "CDC_USER", "CDC_ROLE", "CDC_WH",
-                "ANALYTICS", "MARTS", new SecretKeyReference(TestPipelines.SNOWFLAKE_SECRET, "rsa_key.p8"), null);
+                "ANALYTICS", "MARTS", new SecretKeyReference(TestPipelines.SNOWFLAKE_SECRET, "rsa_key.p8"),
+                // The test key is encrypted: the runtime refuses it without its passphrase.
+                new SecretKeyReference(TestPipelines.SNOWFLAKE_SECRET, "passphrase"));
         return new CdcSyncSpec(new CdcSourceSpec(null, new CdcSourceSpec.SnowflakeTable(connection, "FCT_ORDERS",
                 CdcSourceSpec.SnowflakeTable.Mode.CURSOR, "UPDATED_AT", "10m")),
                 List.of("ORDER_ID"), target(), null, null, CdcSyncSpec.Deletes.IGNORE, PipelineState.RUNNING);

@@ -15,4 +15,9 @@ public class ConfigException extends RuntimeException {
         String shown = setting.secret() ? "<redacted>" : "'" + value + "'";
         return new ConfigException(setting.envName() + "=" + shown + " is invalid: expected " + expected + ".");
     }
+
+    /** A value that is there but cannot be used (a key that does not read): what is wrong and the fix, never the value. */
+    public static ConfigException unusable(Setting setting, String problem, String fix) {
+        return new ConfigException(setting.envName() + " (or " + setting.fileEnvName() + ") " + problem + ": " + fix + ".");
+    }
 }

@@ -11,6 +11,9 @@ public enum Setting {
     HTTP_BIND_ADDRESS("OPL_HTTP_BIND_ADDRESS", "0.0.0.0", false,
             "IP address /healthz, /readyz, /metrics and /status listen on; default every interface (a pod's own "
                     + "network). Set it when several runtimes share one host, e.g. each on its own 127.0.0.N."),
+    TERMINATION_MESSAGE_PATH("OPL_TERMINATION_MESSAGE_PATH", "/dev/termination-log", false,
+            "File a failed start writes its error to (Kubernetes' terminationMessagePath), only if the file exists, as "
+                    + "the kubelet creates it: kubectl describe pod and the resource's status then show why."),
 
     KAFKA_BOOTSTRAP_SERVERS("OPL_KAFKA_BOOTSTRAP_SERVERS", null, false, "Kafka bootstrap servers, host:port[,host:port]."),
     KAFKA_TOPIC("OPL_KAFKA_TOPIC", null, false, "Topic the orders are read from."),

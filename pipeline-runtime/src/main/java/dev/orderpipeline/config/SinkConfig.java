@@ -1,5 +1,6 @@
 package dev.orderpipeline.config;
 
+import dev.orderpipeline.warehouse.PrivateKeys;
 import dev.orderpipeline.warehouse.SqlIdentifier;
 import java.util.List;
 import java.util.Locale;
@@ -126,8 +127,25 @@ public sealed interface SinkConfig {
                 requiredIdentifier(env, Setting.SNOWFLAKE_DATABASE, why),
                 requiredIdentifier(env, Setting.SNOWFLAKE_SCHEMA, why),
                 table, keyFields,
-                env.required(Setting.SNOWFLAKE_PRIVATE_KEY, why),
+                usableKey(env.required(Setting.SNOWFLAKE_PRIVATE_KEY, why), env.optional(Setting.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE)),
                 env.optional(Setting.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE));
+    }
+
+    /**
+     * The key is read here, at start-up, not at the first connection: a key that cannot be used is a
+     * configuration error (the process exits and its pod crash-loops, saying which setting to fix), not a
+     * warehouse outage retried forever. The message never quotes the key nor the passphrase.
+     */
+    private static String usableKey(String pem, Optional<String> passphrase) {
+        try {
+            PrivateKeys.fromPem(pem, passphrase);
+            return pem;
+        } catch (PrivateKeys.UnreadableKeyException e) {
+            Setting setting = e.problem().passphraseAtFault() ? Setting.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE
+                    : Setting.SNOWFLAKE_PRIVATE_KEY;
+            throw ConfigException.unusable(setting, e.problem().description()
+                    + (e.detail().isEmpty() ? "" : " (" + e.detail() + ")"), PrivateKeys.fix(e.problem()));
+        }
     }
 
     private static Postgres postgres(Environment env, SqlIdentifier table, List<String> keyFields) {

@@ -83,8 +83,8 @@ public final class Loader implements Runnable, Rebalance.Handler {
     private LoaderState state = LoaderState.STARTING;
     private Instant stateSince = Instant.now();
     private volatile boolean stopping;
-    /** A group offset commit failed; the next turn of the loop commits the warehouse's offsets again. */
-    private boolean groupOffsetsBehind;
+    /** A group offset commit failed: when the loop commits the warehouse's offsets again (a bounded backoff). */
+    private final GroupOffsetRetry groupOffsets = new GroupOffsetRetry(System::nanoTime);
     /** Records committed by the flush at a stop: what the stop's closing log line reports. */
     private long committedWhileStopping;
 
@@ -188,10 +188,9 @@ public final class Loader implements Runnable, Rebalance.Handler {
         List<TopicPartition> positioned = positions.applyAnswers();
         stall.resumePositioned(positioned);
         commitWarehouseOffsetsToGroup(positioned);
-        if (groupOffsetsBehind) {
+        if (groupOffsets.retryDue()) {
             // The last group commit failed (a rebalance): commit the warehouse's offsets again, without waiting
-            // for a next batch that may not come.
-            groupOffsetsBehind = false;
+            // for a next batch that may not come; while they keep failing, after a growing backoff.
             List<TopicPartition> settled = new ArrayList<>(consumer.assignment());
             settled.removeAll(positions.awaiting());
             commitWarehouseOffsetsToGroup(settled);
@@ -441,8 +440,9 @@ public final class Loader implements Runnable, Rebalance.Handler {
         if (!offsets.isEmpty()) {
             consumer.commitAsync(offsets, (o, e) -> {
                 if (e != null) {
-                    LOG.debug("group offset commit failed (lag monitoring only): {}", e.toString());
-                    groupOffsetsBehind = true;
+                    groupOffsets.failed(e);
+                } else {
+                    groupOffsets.succeeded();
                 }
             });
         }

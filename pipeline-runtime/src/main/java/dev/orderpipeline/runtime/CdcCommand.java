@@ -27,7 +27,7 @@ final class CdcCommand implements java.util.concurrent.Callable<Integer> {
             config = CdcConfig.from(Environment.system());
             bindAddress = Environment.system().ipAddress(Setting.HTTP_BIND_ADDRESS);
         } catch (ConfigException e) {
-            System.err.println("pipeline-runtime cdc: configuration error: " + e.getMessage());
+            TerminationMessage.exiting("pipeline-runtime cdc: configuration error: " + e.getMessage());
             return LoadCommand.EXIT_CONFIG;
         }
         CountDownLatch finished = new CountDownLatch(1);
@@ -50,13 +50,13 @@ final class CdcCommand implements java.util.concurrent.Callable<Integer> {
             exitCode.set(0);
             return 0;
         } catch (CdcStoppedException e) {
-            System.err.println("pipeline-runtime cdc: stopped: " + e.getMessage());
+            TerminationMessage.exiting("pipeline-runtime cdc: stopped: " + e.getMessage());
             return LoadCommand.EXIT_STOPPED;
         } catch (ConfigException | IllegalArgumentException e) {
-            System.err.println("pipeline-runtime cdc: configuration error: " + e.getMessage());
+            TerminationMessage.exiting("pipeline-runtime cdc: configuration error: " + e.getMessage());
             return LoadCommand.EXIT_CONFIG;
         } catch (Exception e) {
-            System.err.println("pipeline-runtime cdc: failed: " + e);
+            TerminationMessage.exiting("pipeline-runtime cdc: failed: " + e);
             return LoadCommand.EXIT_STOPPED;
         } finally {
             finished.countDown();

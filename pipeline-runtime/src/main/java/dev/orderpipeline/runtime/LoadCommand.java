@@ -28,7 +28,7 @@ final class LoadCommand implements java.util.concurrent.Callable<Integer> {
             config = LoaderConfig.from(Environment.system());
             bindAddress = Environment.system().ipAddress(Setting.HTTP_BIND_ADDRESS);
         } catch (ConfigException e) {
-            System.err.println("pipeline-runtime load: configuration error: " + e.getMessage());
+            TerminationMessage.exiting("pipeline-runtime load: configuration error: " + e.getMessage());
             return EXIT_CONFIG;
         }
         CountDownLatch finished = new CountDownLatch(1);
@@ -36,6 +36,10 @@ final class LoadCommand implements java.util.concurrent.Callable<Integer> {
         try (LoaderProcess process = new LoaderProcess(config, bindAddress)) {
             // SIGTERM: the loop flushes and commits, then the hook lets the JVM exit.
             Thread hook = new Thread(() -> {
+                if (finished.getCount() > 0) {
+                    // The loop still runs, so a signal ended the JVM (Kubernetes sends SIGTERM on a scale-down or a roll).
+                    LOG.info("asked to stop (SIGTERM): committing the records in hand, then leaving the group");
+                }
                 try {
                     process.stop();
                 } catch (RuntimeException alreadyClosed) {
@@ -56,16 +60,16 @@ final class LoadCommand implements java.util.concurrent.Callable<Integer> {
             exitCode.set(0);
             return 0;
         } catch (ConfigException e) {
-            System.err.println("pipeline-runtime load: configuration error: " + e.getMessage());
+            TerminationMessage.exiting("pipeline-runtime load: configuration error: " + e.getMessage());
             return EXIT_CONFIG;
         } catch (LoaderStoppedException e) {
-            System.err.println("pipeline-runtime load: stopped: " + e.getMessage());
+            TerminationMessage.exiting("pipeline-runtime load: stopped: " + e.getMessage());
             return EXIT_STOPPED;
         } catch (IllegalArgumentException e) {
-            System.err.println("pipeline-runtime load: " + e.getMessage());
+            TerminationMessage.exiting("pipeline-runtime load: " + e.getMessage());
             return EXIT_CONFIG;
         } catch (Exception e) {
-            System.err.println("pipeline-runtime load: failed: " + e);
+            TerminationMessage.exiting("pipeline-runtime load: failed: " + e);
             return EXIT_STOPPED;
         } finally {
             finished.countDown();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.orderpipeline.embedded.SnowflakeKeyPair;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,8 +38,27 @@ class LoaderConfigTest {
         env.put("OPL_SNOWFLAKE_USER", "LOADER");
         env.put("OPL_SNOWFLAKE_DATABASE", "ANALYTICS");
         env.put("OPL_SNOWFLAKE_SCHEMA", "RAW");
-        env.put("OPL_SNOWFLAKE_PRIVATE_KEY", "-----BEGIN PRIVATE KEY-----");
+        env.put("OPL_SNOWFLAKE_PRIVATE_KEY", PLAIN_KEY);
         return env;
+    }
+
+    /** Real keys, made once: an unencrypted PKCS#8 key, and one encrypted with {@link #PASSPHRASE}. */
+    private static final String PLAIN_KEY = SnowflakeKeyPair.pem(null);
+    private static final String PASSPHRASE = "correct horse battery staple";
+    private static final String ENCRYPTED_KEY = SnowflakeKeyPair.pem(PASSPHRASE);
+
+    /** The key's body lines: none of them may show in an error. */
+    private static List<String> bodyOf(String pem) {
+        return pem.lines().filter(l -> !l.startsWith("-----")).toList();
+    }
+
+    private static void assertNamesTheSettingAndNotTheKey(String setting, String message, String pem) {
+        assertTrue(message.startsWith(setting + " (or " + setting + "_FILE) "), message);
+        assertTrue(message.contains("expected") || message.contains("give the passphrase"), "says the fix: " + message);
+        for (String line : bodyOf(pem)) {
+            assertFalse(message.contains(line), "no key material in: " + message);
+        }
+        assertFalse(message.contains(PASSPHRASE), message);
     }
 
     static String error(Map<String, String> env) {
@@ -133,6 +153,83 @@ class LoaderConfigTest {
         env.remove("OPL_SNOWFLAKE_PRIVATE_KEY");
         env.put("OPL_SNOWFLAKE_PRIVATE_KEY_FILE", dir.resolve("missing.pem").toString());
         assertTrue(error(env).startsWith("OPL_SNOWFLAKE_PRIVATE_KEY_FILE names a file that cannot be read"));
+    }
+
+    @Test
+    void aRealKeyPlainOrEncryptedWithItsPassphraseIsAccepted() {
+        Map<String, String> env = snowflake();
+        SinkConfig.Snowflake plain = (SinkConfig.Snowflake) LoaderConfig.from(new Environment(env)).sink();
+        assertEquals(PLAIN_KEY.strip(), plain.privateKeyPem().strip());
+        env.put("OPL_SNOWFLAKE_PRIVATE_KEY", ENCRYPTED_KEY);
+        env.put("OPL_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE", PASSPHRASE);
+        SinkConfig.Snowflake encrypted = (SinkConfig.Snowflake) LoaderConfig.from(new Environment(env)).sink();
+        assertEquals(PASSPHRASE, encrypted.privateKeyPassphrase().orElseThrow());
+        assertFalse(encrypted.toString().contains(bodyOf(ENCRYPTED_KEY).get(0)), encrypted.toString());
+    }
+
+    @Test
+    void aTruncatedKeyIsAConfigurationErrorNamingTheKeySetting() {
+        // Cut in the middle of its body, as a bad copy-paste or a half-written Secret leaves it: no END line.
+        Map<String, String> env = snowflake();
+        String truncated = PLAIN_KEY.substring(0, PLAIN_KEY.length() / 2);
+        env.put("OPL_SNOWFLAKE_PRIVATE_KEY", truncated);
+        String message = error(env);
+        assertNamesTheSettingAndNotTheKey("OPL_SNOWFLAKE_PRIVATE_KEY", message, PLAIN_KEY);
+        assertTrue(message.contains("is not PEM"), message);
+    }
+
+    @Test
+    void garbageInsideThePemArmorIsAConfigurationErrorNamingTheKeySetting() {
+        Map<String, String> env = snowflake();
+        List<String> lines = new java.util.ArrayList<>(PLAIN_KEY.lines().toList());
+        lines.set(2, "!!!! this line is not base64 at all !!!!");
+        String damaged = String.join("\n", lines);
+        env.put("OPL_SNOWFLAKE_PRIVATE_KEY", damaged);
+        assertNamesTheSettingAndNotTheKey("OPL_SNOWFLAKE_PRIVATE_KEY", error(env), PLAIN_KEY);
+    }
+
+    @Test
+    void textThatIsNotAKeyIsAConfigurationErrorNamingTheKeySettingWithoutQuotingIt() {
+        Map<String, String> env = snowflake();
+        env.put("OPL_SNOWFLAKE_PRIVATE_KEY", "pasted-the-wrong-thing-7f3a");
+        String message = error(env);
+        assertNamesTheSettingAndNotTheKey("OPL_SNOWFLAKE_PRIVATE_KEY", message, PLAIN_KEY);
+        assertFalse(message.contains("7f3a"), message);
+        assertTrue(message.contains("BEGIN PRIVATE KEY"), "says what a key looks like: " + message);
+    }
+
+    @Test
+    void aPemBlockThatIsNotAPrivateKeyIsAConfigurationErrorNamingTheKeySetting() throws Exception {
+        // A public key, as someone pasting the wrong half of the pair does.
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        String publicKey = "-----BEGIN PUBLIC KEY-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes())
+                .encodeToString(generator.generateKeyPair().getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n";
+        Map<String, String> env = snowflake();
+        env.put("OPL_SNOWFLAKE_PRIVATE_KEY", publicKey);
+        String message = error(env);
+        assertNamesTheSettingAndNotTheKey("OPL_SNOWFLAKE_PRIVATE_KEY", message, publicKey);
+        assertTrue(message.contains("holds no PKCS#8 private key"), message);
+    }
+
+    @Test
+    void aWrongPassphraseIsAConfigurationErrorNamingThePassphraseSetting() {
+        Map<String, String> env = snowflake();
+        env.put("OPL_SNOWFLAKE_PRIVATE_KEY", ENCRYPTED_KEY);
+        env.put("OPL_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE", "not the passphrase");
+        String message = error(env);
+        assertNamesTheSettingAndNotTheKey("OPL_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE", message, ENCRYPTED_KEY);
+        assertTrue(message.contains("does not decrypt"), message);
+        assertFalse(message.contains("not the passphrase"), message);
+    }
+
+    @Test
+    void anEncryptedKeyWithoutItsPassphraseIsAConfigurationErrorNamingThePassphraseSetting() {
+        Map<String, String> env = snowflake();
+        env.put("OPL_SNOWFLAKE_PRIVATE_KEY", ENCRYPTED_KEY);
+        String message = error(env);
+        assertNamesTheSettingAndNotTheKey("OPL_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE", message, ENCRYPTED_KEY);
+        assertTrue(message.contains("the private key is encrypted"), message);
     }
 
     @Test

@@ -42,6 +42,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -135,7 +136,10 @@ class ProductOnAProcessClusterTest {
                                 "KUBERNETES_CERTS_CA_FILE", launch.podDirectory().resolve("serviceaccount/ca.crt").toString())))
                 // The runtime image: the slim jar; each pod binds its own address (the one setting a shared host needs).
                 .map(values.at("/runtimeImage/repository").asText(), LocalImages.javaJar(runtimeJar,
-                        launch -> Map.of("OPL_HTTP_BIND_ADDRESS", launch.podIP())))
+                        launch -> Map.of("OPL_HTTP_BIND_ADDRESS", launch.podIP(),
+                                // The runtime's compiled-in default, given as the image's ENV so that the kubelet maps
+                                // it to the pod's termination-message file (a compiled-in path is not rewritten).
+                                "OPL_TERMINATION_MESSAGE_PATH", "/dev/termination-log")))
                 // The dbt image (dbt/Dockerfile): its entrypoint script and project from this checkout, dbt from the
                 // project venv, and the image's ENV (its /tmp and /dev/termination-log paths land in the pod's files).
                 .map(LocalImages.repository(dbtImage()), LocalImages.entrypoint(
@@ -564,36 +568,54 @@ class ProductOnAProcessClusterTest {
         assertEquals("Healthy", healthy.status(), healthy.message());
     }
 
+    /** The partition Kafka's default partitioner gives a key: the trickle sends each order where its key goes. */
+    private static int partitionOf(byte[] key) {
+        return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key)) % SF_PARTITIONS;
+    }
+
+    /** The next generated event whose key goes to {@code partition} (the others are not sent: the topic is the truth). */
+    private static OrderGenerator.Event nextEventFor(int partition) {
+        synchronized (ProductOnAProcessClusterTest.class) {
+            while (true) {
+                OrderGenerator.Event event = sfGenerator.next();
+                if (partitionOf(event.key()) == partition) {
+                    return event;
+                }
+            }
+        }
+    }
+
+    private static final java.util.regex.Pattern HELD =
+            java.util.regex.Pattern.compile("stopping with (\\d+) records read and not yet committed");
+    private static final java.util.regex.Pattern COMMITTED =
+            java.util.regex.Pattern.compile("stopping: committed (\\d+) of the (\\d+) records held");
+
     @Test
     @Order(5)
     void aBurstScalesTheLoadersUpToThePartitionsAndBackDownAndEachScaleDownStopsALoaderMidBatchLosingNothing()
             throws Exception {
-        // Lag mode with a small lag per loader and a short window (spec fields, as a user tunes them).
-        api.kubectl().ok("patch", "opl/" + SF_PIPELINE, "-n", NS, "--type=merge", "-p",
-                "{\"spec\":{\"scaling\":{\"mode\":\"lag\",\"minReplicas\":1,\"maxReplicas\":12,\"lagPerReplica\":100,"
-                        + "\"scaleDownStabilization\":\"20s\"}}}");
-        await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> sfLoaders().getSpec().getReplicas() == 1
-                && sfLoaderPods().size() == 1 && ready(sfLoaderPods().get(0)));
-
-        // A trickle all along (so every loader always holds records), a burst on top of it.
+        long t0 = System.nanoTime();
+        // A trickle into every partition all along, one order each every 100 ms: a loader's commit on fakesnow takes
+        // longer than that, so records arrive while it commits and every loader holds some at any moment (a SIGTERM
+        // always lands mid-batch). A burst on top of it.
         java.util.concurrent.atomic.AtomicBoolean trickling = new java.util.concurrent.atomic.AtomicBoolean(true);
         java.util.concurrent.atomic.AtomicInteger mostReplicas = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Exception> trickleFailed = new java.util.concurrent.atomic.AtomicReference<>();
         Map<String, Pod> seen = new java.util.concurrent.ConcurrentHashMap<>();
         Thread trickle = new Thread(() -> {
             try (KafkaProducer<byte[], byte[]> producer = producer()) {
                 while (trickling.get()) {
-                    for (int i = 0; i < 3; i++) {
-                        OrderGenerator.Event event;
-                        synchronized (ProductOnAProcessClusterTest.class) {
-                            event = sfGenerator.next();
-                        }
-                        producer.send(new ProducerRecord<>(SF_TOPIC, event.key(), event.value()));
+                    for (int partition = 0; partition < SF_PARTITIONS; partition++) {
+                        OrderGenerator.Event event = nextEventFor(partition);
+                        producer.send(new ProducerRecord<>(SF_TOPIC, partition, event.key(), event.value()));
                     }
                     producer.flush();
-                    Thread.sleep(250);
+                    Thread.sleep(100);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                trickleFailed.set(e);
             }
         }, "story-trickle");
         trickle.start();
@@ -601,21 +623,29 @@ class ProductOnAProcessClusterTest {
             synchronized (ProductOnAProcessClusterTest.class) {
                 produceSf(1500);
             }
+            // Lag mode with a short window (spec fields, as a user tunes them), patched in once the burst is in the
+            // topic (the sample's two loaders do not go before it is loaded). The lag per loader is above what the
+            // trickle keeps in flight (30 records/s, committed every second or so), far below the burst.
+            api.kubectl().ok("patch", "opl/" + SF_PIPELINE, "-n", NS, "--type=merge", "-p",
+                    "{\"spec\":{\"scaling\":{\"mode\":\"lag\",\"minReplicas\":1,\"maxReplicas\":12,\"lagPerReplica\":250,"
+                            + "\"scaleDownStabilization\":\"20s\"}}}");
             Runnable look = () -> {
                 mostReplicas.accumulateAndGet(sfLoaders().getSpec().getReplicas(), Math::max);
                 sfLoaderPods().forEach(p -> seen.putIfAbsent(p.getMetadata().getUid(), p));
             };
             try {
-                // Up: the lag asks for 15 loaders, maxReplicas allows 12, the topic has 3 partitions.
+                // Up: the lag asks for 6 or more loaders, maxReplicas allows 12, the topic has 3 partitions.
                 await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
                     look.run();
                     return sfLoaders().getSpec().getReplicas() == SF_PARTITIONS;
                 });
-                // Down, once the lag stayed low for the window; the stopped loaders held records of the trickle.
+                mark(t0, "step 4: up to " + SF_PARTITIONS);
+                // Down, once the lag stayed low for the window; the trickle goes on through it.
                 await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
                     look.run();
                     return sfLoaders().getSpec().getReplicas() == 1 && sfLoaderPods().size() == 1;
                 });
+                mark(t0, "step 4: back to 1");
             } catch (RuntimeException e) {
                 throw new AssertionError("status " + statusOf("OrderPipeline", SF_PIPELINE) + "\nloaders:\n" + loaderLogs(), e);
             }
@@ -623,31 +653,40 @@ class ProductOnAProcessClusterTest {
             trickling.set(false);
             trickle.join(10_000);
         }
+        assertEquals(null, trickleFailed.get(), "the trickle producer failed");
         assertEquals(SF_PARTITIONS, mostReplicas.get(), "up to the partitions, never above");
 
-        // What the scaled-down loaders said as they stopped (SIGTERM): records in hand, all committed.
+        // Each scaled-away loader was SIGTERMed holding records of the trickle, and committed every one of them.
         Set<String> running = sfLoaderPods().stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet());
-        List<String> stops = seen.values().stream().filter(p -> !running.contains(p.getMetadata().getUid()))
-                .map(kubelet::log).toList();
-        assertTrue(stops.size() >= 2, "two loaders scaled away: " + stops.size());
-        java.util.regex.Pattern held = java.util.regex.Pattern.compile("stopping with (\\d+) records read and not yet committed");
-        java.util.regex.Pattern committed = java.util.regex.Pattern.compile("stopping: committed (\\d+) of the (\\d+) records held");
-        long midBatch = 0;
-        for (String log : stops) {
-            java.util.regex.Matcher h = held.matcher(log);
-            if (h.find()) {
-                midBatch++;
-                java.util.regex.Matcher c = committed.matcher(log);
-                assertTrue(c.find() && c.group(1).equals(c.group(2)) && c.group(2).equals(h.group(1)),
-                        "every record held at the stop is committed:\n" + log);
-            }
+        List<Pod> removed = seen.values().stream().filter(p -> !running.contains(p.getMetadata().getUid())).toList();
+        assertTrue(removed.size() >= SF_PARTITIONS - 1, "the loaders scaled away: " + removed.size());
+        for (Pod pod : removed) {
+            String log = kubelet.log(pod);
+            String name = pod.getMetadata().getName();
+            assertTrue(log.contains("asked to stop (SIGTERM)"), name + " was SIGTERMed:\n" + tail(log));
+            java.util.regex.Matcher h = HELD.matcher(log);
+            assertTrue(h.find() && Long.parseLong(h.group(1)) > 0, name + " held records at its SIGTERM:\n" + tail(log));
+            java.util.regex.Matcher c = COMMITTED.matcher(log);
+            assertTrue(c.find() && c.group(1).equals(c.group(2)) && c.group(2).equals(h.group(1)),
+                    name + " committed every record it held at the stop:\n" + tail(log));
         }
-        assertTrue(midBatch >= 1, "a scale-down stopped a loader holding records:\n" + String.join("\n----\n", stops));
 
         await().atMost(WAIT).pollInterval(Duration.ofSeconds(2)).until(() ->
                 statusOf("OrderPipeline", SF_PIPELINE).get("consumerLag") instanceof Number lag && lag.longValue() == 0);
         awaitWarehouseAndPostgresEqualTheTopic();
         assertNoKafkaCoordinatesTwice();
+        mark(t0, "step 4: done");
+    }
+
+    /** The last lines of a log, for a failure message. */
+    private static String tail(String log) {
+        List<String> lines = log.lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+
+    /** Where the story's time goes, in the test's output (E2E.md quotes these). */
+    private static void mark(long startNanos, String what) {
+        System.out.printf("story: %s after %.1f s%n", what, (System.nanoTime() - startNanos) / 1e9);
     }
 
     private static boolean aLoaderIsReady() {
@@ -762,9 +801,28 @@ class ProductOnAProcessClusterTest {
                 .withLabel("app.kubernetes.io/component", "loader").list().getItems().size();
     }
 
+    /** The Snowflake pipeline's loader pods that crash-loop: waiting in CrashLoopBackOff after at least one restart. */
+    private static Optional<Pod> crashLoopingSfLoader() {
+        return sfLoaderPods().stream().filter(p -> p.getStatus() != null && p.getStatus().getContainerStatuses() != null
+                && p.getStatus().getContainerStatuses().stream().anyMatch(c -> c.getRestartCount() > 0
+                        && c.getState() != null && c.getState().getWaiting() != null
+                        && "CrashLoopBackOff".equals(c.getState().getWaiting().getReason())
+                        && c.getLastState() != null && c.getLastState().getTerminated() != null)).findFirst();
+    }
+
+    /** No line of the key's body, nor the passphrase, in {@code text}. */
+    private static void assertNoKeyMaterial(String text, String pem) {
+        for (String line : pem.lines().filter(l -> !l.startsWith("-----") && !l.isBlank()).toList()) {
+            assertFalse(text.contains(line), "key material in: " + text);
+        }
+        assertFalse(text.contains(SF_PASSPHRASE), "the passphrase in: " + text);
+    }
+
     @Test
     @Order(8)
-    void aSpecChangeAndASecretRotationRollTheLoadersAndABrokenSecretIsDegradedWithItsCauseUntilFixed() {
+    void aSpecChangeAndASecretRotationRollTheLoadersAndABrokenSecretCrashLoopsThemDegradedWithItsCauseUntilFixed()
+            throws Exception {
+        long t0 = System.nanoTime();
         // A spec change the loaders read (a longer batch latency): a new template, a new ReplicaSet, new pods.
         String hash = templateAnnotation("orderpipeline.dev/config-hash");
         long replicaSets = replicaSets(SF_PIPELINE);
@@ -773,6 +831,7 @@ class ProductOnAProcessClusterTest {
         await().atMost(WAIT).until(() -> !hash.equals(templateAnnotation("orderpipeline.dev/config-hash")));
         awaitRolledOut(before);
         assertTrue(replicaSets(SF_PIPELINE) > replicaSets, "a new ReplicaSet");
+        mark(t0, "step 6: rolled by a spec change");
 
         // A Secret rotation (a new key pair): the Secret's version is on the template, so the pods roll.
         String versions = templateAnnotation("orderpipeline.dev/secret-versions");
@@ -780,36 +839,75 @@ class ProductOnAProcessClusterTest {
         before = sfLoaderPodNames();
         putSecret("snowflake-orderpipeline", snowflakeKey());
         await().atMost(WAIT).until(() -> !versions.equals(templateAnnotation("orderpipeline.dev/secret-versions")));
+        mark(t0, "step 6: the template names the new Secret version");
         awaitRolledOut(before);
+        mark(t0, "step 6: rolled by a Secret rotation");
 
-        // A broken Secret (not a key): the loaders roll onto it and cannot open the warehouse; the resource says
-        // why in a False condition, and Argo CD calls it Degraded.
-        putSecret("snowflake-orderpipeline", Map.of("rsa_key.p8", "not a key", "passphrase", SF_PASSPHRASE));
+        // A broken Secret: the key cut in half, as a bad copy-paste leaves it. The pods roll onto it; the runtime
+        // reads the key at start-up, refuses it (exit 2, the configuration error naming the setting, never the key)
+        // and the kubelet restarts it with its back-off: a crash loop. The rollout waits for a Ready pod, so the
+        // loaders of the previous template go on loading meanwhile, as on a real cluster.
+        String goodKey = SnowflakeKeyPair.pem(SF_PASSPHRASE);
+        String truncated = goodKey.substring(0, goodKey.length() / 2);
+        Set<String> beforeBroken = sfLoaderPodNames();
+        putSecret("snowflake-orderpipeline", Map.of("rsa_key.p8", truncated, "passphrase", SF_PASSPHRASE));
+        produceSf(300);
+        Pod crashing;
         Map<?, ?> broken;
         try {
+            crashing = await().atMost(WAIT).pollInterval(Duration.ofSeconds(1))
+                    .until(ProductOnAProcessClusterTest::crashLoopingSfLoader, Optional::isPresent).orElseThrow();
+            mark(t0, "step 6: the broken key crash-loops");
+            // The resource says why, from the pod's container state: Degraded, Ready False, the setting named.
             broken = await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(
-                    () -> falseConditionNaming("private key"), c -> !c.isEmpty());
+                    () -> readyCondition("OrderPipeline", SF_PIPELINE), c -> "CrashLooping".equals(c.get("reason")));
+            mark(t0, "step 6: Ready False, CrashLooping");
             await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(
                     () -> "Degraded".equals(ArgoCdHealth.of(live("OrderPipeline", SF_PIPELINE)).status()));
         } catch (RuntimeException e) {
             throw new AssertionError("status " + statusOf("OrderPipeline", SF_PIPELINE) + "\nloaders:\n" + loaderLogs(), e);
         }
-        assertFalse(String.valueOf(broken.get("message")).contains("not a key"), "no Secret value in the status: " + broken);
-        ArgoCdHealth degraded = ArgoCdHealth.of(live("OrderPipeline", SF_PIPELINE));
-        assertTrue(degraded.message().contains("private key"), degraded.message());
+        assertFalse(beforeBroken.contains(crashing.getMetadata().getName()), "a pod of the new template crash-loops");
+        var container = crashing.getStatus().getContainerStatuses().get(0);
+        assertTrue(container.getRestartCount() > 0, "restarted: " + container);
+        assertFalse(container.getReady());
+        assertEquals(2, container.getLastState().getTerminated().getExitCode(), "the runtime's configuration-error exit code");
+        String termination = String.valueOf(container.getLastState().getTerminated().getMessage());
+        assertTrue(termination.contains("OPL_SNOWFLAKE_PRIVATE_KEY") && termination.contains("is not PEM"),
+                "the termination message names the setting and what is wrong: " + termination);
+        assertNoKeyMaterial(termination, goodKey);
+        assertTrue(kubelet.log(crashing).contains("OPL_SNOWFLAKE_PRIVATE_KEY"), kubelet.log(crashing));
+        assertNoKeyMaterial(kubelet.log(crashing), goodKey);
+        Kubectl.Result pods = api.kubectl().ok("get", "pods", "-n", NS, "-l", "app.kubernetes.io/instance=" + SF_PIPELINE);
+        assertTrue(pods.stdout().contains("CrashLoopBackOff"), pods.describe());
 
-        // Fixed: a good key again; the loaders roll onto it and the pipeline is Ready.
+        assertEquals("False", broken.get("status"), "a crash-looping pipeline is not Ready: " + broken);
+        String message = String.valueOf(broken.get("message"));
+        assertTrue(message.contains("exit code 2") && message.contains("OPL_SNOWFLAKE_PRIVATE_KEY"),
+                "the condition names the cause: " + broken);
+        assertEquals("Degraded", statusOf("OrderPipeline", SF_PIPELINE).get("phase"));
+        assertNoKeyMaterial(Manifests.json(Manifests.JSON.valueToTree(statusOf("OrderPipeline", SF_PIPELINE))), goodKey);
+        ArgoCdHealth degraded = ArgoCdHealth.of(live("OrderPipeline", SF_PIPELINE));
+        assertTrue(degraded.message().contains("OPL_SNOWFLAKE_PRIVATE_KEY"), degraded.message());
+        mark(t0, "step 6: Degraded with the cause");
+
+        // Fixed: a good key again; the loaders roll onto it, the crash-looping pods go, the pipeline is Ready.
         putSecret("snowflake-orderpipeline", snowflakeKey());
         try {
             await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() ->
                     "True".equals(readyCondition("OrderPipeline", SF_PIPELINE).get("status"))
                             && "Running".equals(statusOf("OrderPipeline", SF_PIPELINE).get("phase"))
-                            && falseConditionNaming("private key").isEmpty());
+                            && crashLoopingSfLoader().isEmpty());
         } catch (RuntimeException e) {
             throw new AssertionError("status " + statusOf("OrderPipeline", SF_PIPELINE) + "\nloaders:\n" + loaderLogs(), e);
         }
         awaitRolledOut(Set.of());
         await().atMost(WAIT).until(() -> "Healthy".equals(ArgoCdHealth.of(live("OrderPipeline", SF_PIPELINE)).status()));
+        mark(t0, "step 6: recovered");
+        // Through the incident nothing was lost or loaded twice (the orders produced during it included).
+        awaitWarehouseAndPostgresEqualTheTopic();
+        assertNoKafkaCoordinatesTwice();
+        mark(t0, "step 6: done");
     }
 
     @Test

@@ -189,7 +189,10 @@ final class PodWorker implements Runnable {
             }
             LocalCommand command = image.get().apply(new ContainerLaunch(pod, container, podIP, env, args,
                     memoryLimit(container), files.directory()));
+            // Empty at each start, and there before the process is, as a kubelet mounts it: a program may write
+            // its last words there only if the file exists (the runtime does, never creating it elsewhere).
             Files.deleteIfExists(files.terminationMessage(container));
+            Files.createFile(files.terminationMessage(container));
             Path home = files.directory().resolve("home");
             Files.createDirectories(home);
             ProcessBuilder builder = new ProcessBuilder(command.command())
