@@ -1,7 +1,7 @@
 package dev.orderpipeline.runtime;
 
 import dev.orderpipeline.cdc.CdcConfig;
-import dev.orderpipeline.cdc.CdcStoppedException;
+import dev.orderpipeline.cdc.replication.CdcStoppedException;
 import dev.orderpipeline.config.ConfigException;
 import dev.orderpipeline.config.Environment;
 import dev.orderpipeline.config.Setting;

@@ -1,10 +1,10 @@
 package dev.orderpipeline.runtime;
 
 import dev.orderpipeline.cdc.CdcConfig;
-import dev.orderpipeline.cdc.CdcMetrics;
-import dev.orderpipeline.cdc.CdcStatus;
-import dev.orderpipeline.cdc.ChangeSources;
-import dev.orderpipeline.cdc.Replicator;
+import dev.orderpipeline.cdc.replication.CdcMetrics;
+import dev.orderpipeline.cdc.replication.CdcStatus;
+import dev.orderpipeline.cdc.replication.ChangeSources;
+import dev.orderpipeline.cdc.replication.Replicator;
 import dev.orderpipeline.cdc.source.ChangeSource;
 import dev.orderpipeline.cdc.target.PostgresTarget;
 import dev.orderpipeline.config.Environment;

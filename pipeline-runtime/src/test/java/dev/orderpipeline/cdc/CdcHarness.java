@@ -2,18 +2,19 @@ package dev.orderpipeline.cdc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.orderpipeline.cdc.replication.CdcStatus;
 import dev.orderpipeline.config.Environment;
 import dev.orderpipeline.config.Setting;
-import dev.orderpipeline.runtime.CdcProcess;
 import dev.orderpipeline.embedded.EmbeddedPostgres;
 import dev.orderpipeline.embedded.FakesnowServer;
 import dev.orderpipeline.embedded.FreePorts;
 import dev.orderpipeline.embedded.SnowflakeKeyPair;
+import dev.orderpipeline.runtime.CdcProcess;
+import dev.orderpipeline.testing.LoaderEnv;
 import dev.orderpipeline.verify.OrderState;
 import dev.orderpipeline.verify.WarehouseOrders;
 import dev.orderpipeline.warehouse.DuckDbWarehouse;
 import dev.orderpipeline.warehouse.SqlIdentifier;
-import dev.orderpipeline.testing.LoaderEnv;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

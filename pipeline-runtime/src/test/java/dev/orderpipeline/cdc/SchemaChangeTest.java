@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.orderpipeline.cdc.replication.CdcStoppedException;
 import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.embedded.EmbeddedPostgres;
 import dev.orderpipeline.warehouse.Column;

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.orderpipeline.cdc.replication.CdcMetrics;
+import dev.orderpipeline.cdc.replication.CdcStatus;
+import dev.orderpipeline.cdc.replication.CdcStoppedException;
+import dev.orderpipeline.cdc.replication.Replicator;
 import dev.orderpipeline.cdc.source.ChangeSource;
 import dev.orderpipeline.cdc.source.StaleStreamException;
 import dev.orderpipeline.cdc.source.StreamSource;

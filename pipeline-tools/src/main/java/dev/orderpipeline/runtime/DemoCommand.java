@@ -1,7 +1,7 @@
 package dev.orderpipeline.runtime;
 
 import dev.orderpipeline.cdc.CdcConfig;
-import dev.orderpipeline.cdc.CdcStatus;
+import dev.orderpipeline.cdc.replication.CdcStatus;
 import dev.orderpipeline.config.Environment;
 import dev.orderpipeline.config.LoaderConfig;
 import dev.orderpipeline.config.FormatConfig.SchemaRegistryConfig;

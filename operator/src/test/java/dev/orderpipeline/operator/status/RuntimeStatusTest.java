@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import dev.orderpipeline.cdc.CdcStatus;
+import dev.orderpipeline.cdc.replication.CdcStatus;
 import dev.orderpipeline.load.LoaderState;
 import dev.orderpipeline.load.LoaderStatus;
 import dev.orderpipeline.operator.OperatorHarness;

@@ -1,5 +1,6 @@
-package dev.orderpipeline.cdc;
+package dev.orderpipeline.cdc.replication;
 
+import dev.orderpipeline.cdc.CdcConfig;
 import dev.orderpipeline.cdc.source.ChangeSource;
 import dev.orderpipeline.cdc.source.CursorSource;
 import dev.orderpipeline.cdc.source.PipelineRefSource;

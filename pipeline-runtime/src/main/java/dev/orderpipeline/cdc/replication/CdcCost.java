@@ -1,4 +1,4 @@
-package dev.orderpipeline.cdc;
+package dev.orderpipeline.cdc.replication;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

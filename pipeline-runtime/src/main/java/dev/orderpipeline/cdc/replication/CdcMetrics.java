@@ -1,4 +1,4 @@
-package dev.orderpipeline.cdc;
+package dev.orderpipeline.cdc.replication;
 
 import dev.orderpipeline.metrics.MetricNames;
 import io.micrometer.core.instrument.Counter;

@@ -1,8 +1,17 @@
-package dev.orderpipeline.cdc;
+package dev.orderpipeline.cdc.replication;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.orderpipeline.cdc.AuditDigest;
+import dev.orderpipeline.cdc.CdcColumn;
+import dev.orderpipeline.cdc.CdcConfig;
+import dev.orderpipeline.cdc.CdcType;
+import dev.orderpipeline.cdc.Change;
+import dev.orderpipeline.cdc.ChangePage;
+import dev.orderpipeline.cdc.RangeDigest;
+import dev.orderpipeline.cdc.SchemaIncompatibleException;
+import dev.orderpipeline.cdc.Watermarks;
 import dev.orderpipeline.cdc.source.ChangeSource;
 import dev.orderpipeline.cdc.source.StaleStreamException;
 import dev.orderpipeline.cdc.target.ApplyResult;

@@ -1,6 +1,8 @@
-package dev.orderpipeline.cdc;
+package dev.orderpipeline.cdc.replication;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.orderpipeline.cdc.ChangePage;
+import dev.orderpipeline.cdc.Watermarks;
 import dev.orderpipeline.cdc.source.ChangeSource;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;

@@ -1,4 +1,5 @@
-package dev.orderpipeline.cdc;
+package dev.orderpipeline.cdc.replication;
+
 
 /** The sync stopped on an error that retrying cannot fix (schema change, stale stream, configuration). */
 public class CdcStoppedException extends RuntimeException {

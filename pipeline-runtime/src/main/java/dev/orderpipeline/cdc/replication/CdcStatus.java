@@ -1,4 +1,4 @@
-package dev.orderpipeline.cdc;
+package dev.orderpipeline.cdc.replication;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
