@@ -75,7 +75,7 @@ public final class SchemaPolicy {
      * schema declares as {@code declared}, or null when no column can (an incompatible schema change, refused).
      * The same lattice as {@link #join}: the declared type itself; a widening join allows (an integer column
      * meeting a decimal or double field becomes DECIMAL); DECIMAL takes integers; VARCHAR takes every scalar
-     * exactly as text; VARIANT takes anything. Avro's promotions int → long and float → double keep the
+     * exactly as text, and a structure as its JSON text; VARIANT takes anything. Avro's promotions int → long and float → double keep the
      * column (BIGINT, DOUBLE) as it is.
      */
     public static ColumnType forDeclared(ColumnType column, ColumnType declared) {
@@ -89,7 +89,9 @@ public final class SchemaPolicy {
         if (column == ColumnType.DECIMAL && declared == ColumnType.BIGINT) {
             return column;
         }
-        if (column == ColumnType.VARCHAR && declared != ColumnType.VARIANT) {
+        if (column == ColumnType.VARCHAR) {
+            // A structure as its JSON text: DuckDB keeps VARIANT columns as VARCHAR, so its tables read back
+            // that way, and a text column elsewhere holds a field that became an array or a map losslessly.
             return column;
         }
         return null;

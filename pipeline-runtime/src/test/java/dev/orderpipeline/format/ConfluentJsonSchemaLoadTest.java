@@ -10,12 +10,16 @@ import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.embedded.EmbeddedKafka;
 import dev.orderpipeline.embedded.EmbeddedPostgres;
 import dev.orderpipeline.embedded.FakesnowServer;
+import dev.orderpipeline.source.DeadLetterPublisher;
 import dev.orderpipeline.testing.ConfluentProducer;
 import dev.orderpipeline.testing.InMemorySchemaRegistry;
 import dev.orderpipeline.testing.InProcessLoader;
 import dev.orderpipeline.testing.KafkaExtension;
 import dev.orderpipeline.testing.LoaderEnv;
+import dev.orderpipeline.testing.OrderTopics;
 import dev.orderpipeline.testing.SharedKafka;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -24,6 +28,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -165,5 +172,139 @@ class ConfluentJsonSchemaLoadTest {
                 }
             }
         }
+    }
+
+    @Test
+    void aNewJsonSchemaVersionMidStreamAddsItsColumnAndAnIncompatibleOneIsDeadLetteredNamingItsSubjectAndVersion(
+            EmbeddedKafka kafka) throws Exception {
+        String topic = SharedKafka.uniqueTopic("json-sr-evolve");
+        String deadLetters = topic + "-dlq";
+        kafka.createTopic(topic, 1);
+        kafka.createTopic(deadLetters, 1);
+        String withDiscount = ORDER.replace("\"coupon\":", "\"discount\":{\"type\":\"number\"},\"coupon\":");
+        String unitsAsText = ORDER.replace("\"orderunits\":{\"type\":\"number\"}", "\"orderunits\":{\"type\":\"string\"}");
+        try (InMemorySchemaRegistry registry = new InMemorySchemaRegistry().start()) {
+            Path db = dir.resolve("w.duckdb");
+            Map<String, String> env = jsonSchemaEnv(LoaderEnv.duckdb(kafka.bootstrapServers(), topic, db, "orderid"), registry);
+            env.put(Setting.ERROR_TOLERANCE.envName(), "all");
+            env.put(Setting.DEAD_LETTER_TOPIC.envName(), deadLetters);
+            ConfluentProducer producer = new ConfluentProducer(kafka.bootstrapServers(), registry.url(), topic, "json_sr", "string")
+                    .schema("v1", ORDER).schema("v2", withDiscount).schema("other", unitsAsText);
+            try (InProcessLoader loader = InProcessLoader.start(env)) {
+                for (int i = 0; i < 30; i++) {
+                    producer.record("v1", i, order(i, i));
+                }
+                producer.send(dir);
+                await().atMost(Duration.ofMinutes(2)).until(() -> loader.committedRecords() == 30);
+                for (int i = 30; i < 60; i++) {
+                    Map<String, Object> v2 = order(i, i);
+                    v2.put("discount", 0.25);
+                    producer.record("v2", i, v2);
+                }
+                Map<String, Object> bad = order(99, 1);
+                bad.put("orderunits", "lots");
+                producer.record("other", 99, bad, "another-topic"); // registered as another-topic-value, version 1
+                producer.send(dir);
+                await().atMost(Duration.ofMinutes(2)).until(() -> loader.committedRecords() == 61);
+                assertEquals(60, loader.status().snapshot().recordsLoaded());
+            }
+            try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db)) {
+                assertEquals("DOUBLE", duckTypes(c, "ORDERS").get("DISCOUNT"), "the new field's column, typed by the schema");
+                Map<Long, String> rows = rows(c, "SELECT \"ORDERID\", coalesce(CAST(\"DISCOUNT\" AS VARCHAR), 'null') || '|' "
+                        + "|| (\"RECORD_METADATA\"->>'schema_id') FROM \"main\".\"ORDERS\"");
+                assertEquals(60, rows.size());
+                assertEquals("null|" + registry.id(topic + "-value", 1), rows.get(10L));
+                assertEquals("0.25|" + registry.id(topic + "-value", 2), rows.get(40L));
+            }
+            List<ConsumerRecord<byte[], byte[]>> dead = OrderTopics.readAll(kafka, deadLetters);
+            assertEquals(1, dead.size());
+            String why = header(dead.get(0));
+            assertTrue(why.startsWith("schema id " + registry.id("another-topic-value", 1) + " (subject another-topic-value "
+                    + "version 1) declares the field '/orderunits' as VARCHAR, but its column ORDERUNITS is DOUBLE"), why);
+        }
+    }
+
+    @Test
+    void anUnknownSchemaIdAndAPayloadThatIsNotJsonGoToTheDeadLetterTopicWithTheCause(EmbeddedKafka kafka) throws Exception {
+        String topic = SharedKafka.uniqueTopic("json-sr-unknown");
+        String deadLetters = topic + "-dlq";
+        kafka.createTopic(topic, 1);
+        kafka.createTopic(deadLetters, 1);
+        try (InMemorySchemaRegistry registry = new InMemorySchemaRegistry().start()) {
+            new ConfluentProducer(kafka.bootstrapServers(), registry.url(), topic, "json_sr", "string")
+                    .schema("v1", ORDER).record("v1", 1, order(1, 1)).send(dir);
+            int id = registry.id(topic + "-value", 1);
+            byte[] notJson = "{\"orderid\": 3,".getBytes(StandardCharsets.UTF_8);
+            OrderTopics.produceRaw(kafka, topic, List.of(
+                    new ProducerRecord<>(topic, "2".getBytes(StandardCharsets.UTF_8),
+                            ByteBuffer.allocate(7).put((byte) 0).putInt(999).put("{}".getBytes(StandardCharsets.UTF_8)).array()),
+                    new ProducerRecord<>(topic, "3".getBytes(StandardCharsets.UTF_8),
+                            ByteBuffer.allocate(5 + notJson.length).put((byte) 0).putInt(id).put(notJson).array()),
+                    new ProducerRecord<>(topic, "4".getBytes(StandardCharsets.UTF_8),
+                            "{\"orderid\":4}".getBytes(StandardCharsets.UTF_8)))); // schemaless JSON in a json_sr topic
+            Path db = dir.resolve("w.duckdb");
+            Map<String, String> env = jsonSchemaEnv(LoaderEnv.duckdb(kafka.bootstrapServers(), topic, db, "orderid"), registry);
+            env.put(Setting.ERROR_TOLERANCE.envName(), "all");
+            env.put(Setting.DEAD_LETTER_TOPIC.envName(), deadLetters);
+            try (InProcessLoader loader = InProcessLoader.start(env)) {
+                await().atMost(Duration.ofMinutes(2)).until(() -> loader.committedRecords() == 4);
+                assertEquals(1, loader.status().snapshot().recordsLoaded());
+            }
+            Map<String, String> why = new TreeMap<>();
+            for (ConsumerRecord<byte[], byte[]> r : OrderTopics.readAll(kafka, deadLetters)) {
+                why.put(new String(r.key(), StandardCharsets.UTF_8), header(r));
+            }
+            assertEquals(3, why.size(), why.toString());
+            assertTrue(why.get("2").startsWith("the Schema Registry does not know schema id 999"), why.get("2"));
+            assertTrue(why.get("3").startsWith("the payload of schema id " + id + " (subject " + topic + "-value version 1) "
+                    + "is not valid JSON"), why.get("3"));
+            assertTrue(why.get("4").startsWith("the value is not in Confluent's wire format"), why.get("4"));
+        }
+    }
+
+    @Test
+    void whileTheRegistryIsDownNothingIsLoadedOrSkippedThenEveryJsonSchemaRecordLoadsOnce(EmbeddedKafka kafka)
+            throws Exception {
+        String topic = SharedKafka.uniqueTopic("json-sr-outage");
+        kafka.createTopic(topic, 2);
+        try (InMemorySchemaRegistry registry = new InMemorySchemaRegistry().start()) {
+            ConfluentProducer producer = new ConfluentProducer(kafka.bootstrapServers(), registry.url(), topic, "json_sr", "string")
+                    .schema("v1", ORDER);
+            for (int i = 0; i < 300; i++) {
+                producer.record("v1", i, order(i, i));
+            }
+            producer.send(dir);
+            registry.stop();
+            Path db = dir.resolve("w.duckdb");
+            Map<String, String> env = jsonSchemaEnv(LoaderEnv.duckdb(kafka.bootstrapServers(), topic, db, "orderid"), registry);
+            try (InProcessLoader loader = InProcessLoader.start(env)) {
+                await().atMost(Duration.ofMinutes(1)).until(() -> {
+                    String error = loader.status().snapshot().lastError();
+                    return error != null && error.contains("the Schema Registry at " + registry.url() + " does not answer");
+                });
+                assertEquals(0, loader.status().snapshot().recordsLoaded());
+                assertTrue(loader.isRunning());
+                registry.start();
+                await().atMost(Duration.ofMinutes(2)).until(() -> loader.committedRecords() == 300);
+                assertEquals(300, loader.status().snapshot().recordsLoaded());
+                assertEquals(0, loader.status().snapshot().recordsDeadLettered());
+            }
+            try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db)) {
+                Map<Long, String> rows = rows(c, "SELECT count(*), count(DISTINCT \"ORDERID\") FROM \"main\".\"ORDERS\"");
+                assertEquals(Map.of(300L, "300"), rows);
+            }
+        }
+    }
+
+    private static Map<String, String> jsonSchemaEnv(Map<String, String> env, InMemorySchemaRegistry registry) {
+        env.put(Setting.KAFKA_VALUE_FORMAT.envName(), "json_sr");
+        env.put(Setting.KAFKA_KEY_FORMAT.envName(), "string");
+        env.put(Setting.SCHEMA_REGISTRY_URL.envName(), registry.url());
+        return env;
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> deadLetter) {
+        return new String(deadLetter.headers().lastHeader(DeadLetterPublisher.HEADER_EXCEPTION_MESSAGE).value(),
+                StandardCharsets.UTF_8);
     }
 }

@@ -82,9 +82,10 @@ class SchemaPolicyTest {
         assertEquals(ColumnType.DECIMAL, SchemaPolicy.forDeclared(ColumnType.DECIMAL, ColumnType.BIGINT));
         assertEquals(ColumnType.VARCHAR, SchemaPolicy.forDeclared(ColumnType.VARCHAR, ColumnType.BIGINT), "text holds it exactly");
         assertEquals(ColumnType.VARIANT, SchemaPolicy.forDeclared(ColumnType.VARIANT, ColumnType.BOOLEAN));
+        assertEquals(ColumnType.VARCHAR, SchemaPolicy.forDeclared(ColumnType.VARCHAR, ColumnType.VARIANT),
+                "an array as its JSON text, as DuckDB's VARIANT columns hold it");
         assertEquals(null, SchemaPolicy.forDeclared(ColumnType.DOUBLE, ColumnType.VARCHAR), "a double field become a string");
         assertEquals(null, SchemaPolicy.forDeclared(ColumnType.BIGINT, ColumnType.BOOLEAN));
         assertEquals(null, SchemaPolicy.forDeclared(ColumnType.DOUBLE, ColumnType.BIGINT), "a double rounds big integers");
-        assertEquals(null, SchemaPolicy.forDeclared(ColumnType.VARCHAR, ColumnType.VARIANT));
     }
 }
