@@ -121,13 +121,21 @@ public enum CdcType {
         }
     }
 
-    /** A time of day with its microseconds: JDBC 4.2's LocalTime where the driver has it, else its text. */
+    /**
+     * A time of day with its microseconds: JDBC 4.2's LocalTime where the driver has it (PostgreSQL, DuckDB).
+     * Snowflake's driver has none, and both its text (TIME_OUTPUT_FORMAT, HH24:MI:SS by default) and a
+     * java.sql.Time drop the fraction; the Time subclass it returns keeps the nanoseconds beside it.
+     */
     private static java.time.LocalTime readTime(ResultSet rs, int column) throws SQLException {
         try {
             return rs.getObject(column, java.time.LocalTime.class);
         } catch (SQLException | RuntimeException unsupported) {
-            String s = rs.getString(column);
-            return s == null ? null : java.time.LocalTime.parse(s.trim());
+            java.sql.Time t = rs.getTime(column);
+            if (t == null) {
+                return null;
+            }
+            java.time.LocalTime wall = t.toLocalTime();
+            return t instanceof net.snowflake.client.jdbc.SnowflakeTimeWithTimezone s ? wall.withNano(s.getNano()) : wall;
         }
     }
 
