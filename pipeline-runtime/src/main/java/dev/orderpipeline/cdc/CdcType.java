@@ -122,20 +122,23 @@ public enum CdcType {
     }
 
     /**
-     * A time of day with its microseconds: JDBC 4.2's LocalTime where the driver has it (PostgreSQL, DuckDB).
-     * Snowflake's driver has none, and both its text (TIME_OUTPUT_FORMAT, HH24:MI:SS by default) and a
-     * java.sql.Time drop the fraction; the Time subclass it returns keeps the nanoseconds beside it.
+     * A time of day: with its microseconds from PostgreSQL (JDBC 4.2's LocalTime) and DuckDB (no LocalTime, but
+     * its text is ISO-8601 with every digit). Snowflake's driver keeps only milliseconds: its LocalTime and its
+     * text (TIME_OUTPUT_FORMAT, HH24:MI:SS by default) drop the whole fraction, and its java.sql.Time holds the
+     * milliseconds since midnight UTC (the README's known limits).
      */
-    private static java.time.LocalTime readTime(ResultSet rs, int column) throws SQLException {
+    public static java.time.LocalTime readTime(ResultSet rs, int column) throws SQLException {
+        if (rs.isWrapperFor(net.snowflake.client.jdbc.SnowflakeResultSet.class)) {
+            java.sql.Time t = rs.getTime(column);
+            return t == null ? null : java.time.LocalTime.ofNanoOfDay(Math.floorMod(t.getTime(), 86_400_000L) * 1_000_000L);
+        }
+        if (rs.getObject(column) == null) {
+            return null;
+        }
         try {
             return rs.getObject(column, java.time.LocalTime.class);
         } catch (SQLException | RuntimeException unsupported) {
-            java.sql.Time t = rs.getTime(column);
-            if (t == null) {
-                return null;
-            }
-            java.time.LocalTime wall = t.toLocalTime();
-            return t instanceof net.snowflake.client.jdbc.SnowflakeTimeWithTimezone s ? wall.withNano(s.getNano()) : wall;
+            return java.time.LocalTime.parse(rs.getString(column).trim());
         }
     }
 

@@ -102,8 +102,8 @@ class TemporalTypesLoadTest {
                     avroEnv(LoaderEnv.snowflake(kafka.bootstrapServers(), topic, fakesnow, "WHEN_AVRO", "id"), registry)), 2);
             try (Warehouses w = new Warehouses(db, pg, fakesnow, "WHEN_AVRO")) {
                 for (Warehouses.Target t : w.all()) {
-                    String select = "SELECT \"AT_MS\", \"AT_US\", \"LOCAL_US\", \"DAY\", \"T_US\", \"T_MS\", \"MAYBE_AT\", "
-                            + "\"HISTORY\" FROM " + t.table() + " WHERE \"ID\" = ";
+                    String select = "SELECT \"AT_MS\", \"AT_US\", \"LOCAL_US\", \"DAY\", " + t.timeText("T_US") + ", "
+                            + t.timeText("T_MS") + ", \"MAYBE_AT\", \"HISTORY\" FROM " + t.table() + " WHERE \"ID\" = ";
                     try (Statement s = t.connection().createStatement(); ResultSet rs = s.executeQuery(select + 1)) {
                         assertTrue(rs.next(), t.name());
                         assertEquals(Instant.parse("2025-12-02T06:04:23.123Z"), instant(rs, 1), t.name() + " timestamp-millis");
@@ -192,7 +192,7 @@ class TemporalTypesLoadTest {
             try (Warehouses w = new Warehouses(db, pg, fakesnow, "WHEN_PROTO")) {
                 for (Warehouses.Target t : w.all()) {
                     try (Statement s = t.connection().createStatement(); ResultSet rs = s.executeQuery("SELECT \"AT\", \"DAY\", "
-                            + "\"OPENS\", \"PRICE\", \"BIG\", \"DISCOUNT\", \"LATER\", \"HISTORY\" FROM " + t.table())) {
+                            + t.timeText("OPENS") + ", \"PRICE\", \"BIG\", \"DISCOUNT\", \"LATER\", \"HISTORY\" FROM " + t.table())) {
                         assertTrue(rs.next(), t.name());
                         assertEquals(Instant.parse("2025-12-02T06:04:23.123456Z"), instant(rs, 1), t.name() + " Timestamp");
                         assertEquals(LocalDate.parse("2026-12-02"), date(rs, 2), t.name() + " google.type.Date");
@@ -360,9 +360,18 @@ class TemporalTypesLoadTest {
         }
     }
 
-    /** JDBC 4.2's LocalTime, or Snowflake's driver's own Time (the replicator's reader knows both). */
+    /** JDBC 4.2's LocalTime (PostgreSQL), else ISO-8601 text: DuckDB's, or a TIME cast to text on fakesnow. */
     static LocalTime time(ResultSet rs, int column) throws SQLException {
-        return (LocalTime) dev.orderpipeline.cdc.CdcType.TIME.read(rs, column);
+        if (rs.getMetaData().getColumnType(column) == java.sql.Types.VARCHAR) {
+            String s = rs.getString(column);
+            return s == null ? null : LocalTime.parse(s.trim());
+        }
+        try {
+            return rs.getObject(column, LocalTime.class);
+        } catch (SQLException | RuntimeException unsupported) {
+            String s = rs.getString(column);
+            return s == null ? null : LocalTime.parse(s.trim());
+        }
     }
 
     static Map<String, String> pgTypes(Connection c, String table) throws SQLException {
@@ -382,6 +391,14 @@ class TemporalTypesLoadTest {
             Map<String, String> types() throws SQLException {
                 return name.equals("duckdb") ? ConfluentAvroLoadTest.duckTypes(connection, catalogTable)
                         : pgTypes(connection, catalogTable);
+            }
+
+            /**
+             * A TIME column as the test reads it: as is, or on fakesnow as its text, every digit (Snowflake's driver
+             * keeps only milliseconds of a TIME, see the README's known limits; the column holds them all).
+             */
+            String timeText(String column) {
+                return name.equals("fakesnow") ? "CAST(\"" + column + "\" AS VARCHAR)" : "\"" + column + "\"";
             }
 
             String expect(String duckdb, String postgres, String snowflake) {
