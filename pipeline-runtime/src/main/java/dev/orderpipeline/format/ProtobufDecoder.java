@@ -52,8 +52,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * google.protobuf.Timestamp TIMESTAMP (an instant; nanos below the microsecond are refused when loaded);
  * google.type.Date DATE; google.type.TimeOfDay TIME; confluent.type.Decimal DECIMAL (its value and scale; VARCHAR,
  * the exact digits, when the field's {@code confluent.field_meta} precision and scale do not fit DECIMAL(38,18));
- * google.protobuf.Duration VARCHAR (ISO-8601, PT1.5S); the wrappers (Int64Value…) the wrapped type, NULL when unset; Struct, Value, ListValue,
- * Any and a message that contains itself VARIANT; other messages flattened PARENT_CHILD; repeated fields and
+ * google.protobuf.Duration VARCHAR (ISO-8601, PT1.5S); the wrappers (Int64Value…) the wrapped type, NULL when
+ * unset; Struct, Value, ListValue, Any and a message that contains itself VARIANT; other messages flattened PARENT_CHILD; repeated fields and
  * maps VARIANT (JSON). A field with presence (a message, proto3 {@code optional}, a oneof member, proto2) that is
  * not set is NULL; a proto3 scalar without presence reads its default (0, "", false), as every Protobuf reader.
  */
@@ -107,8 +107,7 @@ final class ProtobufDecoder {
         }
         List<FileDescriptor> dependencies = new ArrayList<>();
         for (String dependency : proto.getDependencyList()) {
-            FileDescriptor known = WELL_KNOWN.containsKey(dependency) ? WELL_KNOWN.get(dependency)
-                    : BuiltInProtos.FILES.get(dependency);
+            FileDescriptor known = WELL_KNOWN.getOrDefault(dependency, BuiltInProtos.FILES.get(dependency));
             if (known != null) {
                 dependencies.add(known);
                 continue;

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The loader's date and time columns reach PostgreSQL with the same types (an instant as timestamptz, a
  * wall-clock timestamp as timestamp, date, time) and every value to the microsecond, from DuckDB and from
- * fakesnow.
+ * fakesnow (a Snowflake TIME to the millisecond: its JDBC driver keeps no more).
  */
 class TemporalColumnsReplicationTest {
     static final List<Column> TEMPORAL = List.of(
