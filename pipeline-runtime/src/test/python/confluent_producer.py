@@ -14,11 +14,15 @@ PLAN.json:
      "records": [{"schema": "v1", "key": 1, "value": {...} | null}, ...]}
 
 Values may carry tagged logical types: {"$decimal": "12.34"}, {"$timestamp_millis": 1700000000123},
-{"$date": "2026-12-02"}, {"$uuid": "..."}; they become the Python objects fastavro expects.
+{"$timestamp_micros": 1764655463123456}, {"$local_timestamp": "2026-12-02T06:04:23.123456"},
+{"$date": "2026-12-02"}, {"$time": "06:04:23.123456"}, {"$uuid": "..."}; they become the Python objects fastavro
+expects.
 A Protobuf schema is JSON: {"files": [FileDescriptorProto as JSON, ...], "message": "package.Message"}: the
 files are added to the default descriptor pool in order (imports first; Google's well-known types are there
 already) and the message class is made from the pool, so no protoc is needed. Protobuf values are the
 message's JSON mapping (json_format.ParseDict: timestamps as RFC 3339 text, enums by name, bytes as Base64).
+The files Confluent's clients have built in (google/type/date.proto, google/type/timeofday.proto,
+confluent/type/decimal.proto, confluent/meta.proto) are in the pool too; the serializer never registers them.
 Prints the number of records delivered; exits non-zero when any delivery fails.
 """
 import base64
@@ -36,6 +40,9 @@ from confluent_kafka.schema_registry.protobuf import ProtobufSerializer
 from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
 # Imported for their side effect: the well-known types' files in the default pool, for schemas that import them.
 from google.protobuf import duration_pb2, struct_pb2, timestamp_pb2, wrappers_pb2  # noqa: F401
+from google.type import date_pb2, timeofday_pb2  # noqa: F401
+from confluent_kafka.schema_registry.confluent import meta_pb2  # noqa: F401
+from confluent_kafka.schema_registry.confluent.type import decimal_pb2  # noqa: F401
 from confluent_kafka.serialization import MessageField, SerializationContext, StringSerializer
 
 
@@ -49,6 +56,10 @@ def tagged(value):
                 return datetime.datetime.fromtimestamp(inner / 1000, tz=datetime.timezone.utc)
             if tag == "$timestamp_micros":
                 return datetime.datetime.fromtimestamp(0, tz=datetime.timezone.utc) + datetime.timedelta(microseconds=inner)
+            if tag == "$local_timestamp":
+                return datetime.datetime.fromisoformat(inner)
+            if tag == "$time":
+                return datetime.time.fromisoformat(inner)
             if tag == "$date":
                 return datetime.date.fromisoformat(inner)
             if tag == "$uuid":

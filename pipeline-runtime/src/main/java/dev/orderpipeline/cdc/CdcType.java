@@ -24,6 +24,7 @@ public enum CdcType {
     TEXT("text", "text"),
     JSON("jsonb", "jsonb"),
     DATE("date", "date"),
+    TIME("time", "time"),
     TIMESTAMP("timestamp", "timestamp"),
     TIMESTAMPTZ("timestamptz", "timestamptz");
 
@@ -66,13 +67,14 @@ public enum CdcType {
             case Types.DOUBLE, Types.FLOAT, Types.REAL -> DOUBLE;
             case Types.BOOLEAN, Types.BIT -> BOOLEAN;
             case Types.DATE -> DATE;
+            case Types.TIME -> TIME;
             case Types.TIMESTAMP -> TIMESTAMP;
             case Types.TIMESTAMP_WITH_TIMEZONE -> TIMESTAMPTZ;
             default -> TEXT;
         };
     }
 
-    /** Reads a value as a Java object (Long, Double, BigDecimal, Boolean, String, LocalDate, LocalDateTime, Instant). */
+    /** Reads a value as a Java object (Long, Double, BigDecimal, Boolean, String, LocalDate, LocalTime, LocalDateTime, Instant). */
     public Object read(ResultSet rs, int column) throws SQLException {
         Object value = switch (this) {
             case BIGINT -> rs.getLong(column);
@@ -84,11 +86,9 @@ public enum CdcType {
                 String s = rs.getString(column);
                 yield s == null ? null : LocalDate.parse(s.trim().substring(0, 10));
             }
+            case TIME -> readTime(rs, column);
             case TIMESTAMP -> readLocal(rs, column);
-            case TIMESTAMPTZ -> {
-                Timestamp t = rs.getTimestamp(column);
-                yield t == null ? null : t.toInstant();
-            }
+            case TIMESTAMPTZ -> readInstant(rs, column);
         };
         return rs.wasNull() ? null : value;
     }
@@ -104,6 +104,41 @@ public enum CdcType {
         } catch (SQLException | RuntimeException unsupported) {
             Timestamp t = rs.getTimestamp(column);
             return t == null ? null : t.toLocalDateTime();
+        }
+    }
+
+    /**
+     * An instant: JDBC 4.2's OffsetDateTime where the driver has it (PostgreSQL, DuckDB), which keeps every
+     * microsecond whatever the JVM's time zone; else the driver's Timestamp (Snowflake), an instant too.
+     */
+    private static Instant readInstant(ResultSet rs, int column) throws SQLException {
+        try {
+            java.time.OffsetDateTime t = rs.getObject(column, java.time.OffsetDateTime.class);
+            return t == null ? null : t.toInstant();
+        } catch (SQLException | RuntimeException unsupported) {
+            Timestamp t = rs.getTimestamp(column);
+            return t == null ? null : t.toInstant();
+        }
+    }
+
+    /**
+     * A time of day: with its microseconds from PostgreSQL (JDBC 4.2's LocalTime) and DuckDB (no LocalTime, but
+     * its text is ISO-8601 with every digit). Snowflake's driver keeps only milliseconds: its LocalTime and its
+     * text (TIME_OUTPUT_FORMAT, HH24:MI:SS by default) drop the whole fraction, and its java.sql.Time holds the
+     * milliseconds since midnight UTC (the README's known limits).
+     */
+    public static java.time.LocalTime readTime(ResultSet rs, int column) throws SQLException {
+        if (rs.isWrapperFor(net.snowflake.client.jdbc.SnowflakeResultSet.class)) {
+            java.sql.Time t = rs.getTime(column);
+            return t == null ? null : java.time.LocalTime.ofNanoOfDay(Math.floorMod(t.getTime(), 86_400_000L) * 1_000_000L);
+        }
+        if (rs.getObject(column) == null) {
+            return null;
+        }
+        try {
+            return rs.getObject(column, java.time.LocalTime.class);
+        } catch (SQLException | RuntimeException unsupported) {
+            return java.time.LocalTime.parse(rs.getString(column).trim());
         }
     }
 

@@ -38,8 +38,9 @@ import org.apache.avro.io.DecoderFactory;
  * boolean BOOLEAN; int and long BIGINT; float and double DOUBLE (a float as the double of its shortest
  * spelling, 0.1f reads 0.1); string, enum and uuid VARCHAR; bytes and fixed VARCHAR (Base64);
  * decimal(p,s) DECIMAL when it fits DECIMAL(38,18) (s ≤ 18, p − s ≤ 20), else VARCHAR (the exact digits);
- * timestamp-millis/-micros/-nanos VARCHAR (ISO-8601 UTC, e.g. 2026-12-02T06:04:23.123Z), local-timestamp-*
- * VARCHAR (ISO-8601 without zone), date VARCHAR (2026-12-02), time-millis/-micros VARCHAR (06:04:23.123);
+ * timestamp-millis/-micros/-nanos TIMESTAMP (an instant), local-timestamp-millis/-micros/-nanos TIMESTAMP_LOCAL,
+ * date DATE, time-millis/-micros TIME (a nanos value with digits below the microsecond is refused when loaded);
+ * inside a VARIANT they are ISO-8601 text (2026-12-02T06:04:23.123Z);
  * records flattened PARENT_CHILD; arrays, maps and unions of several types VARIANT (JSON);
  * a union of null and one type is that type, nullable.
  */
@@ -67,7 +68,13 @@ final class AvroDecoder {
         } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
             throw new UndecodableException("the payload is not Avro of " + registered.describe() + ": " + e, e);
         }
-        return new Decoded(registered, field(null, reader.schema(), datum));
+        try {
+            return new Decoded(registered, field(null, reader.schema(), datum));
+        } catch (java.time.DateTimeException e) {
+            // A time-millis past midnight, a local timestamp beyond java.time's years: not a value of its type.
+            throw new UndecodableException("the payload of " + registered.describe() + " holds a date or time its "
+                    + "logical type cannot have: " + e.getMessage(), e);
+        }
     }
 
     private static Reader parse(RegisteredSchema registered) {
@@ -123,7 +130,13 @@ final class AvroDecoder {
             return fits ? ColumnType.DECIMAL : ColumnType.VARCHAR;
         }
         if (logical != null) {
-            return ColumnType.VARCHAR; // timestamps, dates, times, uuid: their ISO-8601 / canonical text
+            return switch (logical.getName()) {
+                case "timestamp-millis", "timestamp-micros", "timestamp-nanos" -> ColumnType.TIMESTAMP;
+                case "local-timestamp-millis", "local-timestamp-micros", "local-timestamp-nanos" -> ColumnType.TIMESTAMP_LOCAL;
+                case "date" -> ColumnType.DATE;
+                case "time-millis", "time-micros" -> ColumnType.TIME;
+                default -> ColumnType.VARCHAR; // uuid, and logical types this loader does not know: their text
+            };
         }
         return switch (schema.getType()) {
             case BOOLEAN -> ColumnType.BOOLEAN;
@@ -142,7 +155,7 @@ final class AvroDecoder {
         return scalar instanceof BigDecimal d && type == ColumnType.VARCHAR ? d.toPlainString() : scalar;
     }
 
-    /** A non-structured datum in SchemaPolicy's vocabulary. */
+    /** A non-structured datum in SchemaPolicy's vocabulary (temporal logical types as java.time values). */
     private static Object scalar(Schema schema, Object datum) {
         LogicalType logical = schema.getLogicalType();
         if (logical instanceof LogicalTypes.Decimal decimal) {
@@ -153,23 +166,23 @@ final class AvroDecoder {
             String name = logical.getName();
             switch (name) {
                 case "timestamp-millis":
-                    return Instant.ofEpochMilli((Long) datum).toString();
+                    return Instant.ofEpochMilli((Long) datum);
                 case "timestamp-micros":
-                    return instant((Long) datum, 1_000_000).toString();
+                    return instant((Long) datum, 1_000_000);
                 case "timestamp-nanos":
-                    return instant((Long) datum, 1_000_000_000).toString();
+                    return instant((Long) datum, 1_000_000_000);
                 case "local-timestamp-millis":
-                    return LocalDateTime.ofInstant(Instant.ofEpochMilli((Long) datum), ZoneOffset.UTC).toString();
+                    return LocalDateTime.ofInstant(Instant.ofEpochMilli((Long) datum), ZoneOffset.UTC);
                 case "local-timestamp-micros":
-                    return LocalDateTime.ofInstant(instant((Long) datum, 1_000_000), ZoneOffset.UTC).toString();
+                    return LocalDateTime.ofInstant(instant((Long) datum, 1_000_000), ZoneOffset.UTC);
                 case "local-timestamp-nanos":
-                    return LocalDateTime.ofInstant(instant((Long) datum, 1_000_000_000), ZoneOffset.UTC).toString();
+                    return LocalDateTime.ofInstant(instant((Long) datum, 1_000_000_000), ZoneOffset.UTC);
                 case "date":
-                    return LocalDate.ofEpochDay((Integer) datum).toString();
+                    return LocalDate.ofEpochDay((Integer) datum);
                 case "time-millis":
-                    return LocalTime.ofNanoOfDay((Integer) datum * 1_000_000L).toString();
+                    return LocalTime.ofNanoOfDay((Integer) datum * 1_000_000L);
                 case "time-micros":
-                    return LocalTime.ofNanoOfDay((Long) datum * 1_000L).toString();
+                    return LocalTime.ofNanoOfDay((Long) datum * 1_000L);
                 default:
                     break; // uuid and logical types this loader does not know: the underlying type's value
             }

@@ -18,8 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Confluent JSON Schema ({@code json_sr}): the payload is JSON text, the registry's JSON Schema decides the
- * column types: {@code integer} BIGINT, {@code number} DOUBLE, {@code string} VARCHAR (any format, date-time
- * included, as its text), {@code boolean} BOOLEAN, an {@code object} with {@code properties} flattened
+ * column types: {@code integer} BIGINT, {@code number} DOUBLE, {@code string} VARCHAR, a string of
+ * {@code "format": "date-time"} TIMESTAMP (RFC 3339 text with its offset) and of {@code "format": "date"} DATE
+ * (other formats, {@code time} included, VARCHAR), {@code boolean} BOOLEAN, an {@code object} with {@code properties} flattened
  * PARENT_CHILD, arrays and objects without properties VARIANT; a type list or {@code oneOf}/{@code anyOf} of
  * null and one type is that type, nullable; anything else VARIANT. Local {@code $ref}s
  * ({@code #/definitions/…}, {@code #/$defs/…}) are followed. A property the schema does not declare (allowed
@@ -106,7 +107,11 @@ final class JsonSchemaDecoder {
             case "integer" -> ColumnType.BIGINT;
             case "number" -> ColumnType.DOUBLE;
             case "boolean" -> ColumnType.BOOLEAN;
-            case "string" -> ColumnType.VARCHAR;
+            case "string" -> switch (schema.path("format").asText("")) {
+                case "date-time" -> ColumnType.TIMESTAMP; // the text is converted (or refused) by its column
+                case "date" -> ColumnType.DATE;
+                default -> ColumnType.VARCHAR;
+            };
             default -> ColumnType.VARIANT; // array, object without properties
         };
     }

@@ -49,9 +49,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * int32, sint32, sfixed32, uint32, fixed32, int64, sint64, sfixed64 BIGINT; uint64 and fixed64 DECIMAL (all 64
  * bits unsigned); float and double DOUBLE (a float as the double of its shortest spelling); bool BOOLEAN;
  * string VARCHAR; bytes VARCHAR (Base64); enum VARCHAR (the value's name; an unknown number as its digits);
- * google.protobuf.Timestamp VARCHAR (ISO-8601 UTC, as Avro's timestamps); google.protobuf.Duration VARCHAR
- * (ISO-8601, PT1.5S); the wrappers (Int64Value…) the wrapped type, NULL when unset; Struct, Value, ListValue,
- * Any and a message that contains itself VARIANT; other messages flattened PARENT_CHILD; repeated fields and
+ * google.protobuf.Timestamp TIMESTAMP (an instant; nanos below the microsecond are refused when loaded);
+ * google.type.Date DATE; google.type.TimeOfDay TIME; confluent.type.Decimal DECIMAL (its value and scale; VARCHAR,
+ * the exact digits, when the field's {@code confluent.field_meta} precision and scale do not fit DECIMAL(38,18));
+ * google.protobuf.Duration VARCHAR (ISO-8601, PT1.5S); the wrappers (Int64Value…) the wrapped type, NULL when
+ * unset; Struct, Value, ListValue, Any and a message that contains itself VARIANT; other messages flattened PARENT_CHILD; repeated fields and
  * maps VARIANT (JSON). A field with presence (a message, proto3 {@code optional}, a oneof member, proto2) that is
  * not set is NULL; a proto3 scalar without presence reads its default (0, "", false), as every Protobuf reader.
  */
@@ -82,7 +84,12 @@ final class ProtobufDecoder {
             throw new UndecodableException("the payload is not Protobuf " + type.getFullName() + " of "
                     + registered.describe() + ": " + e.getMessage(), e);
         }
-        return new Decoded(registered, record(null, message, type, new HashSet<>()));
+        try {
+            return new Decoded(registered, record(null, message, type, new HashSet<>()));
+        } catch (java.time.DateTimeException e) {
+            throw new UndecodableException("the payload of " + registered.describe() + " holds a Timestamp beyond the "
+                    + "years java.time knows: " + e.getMessage(), e);
+        }
     }
 
     /** The file a schema describes, with every file it imports built first. */
@@ -100,7 +107,7 @@ final class ProtobufDecoder {
         }
         List<FileDescriptor> dependencies = new ArrayList<>();
         for (String dependency : proto.getDependencyList()) {
-            FileDescriptor known = WELL_KNOWN.get(dependency);
+            FileDescriptor known = WELL_KNOWN.getOrDefault(dependency, BuiltInProtos.FILES.get(dependency));
             if (known != null) {
                 dependencies.add(known);
                 continue;
@@ -181,16 +188,30 @@ final class ProtobufDecoder {
                 if (special == Special.WRAPPER) {
                     yield columnType(f.getMessageType().findFieldByName("value"));
                 }
-                yield special == Special.TIMESTAMP || special == Special.DURATION ? ColumnType.VARCHAR : ColumnType.VARIANT;
+                yield special == null ? ColumnType.VARIANT : switch (special) {
+                    case TIMESTAMP -> ColumnType.TIMESTAMP;
+                    case DATE -> ColumnType.DATE;
+                    case TIME_OF_DAY -> ColumnType.TIME;
+                    case DECIMAL -> BuiltInProtos.decimalFits(f) ? ColumnType.DECIMAL : ColumnType.VARCHAR;
+                    case DURATION -> ColumnType.VARCHAR;
+                    default -> ColumnType.VARIANT;
+                };
             }
         };
     }
 
-    private enum Special { TIMESTAMP, DURATION, WRAPPER, JSON_VALUE }
+    private enum Special { TIMESTAMP, DURATION, WRAPPER, JSON_VALUE, DATE, TIME_OF_DAY, DECIMAL }
 
-    /** Google's types that stand for one value, not for columns. */
+    /** Google's and Confluent's types that stand for one value, not for columns. */
     private static Special special(Descriptor type) {
-        if (!type.getFile().getPackage().equals("google.protobuf")) {
+        String pkg = type.getFile().getPackage();
+        if (pkg.equals("google.type")) {
+            return type.getName().equals("Date") ? Special.DATE : type.getName().equals("TimeOfDay") ? Special.TIME_OF_DAY : null;
+        }
+        if (pkg.equals("confluent.type")) {
+            return type.getName().equals("Decimal") ? Special.DECIMAL : null;
+        }
+        if (!pkg.equals("google.protobuf")) {
             return null;
         }
         return switch (type.getName()) {
@@ -207,7 +228,8 @@ final class ProtobufDecoder {
         if (type == ColumnType.VARIANT) {
             return new JsonText(json(f, raw));
         }
-        return scalar(f, raw);
+        Object scalar = scalar(f, raw);
+        return scalar instanceof BigDecimal d && type == ColumnType.VARCHAR ? d.toPlainString() : scalar;
     }
 
     /** One non-repeated value in SchemaPolicy's vocabulary. */
@@ -229,13 +251,16 @@ final class ProtobufDecoder {
         };
     }
 
-    /** A well-known type's one value: a timestamp's or duration's text, a wrapper's value. */
+    /** A well-known type's one value: an instant, a date, a time of day, a decimal, a duration's text, a wrapper's value. */
     private static Object messageScalar(Message m) {
         Descriptor type = m.getDescriptorForType();
         Special special = special(type);
         if (special == Special.TIMESTAMP) {
             return Instant.ofEpochSecond((Long) m.getField(type.findFieldByName("seconds")),
-                    (Integer) m.getField(type.findFieldByName("nanos"))).toString();
+                    (Integer) m.getField(type.findFieldByName("nanos")));
+        }
+        if (special == Special.DATE || special == Special.TIME_OF_DAY || special == Special.DECIMAL) {
+            return BuiltInProtos.value(m);
         }
         if (special == Special.DURATION) {
             return Duration.ofSeconds((Long) m.getField(type.findFieldByName("seconds")),
@@ -290,7 +315,7 @@ final class ProtobufDecoder {
     private static void writeMessage(JsonGenerator out, Message m) throws IOException {
         Descriptor type = m.getDescriptorForType();
         Special special = special(type);
-        if (special == Special.TIMESTAMP || special == Special.DURATION || special == Special.WRAPPER) {
+        if (special != null && special != Special.JSON_VALUE) {
             writeScalar(out, messageScalar(m));
             return;
         }

@@ -12,11 +12,13 @@ import java.math.BigInteger;
  * <p>JSON numbers arrive exact: a {@link Long}, or a {@link BigDecimal} for integers beyond 64 bits
  * and for every number with a fraction or an exponent. The Java value of each column type is fixed
  * ({@link #isNative}): BIGINT a Long, DECIMAL a BigDecimal of scale {@link ColumnType#DECIMAL_SCALE},
- * DOUBLE a Double, BOOLEAN a Boolean, VARCHAR and VARIANT a String.
+ * DOUBLE a Double, BOOLEAN a Boolean, VARCHAR and VARIANT a String; the temporal types (which only a
+ * registry schema declares) an Instant, LocalDateTime, LocalDate or LocalTime ({@link TemporalValues}).
  *
  * <p>The only automatic widening is BIGINT to DECIMAL (every 64-bit integer fits DECIMAL(38,18)),
  * when a fraction or an integer beyond 64 bits meets an integer column. DOUBLE never widens and
- * nothing widens to text: a value that does not fit is refused, naming why.
+ * nothing widens to text: a value that does not fit is refused, naming why. A temporal column neither
+ * widens nor narrows: it takes its own kind of value, or ISO-8601 text of it.
  */
 public final class SchemaPolicy {
     private static final int DECIMAL_INTEGER_DIGITS = ColumnType.DECIMAL_PRECISION - ColumnType.DECIMAL_SCALE;
@@ -54,7 +56,8 @@ public final class SchemaPolicy {
         if (value instanceof JsonText) {
             return ColumnType.VARIANT;
         }
-        return ColumnType.VARCHAR;
+        ColumnType temporal = TemporalValues.typeOf(value);
+        return temporal != null ? temporal : ColumnType.VARCHAR;
     }
 
     /**
@@ -75,8 +78,10 @@ public final class SchemaPolicy {
      * schema declares as {@code declared}, or null when no column can (an incompatible schema change, refused).
      * The same lattice as {@link #join}: the declared type itself; a widening join allows (an integer column
      * meeting a decimal or double field becomes DECIMAL); DECIMAL takes integers; VARCHAR takes every scalar
-     * exactly as text, and a structure as its JSON text; VARIANT takes anything. Avro's promotions int → long and float → double keep the
-     * column (BIGINT, DOUBLE) as it is.
+     * exactly as text (a timestamp as its ISO-8601 text, as tables made before the temporal types hold it) and a
+     * structure as its JSON text; VARIANT takes anything. Avro's promotions int → long and float → double keep
+     * the column (BIGINT, DOUBLE) as it is. A temporal column takes only its own type: a timestamp field that becomes a string, a date
+     * that becomes a timestamp, is an incompatible change.
      */
     public static ColumnType forDeclared(ColumnType column, ColumnType declared) {
         if (declared == column || column == ColumnType.VARIANT) {
@@ -108,6 +113,7 @@ public final class SchemaPolicy {
             case DOUBLE -> value instanceof Double;
             case BOOLEAN -> value instanceof Boolean;
             case VARCHAR, VARIANT -> value instanceof String;
+            case TIMESTAMP, TIMESTAMP_LOCAL, DATE, TIME -> TemporalValues.isNative(type, value);
         };
     }
 
@@ -128,6 +134,7 @@ public final class SchemaPolicy {
             case BOOLEAN -> toBoolean(value);
             case VARCHAR -> toText(value);
             case VARIANT -> toJson(value);
+            case TIMESTAMP, TIMESTAMP_LOCAL, DATE, TIME -> TemporalValues.convert(type, value);
         };
         if (converted == null) {
             throw new NotConvertibleException("the value " + describe(value) + " does not fit column " + column
@@ -213,7 +220,8 @@ public final class SchemaPolicy {
         if (value instanceof JsonText text) {
             return text.json();
         }
-        if (value instanceof String s) {
+        if (value instanceof String || TemporalValues.isTemporalValue(value)) {
+            String s = value.toString(); // a temporal value as its ISO-8601 text, as in a VARCHAR column
             return '"' + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(s)) + '"';
         }
         if (value instanceof Double d && !Double.isFinite(d)) {
@@ -264,6 +272,9 @@ public final class SchemaPolicy {
     }
 
     private static String why(ColumnType type, Object value) {
+        if (type.isTemporal()) {
+            return TemporalValues.range(type);
+        }
         boolean number = value instanceof Long || value instanceof BigDecimal || value instanceof Double;
         if (!number) {
             return "";

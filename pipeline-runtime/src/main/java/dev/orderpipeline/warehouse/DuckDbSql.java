@@ -18,6 +18,10 @@ public final class DuckDbSql extends WarehouseSql {
             case DOUBLE -> "DOUBLE";
             case BOOLEAN -> "BOOLEAN";
             case VARCHAR, VARIANT -> "VARCHAR";
+            case TIMESTAMP -> "TIMESTAMPTZ";
+            case TIMESTAMP_LOCAL -> "TIMESTAMP";
+            case DATE -> "DATE";
+            case TIME -> "TIME";
         };
     }
 
@@ -36,6 +40,19 @@ public final class DuckDbSql extends WarehouseSql {
         if (t.equals("BOOLEAN")) {
             return ColumnType.BOOLEAN;
         }
+        if (t.equals("TIMESTAMP WITH TIME ZONE") || t.equals("TIMESTAMPTZ")) {
+            return ColumnType.TIMESTAMP;
+        }
+        if (t.equals("TIMESTAMP") || t.equals("DATETIME") || t.equals("TIMESTAMP_US")) {
+            return ColumnType.TIMESTAMP_LOCAL;
+        }
+        if (t.equals("DATE")) {
+            return ColumnType.DATE;
+        }
+        if (t.equals("TIME")) {
+            return ColumnType.TIME;
+        }
+        // TIMESTAMP_NS/_MS/_S, TIME WITH TIME ZONE and the rest: values converted as text, cast by DuckDB
         return ColumnType.VARCHAR;
     }
 

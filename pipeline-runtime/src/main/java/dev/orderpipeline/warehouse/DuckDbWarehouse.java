@@ -77,6 +77,15 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
             case DOUBLE -> appender.append((double) (Double) value);
             case BOOLEAN -> appender.append((boolean) (Boolean) value);
             case VARCHAR, VARIANT -> appender.append((String) value);
+            case TIMESTAMP -> appender.appendEpochMicros(epochMicros((java.time.Instant) value));
+            case TIMESTAMP_LOCAL -> appender.append((java.time.LocalDateTime) value);
+            case DATE -> appender.append((java.time.LocalDate) value);
+            case TIME -> appender.append((java.time.LocalTime) value);
         }
+    }
+
+    /** The instant's microseconds since the epoch: exact, its value holds no finer digits (SchemaPolicy). */
+    private static long epochMicros(java.time.Instant instant) {
+        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
     }
 }

@@ -27,6 +27,10 @@ public final class PostgresSql extends WarehouseSql {
             case BOOLEAN -> "BOOLEAN";
             case VARCHAR -> "TEXT";
             case VARIANT -> "JSONB";
+            case TIMESTAMP -> "TIMESTAMPTZ";
+            case TIMESTAMP_LOCAL -> "TIMESTAMP";
+            case DATE -> "DATE";
+            case TIME -> "TIME";
         };
     }
 
@@ -39,6 +43,10 @@ public final class PostgresSql extends WarehouseSql {
             case "float8", "float4", "double precision", "real" -> ColumnType.DOUBLE;
             case "bool", "boolean" -> ColumnType.BOOLEAN;
             case "jsonb", "json" -> ColumnType.VARIANT;
+            case "timestamptz" -> ColumnType.TIMESTAMP;
+            case "timestamp" -> ColumnType.TIMESTAMP_LOCAL;
+            case "date" -> ColumnType.DATE;
+            case "time" -> ColumnType.TIME;
             default -> ColumnType.VARCHAR;
         };
     }

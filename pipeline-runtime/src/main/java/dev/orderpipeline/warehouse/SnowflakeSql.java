@@ -6,6 +6,12 @@ import java.util.stream.Collectors;
 /**
  * Snowflake's spelling: VARIANT for semi-structured values (staged as text, then PARSE_JSON),
  * TIMESTAMP_NTZ, NUMBER(38,0) for integers, a TEMPORARY staging table private to the session.
+ *
+ * <p>A schema's instants are TIMESTAMP_TZ, not TIMESTAMP_NTZ: a TIMESTAMP_TZ keeps the instant whatever the
+ * session's TIMEZONE, and it tells an instant apart from a wall-clock time (Avro's local-timestamp-*, which is
+ * TIMESTAMP_NTZ) when the loader and the replicator read the table's types back. Dates and times are staged as
+ * ISO-8601 text ({@link #temporalText}) and converted with an explicit format, so no session input format
+ * (TIMESTAMP_INPUT_FORMAT and the like) can change what they mean.
  */
 public final class SnowflakeSql extends WarehouseSql {
 
@@ -22,6 +28,10 @@ public final class SnowflakeSql extends WarehouseSql {
             case BOOLEAN -> "BOOLEAN";
             case VARCHAR -> "VARCHAR";
             case VARIANT -> "VARIANT";
+            case TIMESTAMP -> "TIMESTAMP_TZ(9)";
+            case TIMESTAMP_LOCAL -> "TIMESTAMP_NTZ(9)";
+            case DATE -> "DATE";
+            case TIME -> "TIME(9)";
         };
     }
 
@@ -40,7 +50,54 @@ public final class SnowflakeSql extends WarehouseSql {
         if (t.equals("VARIANT") || t.equals("OBJECT") || t.equals("ARRAY")) {
             return ColumnType.VARIANT;
         }
+        // The driver reports TIMESTAMPTZ, TIMESTAMPNTZ, TIMESTAMPLTZ; DESCRIBE spells them with an underscore.
+        String unspaced = t.replace("_", "");
+        if (unspaced.equals("TIMESTAMPTZ") || unspaced.equals("TIMESTAMPLTZ")) {
+            return ColumnType.TIMESTAMP;
+        }
+        if (unspaced.equals("TIMESTAMPNTZ") || t.equals("TIMESTAMP") || t.equals("DATETIME")) {
+            return ColumnType.TIMESTAMP_LOCAL;
+        }
+        if (t.equals("DATE")) {
+            return ColumnType.DATE;
+        }
+        if (t.equals("TIME")) {
+            return ColumnType.TIME;
+        }
         return ColumnType.VARCHAR;
+    }
+
+    private static final java.time.format.DateTimeFormatter LOCAL_TIMESTAMP_TEXT =
+            java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS");
+    private static final java.time.format.DateTimeFormatter TIME_TEXT =
+            java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS");
+
+    /**
+     * A date or time value as the staged text {@link #temporalFromStaged} converts: always every field, six
+     * fraction digits (the values hold microseconds), an instant with the offset +00:00.
+     */
+    public static String temporalText(Object value) {
+        if (value instanceof java.time.Instant i) {
+            return LOCAL_TIMESTAMP_TEXT.format(java.time.LocalDateTime.ofInstant(i, java.time.ZoneOffset.UTC)) + "+00:00";
+        }
+        if (value instanceof java.time.LocalDateTime t) {
+            return LOCAL_TIMESTAMP_TEXT.format(t);
+        }
+        if (value instanceof java.time.LocalTime t) {
+            return TIME_TEXT.format(t);
+        }
+        return value.toString(); // a LocalDate: 2026-12-02
+    }
+
+    @Override
+    protected String temporalFromStaged(ColumnType type, String expression) {
+        return switch (type) {
+            case TIMESTAMP -> "TO_TIMESTAMP_TZ(" + expression + ", 'YYYY-MM-DD\"T\"HH24:MI:SS.FF6TZH:TZM')";
+            case TIMESTAMP_LOCAL -> "TO_TIMESTAMP_NTZ(" + expression + ", 'YYYY-MM-DD\"T\"HH24:MI:SS.FF6')";
+            case DATE -> "TO_DATE(" + expression + ", 'YYYY-MM-DD')";
+            case TIME -> "TO_TIME(" + expression + ", 'HH24:MI:SS.FF6')";
+            default -> expression;
+        };
     }
 
     /**
@@ -85,7 +142,8 @@ public final class SnowflakeSql extends WarehouseSql {
     public String createStagingTable(List<Column> columns) {
         return "CREATE OR REPLACE TEMPORARY TABLE " + stagingTable() + " ("
                 + columns.stream()
-                        .map(c -> c.name().quoted() + " " + (c.type() == ColumnType.VARIANT ? "VARCHAR" : typeName(c.type())) + ", ")
+                        .map(c -> c.name().quoted() + " " + (c.type() == ColumnType.VARIANT || c.type().isTemporal()
+                                ? "VARCHAR" : typeName(c.type())) + ", ")
                         .collect(Collectors.joining())
                 + stagedMetadataColumns("VARCHAR") + ")";
     }

@@ -74,6 +74,9 @@ public final class SnowflakeWarehouse extends JdbcWarehouse {
             case VARCHAR, VARIANT -> {
                 if (value == null) statement.setNull(index, Types.VARCHAR); else statement.setString(index, (String) value);
             }
+            case TIMESTAMP, TIMESTAMP_LOCAL, DATE, TIME -> { // staged as text, converted by SnowflakeSql
+                if (value == null) statement.setNull(index, Types.VARCHAR); else statement.setString(index, SnowflakeSql.temporalText(value));
+            }
         }
     }
 }

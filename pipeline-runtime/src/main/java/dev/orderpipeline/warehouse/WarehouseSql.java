@@ -31,6 +31,14 @@ public abstract class WarehouseSql {
     /** The logical type of a column as the JDBC driver reports it, for tables that already exist. */
     public abstract ColumnType logicalType(String jdbcTypeName, int scale);
 
+    /**
+     * How a staged date or time becomes the target's: the staging column has the target's type by default, so
+     * the value is already there. A dialect that stages them as text (Snowflake) converts them here.
+     */
+    protected String temporalFromStaged(ColumnType type, String expression) {
+        return expression;
+    }
+
     /** How a staged JSON text becomes a target VARIANT value. */
     protected abstract String variantFromText(String expression);
 
@@ -267,6 +275,9 @@ public abstract class WarehouseSql {
     /** A staged column as the target's type (the dialect overrides this when it stages some types as text). */
     protected String fromStaged(Column column) {
         String ref = column.name().quoted();
+        if (column.type().isTemporal()) {
+            return temporalFromStaged(column.type(), ref);
+        }
         return column.type() == ColumnType.VARIANT ? variantFromText(ref) : ref;
     }
 }

@@ -69,6 +69,18 @@ final class OrderChanges {
         return Map.copyOf(live);
     }
 
+    /** A date or time with microseconds (the temporal types' precision), some before 1970. */
+    private Object temporal(ColumnType type) {
+        long micros = (random.nextLong() % 4_000_000_000_000_000L); // within about 127 years of 1970
+        java.time.Instant instant = java.time.Instant.EPOCH.plus(micros, java.time.temporal.ChronoUnit.MICROS);
+        return switch (type) {
+            case TIMESTAMP -> instant;
+            case TIMESTAMP_LOCAL -> java.time.LocalDateTime.ofInstant(instant, java.time.ZoneOffset.UTC);
+            case DATE -> java.time.LocalDate.ofInstant(instant, java.time.ZoneOffset.UTC);
+            default -> java.time.LocalTime.ofInstant(instant, java.time.ZoneOffset.UTC);
+        };
+    }
+
     /** Writes one batch of {@code size} events for distinct orders; about 25% updates, 10% deletions. */
     synchronized void writeBatch(Warehouse warehouse, int size) throws SQLException {
         writeBatch(warehouse, size, List.of(), 0.25, 0.10);
@@ -143,6 +155,7 @@ final class OrderChanges {
                     ColumnType type = extra.get(e).type();
                     values[COLUMNS.size() + e] = type == ColumnType.BIGINT ? (Object) (long) random.nextInt(100)
                             : type == ColumnType.DECIMAL ? (Object) new java.math.BigDecimal(random.nextInt(100) + ".123456789012345678")
+                            : type.isTemporal() ? temporal(type)
                             : "X" + random.nextInt(100);
                 }
                 rows.add(new Row(values, false, metadata, partition, offset));

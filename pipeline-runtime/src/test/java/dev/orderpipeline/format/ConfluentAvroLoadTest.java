@@ -193,9 +193,9 @@ class ConfluentAvroLoadTest {
                         assertTrue(rs.next());
                         assertEquals(0, new java.math.BigDecimal("12.34").compareTo(rs.getBigDecimal(1)), "decimal(10,2)");
                         assertEquals("1234567890123456789012345.12345", rs.getString(2), "decimal(30,5): exact text");
-                        assertEquals(Instant.ofEpochMilli(1_764_655_463_123L).toString(), rs.getString(3));
-                        assertEquals("2025-12-02T06:04:23.123456Z", rs.getString(4));
-                        assertEquals("2026-12-02", rs.getString(5));
+                        assertEquals(Instant.ofEpochMilli(1_764_655_463_123L), TemporalTypesLoadTest.instant(rs, 3));
+                        assertEquals(Instant.parse("2025-12-02T06:04:23.123456Z"), TemporalTypesLoadTest.instant(rs, 4));
+                        assertEquals(java.time.LocalDate.parse("2026-12-02"), TemporalTypesLoadTest.date(rs, 5));
                         assertEquals("6f1c2b3a-9d4e-4f5a-8b6c-7d8e9f0a1b2c", rs.getString(6));
                         assertEquals("SHIPPED", rs.getString(7));
                         assertEquals("[\"a\", \"b\"]", rs.getString(8).replace("\",\"", "\", \""));
@@ -210,6 +210,9 @@ class ConfluentAvroLoadTest {
                 assertEquals("DECIMAL(38,18)", types.get("PRICE"));
                 assertEquals("VARCHAR", types.get("BIG"));
                 assertEquals("VARCHAR", types.get("NOTE"));
+                assertEquals("TIMESTAMP WITH TIME ZONE", types.get("AT_US"));
+                assertEquals("DATE", types.get("DAY"));
+                assertEquals("VARCHAR", types.get("UID"), "a uuid is its canonical text");
                 assertEquals("DOUBLE", types.get("RATIO"));
                 assertEquals("BOOLEAN", types.get("FLAG"));
             }

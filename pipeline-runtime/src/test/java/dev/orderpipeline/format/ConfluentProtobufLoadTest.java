@@ -28,6 +28,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -280,7 +281,8 @@ class ConfluentProtobufLoadTest {
                         assertTrue(rs.getBoolean(9), where + " bool");
                         assertEquals("AAEC/w==", rs.getString(10), where + " bytes as Base64");
                         assertEquals("SHIPPED", rs.getString(11), where + " enum by name");
-                        assertEquals("2026-12-02T06:04:23.123456Z", rs.getString(12), where + " Timestamp");
+                        assertEquals(Instant.parse("2026-12-02T06:04:23.123456Z"), TemporalTypesLoadTest.instant(rs, 12),
+                                where + " Timestamp, to the microsecond");
                         assertEquals("PT1.5S", rs.getString(13), where + " Duration");
                         assertNull(rs.getString(14), where + " an unset Int64Value");
                         assertEquals("hi", rs.getString(15), where + " StringValue");
@@ -302,7 +304,8 @@ class ConfluentProtobufLoadTest {
                 assertEquals("DECIMAL(38,18)", types.get("U64"));
                 assertEquals("DOUBLE", types.get("RATIO"));
                 assertEquals("BOOLEAN", types.get("FLAG"));
-                assertEquals("VARCHAR", types.get("AT"));
+                assertEquals("TIMESTAMP WITH TIME ZONE", types.get("AT"));
+                assertEquals("VARCHAR", types.get("TOOK"), "a Duration is its ISO-8601 text");
                 assertEquals("BIGINT", types.get("MAYBE_COUNT"), "a wrapper's column has the wrapped type");
                 assertEquals("VARCHAR", types.get("NICKNAME"));
                 assertEquals("BIGINT", types.get("BY_NUMBER"));

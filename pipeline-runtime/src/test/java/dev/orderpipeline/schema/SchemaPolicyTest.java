@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.orderpipeline.warehouse.ColumnType;
 import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
 import org.junit.jupiter.api.Test;
 
 class SchemaPolicyTest {
@@ -87,5 +91,56 @@ class SchemaPolicyTest {
         assertEquals(null, SchemaPolicy.forDeclared(ColumnType.DOUBLE, ColumnType.VARCHAR), "a double field become a string");
         assertEquals(null, SchemaPolicy.forDeclared(ColumnType.BIGINT, ColumnType.BOOLEAN));
         assertEquals(null, SchemaPolicy.forDeclared(ColumnType.DOUBLE, ColumnType.BIGINT), "a double rounds big integers");
+    }
+
+    @Test
+    void aTemporalValueConvertsExactlyToTheMicrosecondOrIsRefusedNeverRounded() throws Exception {
+        Instant micros = Instant.parse("2025-12-02T06:04:23.123456Z");
+        assertEquals(micros, SchemaPolicy.convert(ColumnType.TIMESTAMP, micros, "AT"));
+        assertEquals(micros, SchemaPolicy.convert(ColumnType.TIMESTAMP, "2025-12-02T07:04:23.123456+01:00", "AT"),
+                "RFC 3339 text with its offset (JSON Schema date-time)");
+        assertEquals(micros, SchemaPolicy.convert(ColumnType.TIMESTAMP, "2025-12-02 06:04:23.123456Z", "AT"));
+        assertEquals(LocalDateTime.parse("2025-12-02T06:04:23.000001"),
+                SchemaPolicy.convert(ColumnType.TIMESTAMP_LOCAL, "2025-12-02T06:04:23.000001", "AT"));
+        assertEquals(LocalDate.parse("0001-01-01"), SchemaPolicy.convert(ColumnType.DATE, "0001-01-01", "DAY"));
+        assertEquals(LocalTime.parse("23:59:59.999999"), SchemaPolicy.convert(ColumnType.TIME, LocalTime.parse("23:59:59.999999"), "T"));
+        assertEquals("2025-12-02T06:04:23.123456Z", SchemaPolicy.convert(ColumnType.VARCHAR, micros, "AT"),
+                "a column made as text before keeps the ISO-8601 text it always had");
+        assertEquals("\"2025-12-02\"", SchemaPolicy.convert(ColumnType.VARIANT, LocalDate.parse("2025-12-02"), "D"),
+                "inside JSON a date is a JSON string");
+
+        assertEquals("the value '2025-12-02T06:04:23.123456789Z' does not fit column AT of type TIMESTAMP: TIMESTAMP "
+                        + "holds instants of the years 1 to 9999 to the microsecond, as text only ISO-8601 with an offset "
+                        + "(2026-12-02T06:04:23.123456Z)",
+                assertThrows(NotConvertibleException.class, () -> SchemaPolicy.convert(ColumnType.TIMESTAMP,
+                        Instant.parse("2025-12-02T06:04:23.123456789Z"), "AT")).getMessage());
+        assertThrows(NotConvertibleException.class,
+                () -> SchemaPolicy.convert(ColumnType.TIMESTAMP, "2025-12-02T06:04:23", "AT"), "no offset: not an instant");
+        assertThrows(NotConvertibleException.class,
+                () -> SchemaPolicy.convert(ColumnType.TIMESTAMP, Instant.parse("+10000-01-01T00:00:00Z"), "AT"));
+        assertThrows(NotConvertibleException.class,
+                () -> SchemaPolicy.convert(ColumnType.TIMESTAMP, 1_764_655_463_123L, "AT"), "a number has no unit");
+        assertThrows(NotConvertibleException.class,
+                () -> SchemaPolicy.convert(ColumnType.DATE, LocalDateTime.parse("2025-12-02T00:00:00"), "DAY"));
+        assertThrows(NotConvertibleException.class, () -> SchemaPolicy.convert(ColumnType.DATE, "02/12/2025", "DAY"));
+        assertThrows(NotConvertibleException.class,
+                () -> SchemaPolicy.convert(ColumnType.DATE, LocalDate.parse("0000-12-31"), "DAY"));
+    }
+
+    @Test
+    void aTemporalColumnTakesOnlyItsOwnTypeFromANewSchemaVersion() {
+        assertEquals(ColumnType.TIMESTAMP, SchemaPolicy.forDeclared(ColumnType.TIMESTAMP, ColumnType.TIMESTAMP));
+        assertEquals(ColumnType.VARCHAR, SchemaPolicy.forDeclared(ColumnType.VARCHAR, ColumnType.TIMESTAMP),
+                "a column made as text before the temporal types keeps its text");
+        assertEquals(null, SchemaPolicy.forDeclared(ColumnType.TIMESTAMP, ColumnType.VARCHAR), "a timestamp become a string");
+        assertEquals(null, SchemaPolicy.forDeclared(ColumnType.TIMESTAMP, ColumnType.BIGINT));
+        assertEquals(null, SchemaPolicy.forDeclared(ColumnType.DATE, ColumnType.TIMESTAMP));
+        assertEquals(null, SchemaPolicy.forDeclared(ColumnType.TIMESTAMP, ColumnType.TIMESTAMP_LOCAL));
+        assertEquals(null, SchemaPolicy.forDeclared(ColumnType.BIGINT, ColumnType.TIMESTAMP));
+        assertEquals(ColumnType.TIMESTAMP, SchemaPolicy.join(ColumnType.TIMESTAMP, ColumnType.VARCHAR), "never widens");
+        assertEquals(ColumnType.VARCHAR, SchemaPolicy.infer("2025-12-02T06:04:23Z"), "schemaless text is never guessed a date");
+        assertEquals(ColumnType.TIMESTAMP, SchemaPolicy.infer(Instant.EPOCH));
+        assertEquals(true, SchemaPolicy.isNative(ColumnType.DATE, LocalDate.parse("2025-12-02")));
+        assertEquals(false, SchemaPolicy.isNative(ColumnType.TIMESTAMP, "2025-12-02T06:04:23Z"));
     }
 }

@@ -224,4 +224,14 @@ class RecordConverterTest {
         assertEquals("{\"topic\":\"orders.v1\",\"partition\":0,\"offset\":6,\"timestamp\":-1,\"key\":null,\"headers\":{}}",
                 converter.convert(keyless).recordMetadataJson());
     }
+
+    @Test
+    void schemalessJsonNeverGuessesADateFromTextItsTimestampsStayText() throws Exception {
+        TableShape shape = new TableShape(List.of());
+        Row row = new RecordConverter(shape, List.of()).convert(record(null,
+                "{\"at\":\"2025-12-02T06:04:23.123456Z\",\"day\":\"2026-12-02\"}", 1));
+        assertEquals(List.of(new Column(SqlIdentifier.of("AT"), ColumnType.VARCHAR),
+                new Column(SqlIdentifier.of("DAY"), ColumnType.VARCHAR)), shape.snapshot());
+        assertEquals("2025-12-02T06:04:23.123456Z", value(shape, row, "AT"));
+    }
 }
