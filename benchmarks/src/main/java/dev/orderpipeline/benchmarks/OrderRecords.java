@@ -4,7 +4,7 @@ import dev.orderpipeline.generate.OrderGenerator;
 import dev.orderpipeline.source.RecordConversionException;
 import dev.orderpipeline.source.RecordConverter;
 import dev.orderpipeline.warehouse.Row;
-import dev.orderpipeline.warehouse.SqlIdentifier;
+import dev.orderpipeline.config.SqlIdentifier;
 import dev.orderpipeline.warehouse.TableShape;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -4,7 +4,7 @@ import dev.orderpipeline.config.ConfigException;
 import dev.orderpipeline.config.Environment;
 import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.config.SinkConfig;
-import dev.orderpipeline.warehouse.SqlIdentifier;
+import dev.orderpipeline.config.SqlIdentifier;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

@@ -2,7 +2,7 @@ package dev.orderpipeline.cdc;
 
 import dev.orderpipeline.config.ConfigException;
 import dev.orderpipeline.config.Setting;
-import dev.orderpipeline.warehouse.SqlIdentifier;
+import dev.orderpipeline.config.SqlIdentifier;
 import java.util.Locale;
 
 /**

@@ -1,7 +1,5 @@
 package dev.orderpipeline.config;
 
-import dev.orderpipeline.warehouse.PrivateKeys;
-import dev.orderpipeline.warehouse.SqlIdentifier;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;

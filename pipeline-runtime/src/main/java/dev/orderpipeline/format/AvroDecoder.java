@@ -3,7 +3,7 @@ package dev.orderpipeline.format;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.orderpipeline.schema.JsonText;
-import dev.orderpipeline.warehouse.ColumnType;
+import dev.orderpipeline.schema.ColumnType;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;

@@ -13,7 +13,7 @@ import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.UnknownFieldSet;
-import dev.orderpipeline.warehouse.ColumnType;
+import dev.orderpipeline.schema.ColumnType;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.DateTimeException;

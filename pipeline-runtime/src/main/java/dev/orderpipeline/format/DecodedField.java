@@ -1,6 +1,6 @@
 package dev.orderpipeline.format;
 
-import dev.orderpipeline.warehouse.ColumnType;
+import dev.orderpipeline.schema.ColumnType;
 import java.util.List;
 
 /**

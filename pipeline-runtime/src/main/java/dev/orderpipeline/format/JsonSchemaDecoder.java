@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orderpipeline.schema.JsonText;
 import dev.orderpipeline.schema.SchemaPolicy;
-import dev.orderpipeline.warehouse.ColumnType;
+import dev.orderpipeline.schema.ColumnType;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;

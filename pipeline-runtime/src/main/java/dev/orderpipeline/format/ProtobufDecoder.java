@@ -25,7 +25,7 @@ import com.google.protobuf.TimestampProto;
 import com.google.protobuf.TypeProto;
 import com.google.protobuf.WrappersProto;
 import dev.orderpipeline.schema.JsonText;
-import dev.orderpipeline.warehouse.ColumnType;
+import dev.orderpipeline.schema.ColumnType;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;

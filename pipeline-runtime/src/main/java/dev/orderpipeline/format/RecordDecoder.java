@@ -2,7 +2,7 @@ package dev.orderpipeline.format;
 
 import dev.orderpipeline.config.FormatConfig;
 import dev.orderpipeline.config.RecordFormat;
-import dev.orderpipeline.warehouse.ColumnType;
+import dev.orderpipeline.schema.ColumnType;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;

@@ -12,7 +12,7 @@ import dev.orderpipeline.warehouse.Batch;
 import dev.orderpipeline.warehouse.Column;
 import dev.orderpipeline.warehouse.OffsetAdvance;
 import dev.orderpipeline.warehouse.Row;
-import dev.orderpipeline.warehouse.SqlIdentifier;
+import dev.orderpipeline.config.SqlIdentifier;
 import dev.orderpipeline.warehouse.TableShape;
 import dev.orderpipeline.warehouse.Warehouse;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.orderpipeline.schema;
 
-import dev.orderpipeline.warehouse.SqlIdentifier;
+import dev.orderpipeline.config.SqlIdentifier;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;

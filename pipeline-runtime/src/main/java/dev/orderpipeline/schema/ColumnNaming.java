@@ -1,7 +1,6 @@
 package dev.orderpipeline.schema;
 
-import dev.orderpipeline.warehouse.MetadataColumns;
-import dev.orderpipeline.warehouse.SqlIdentifier;
+import dev.orderpipeline.config.SqlIdentifier;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,6 +1,5 @@
 package dev.orderpipeline.schema;
 
-import dev.orderpipeline.warehouse.ColumnType;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 

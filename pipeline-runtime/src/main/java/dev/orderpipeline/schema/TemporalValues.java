@@ -1,6 +1,5 @@
 package dev.orderpipeline.schema;
 
-import dev.orderpipeline.warehouse.ColumnType;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;

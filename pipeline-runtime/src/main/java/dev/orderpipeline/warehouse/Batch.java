@@ -1,5 +1,6 @@
 package dev.orderpipeline.warehouse;
 
+import dev.orderpipeline.config.SqlIdentifier;
 import java.util.List;
 import java.util.Map;
 

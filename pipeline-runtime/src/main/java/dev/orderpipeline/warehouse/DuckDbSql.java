@@ -1,5 +1,8 @@
 package dev.orderpipeline.warehouse;
 
+import dev.orderpipeline.config.SqlIdentifier;
+import dev.orderpipeline.schema.ColumnType;
+import dev.orderpipeline.schema.MetadataColumns;
 import java.util.List;
 import java.util.stream.Collectors;
 

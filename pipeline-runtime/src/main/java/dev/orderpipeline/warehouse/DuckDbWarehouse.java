@@ -1,5 +1,7 @@
 package dev.orderpipeline.warehouse;
 
+import dev.orderpipeline.config.SqlIdentifier;
+import dev.orderpipeline.schema.ColumnType;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

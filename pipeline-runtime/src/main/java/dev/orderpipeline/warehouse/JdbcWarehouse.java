@@ -1,5 +1,8 @@
 package dev.orderpipeline.warehouse;
 
+import dev.orderpipeline.config.SqlIdentifier;
+import dev.orderpipeline.schema.ColumnType;
+import dev.orderpipeline.schema.MetadataColumns;
 import dev.orderpipeline.schema.NotConvertibleException;
 import dev.orderpipeline.schema.SchemaLimits;
 import dev.orderpipeline.schema.SchemaPolicy;

@@ -1,6 +1,8 @@
 package dev.orderpipeline.warehouse;
 
 import dev.orderpipeline.config.SinkConfig;
+import dev.orderpipeline.config.SqlIdentifier;
+import dev.orderpipeline.schema.MetadataColumns;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

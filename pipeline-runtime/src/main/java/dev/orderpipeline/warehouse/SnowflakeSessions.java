@@ -1,5 +1,6 @@
 package dev.orderpipeline.warehouse;
 
+import dev.orderpipeline.config.PrivateKeys;
 import dev.orderpipeline.config.SinkConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,6 +1,7 @@
 package dev.orderpipeline.warehouse;
 
 import dev.orderpipeline.config.SinkConfig;
+import dev.orderpipeline.schema.ColumnType;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

@@ -12,7 +12,7 @@ import dev.orderpipeline.embedded.FakesnowServer;
 import dev.orderpipeline.testing.RuntimeChild;
 import dev.orderpipeline.embedded.SnowflakeKeyPair;
 import dev.orderpipeline.warehouse.SnowflakeWarehouse;
-import dev.orderpipeline.warehouse.SqlIdentifier;
+import dev.orderpipeline.config.SqlIdentifier;
 import dev.orderpipeline.warehouse.Warehouse;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -14,7 +14,7 @@ import dev.orderpipeline.testing.LoaderEnv;
 import dev.orderpipeline.verify.OrderState;
 import dev.orderpipeline.verify.WarehouseOrders;
 import dev.orderpipeline.warehouse.DuckDbWarehouse;
-import dev.orderpipeline.warehouse.SqlIdentifier;
+import dev.orderpipeline.config.SqlIdentifier;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -12,7 +12,7 @@ import dev.orderpipeline.embedded.FakesnowServer;
 import dev.orderpipeline.embedded.SnowflakeKeyPair;
 import dev.orderpipeline.warehouse.DuckDbWarehouse;
 import dev.orderpipeline.warehouse.SnowflakeWarehouse;
-import dev.orderpipeline.warehouse.SqlIdentifier;
+import dev.orderpipeline.config.SqlIdentifier;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -13,7 +13,7 @@ import dev.orderpipeline.config.SinkConfig;
 import dev.orderpipeline.embedded.EmbeddedPostgres;
 import dev.orderpipeline.verify.OrderState;
 import dev.orderpipeline.warehouse.DuckDbWarehouse;
-import dev.orderpipeline.warehouse.SqlIdentifier;
+import dev.orderpipeline.config.SqlIdentifier;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;

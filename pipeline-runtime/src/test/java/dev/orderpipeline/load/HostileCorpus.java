@@ -1,7 +1,7 @@
 package dev.orderpipeline.load;
 
 import dev.orderpipeline.schema.ColumnNaming;
-import dev.orderpipeline.warehouse.ColumnType;
+import dev.orderpipeline.schema.ColumnType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.orderpipeline.config.SqlIdentifier;
+import dev.orderpipeline.schema.ColumnType;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

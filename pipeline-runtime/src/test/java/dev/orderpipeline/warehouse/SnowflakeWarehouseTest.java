@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orderpipeline.config.SinkConfig;
+import dev.orderpipeline.config.SqlIdentifier;
 import dev.orderpipeline.embedded.FakesnowServer;
 import dev.orderpipeline.embedded.SnowflakeKeyPair;
+import dev.orderpipeline.schema.ColumnType;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;

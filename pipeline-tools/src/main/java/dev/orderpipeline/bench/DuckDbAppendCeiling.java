@@ -3,7 +3,7 @@ package dev.orderpipeline.bench;
 import dev.orderpipeline.warehouse.Column;
 import dev.orderpipeline.warehouse.DuckDbSql;
 import dev.orderpipeline.warehouse.Row;
-import dev.orderpipeline.warehouse.SqlIdentifier;
+import dev.orderpipeline.config.SqlIdentifier;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -4,7 +4,7 @@ import dev.orderpipeline.warehouse.Column;
 import dev.orderpipeline.warehouse.PostgresSql;
 import dev.orderpipeline.warehouse.PostgresWarehouse;
 import dev.orderpipeline.warehouse.Row;
-import dev.orderpipeline.warehouse.SqlIdentifier;
+import dev.orderpipeline.config.SqlIdentifier;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;

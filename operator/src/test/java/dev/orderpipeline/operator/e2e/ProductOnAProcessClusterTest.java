@@ -24,7 +24,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import dev.orderpipeline.verify.ExpectedOrders;
 import dev.orderpipeline.verify.OrderState;
 import dev.orderpipeline.verify.WarehouseOrders;
-import dev.orderpipeline.warehouse.MetadataColumns;
+import dev.orderpipeline.schema.MetadataColumns;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.util.Set;

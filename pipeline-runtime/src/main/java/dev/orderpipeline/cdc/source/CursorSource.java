@@ -12,7 +12,7 @@ import dev.orderpipeline.cdc.SchemaIncompatibleException;
 import dev.orderpipeline.cdc.SourceShape;
 import dev.orderpipeline.config.ConfigException;
 import dev.orderpipeline.config.Setting;
-import dev.orderpipeline.warehouse.SqlIdentifier;
+import dev.orderpipeline.config.SqlIdentifier;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -9,7 +9,7 @@ import dev.orderpipeline.cdc.Change;
 import dev.orderpipeline.cdc.ChangePage;
 import dev.orderpipeline.cdc.PgNames;
 import dev.orderpipeline.cdc.SchemaIncompatibleException;
-import dev.orderpipeline.warehouse.SqlIdentifier;
+import dev.orderpipeline.config.SqlIdentifier;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -11,7 +11,7 @@ import dev.orderpipeline.cdc.CdcType;
 import dev.orderpipeline.cdc.Change;
 import dev.orderpipeline.cdc.ChangePage;
 import dev.orderpipeline.cdc.SourceShape;
-import dev.orderpipeline.warehouse.SqlIdentifier;
+import dev.orderpipeline.config.SqlIdentifier;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,6 +1,6 @@
 package dev.orderpipeline.cdc.source;
 
-import dev.orderpipeline.warehouse.SqlIdentifier;
+import dev.orderpipeline.config.SqlIdentifier;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.stream.Collectors;

@@ -10,7 +10,7 @@ import dev.orderpipeline.cdc.Change;
 import dev.orderpipeline.cdc.ChangePage;
 import dev.orderpipeline.cdc.SourceShape;
 import dev.orderpipeline.config.SinkConfig;
-import dev.orderpipeline.warehouse.SqlIdentifier;
+import dev.orderpipeline.config.SqlIdentifier;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -2,7 +2,7 @@ package dev.orderpipeline.cdc.source;
 
 import dev.orderpipeline.config.SinkConfig;
 import dev.orderpipeline.warehouse.SnowflakeSessions;
-import dev.orderpipeline.warehouse.SqlIdentifier;
+import dev.orderpipeline.config.SqlIdentifier;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

@@ -1,4 +1,4 @@
-package dev.orderpipeline.warehouse;
+package dev.orderpipeline.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package dev.orderpipeline.warehouse;
+package dev.orderpipeline.config;
 
 import java.util.Locale;
 import java.util.regex.Pattern;

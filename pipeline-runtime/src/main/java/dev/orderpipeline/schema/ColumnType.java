@@ -1,4 +1,4 @@
-package dev.orderpipeline.warehouse;
+package dev.orderpipeline.schema;
 
 /**
  * The logical types a value can be loaded as; each dialect names them in its own SQL. Which

@@ -1,4 +1,4 @@
-package dev.orderpipeline.warehouse;
+package dev.orderpipeline.config;
 
 import java.io.IOException;
 import java.io.StringReader;

@@ -1,5 +1,6 @@
-package dev.orderpipeline.warehouse;
+package dev.orderpipeline.schema;
 
+import dev.orderpipeline.config.SqlIdentifier;
 import java.util.List;
 import java.util.Set;
 
