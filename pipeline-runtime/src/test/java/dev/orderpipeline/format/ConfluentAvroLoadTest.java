@@ -334,37 +334,7 @@ class ConfluentAvroLoadTest {
     @Test
     void whileTheRegistryIsDownNothingIsLoadedOrSkippedAndStatusSaysWhyThenEverythingLoads(EmbeddedKafka kafka)
             throws Exception {
-        String topic = SharedKafka.uniqueTopic("avro-outage");
-        kafka.createTopic(topic, 2);
-        try (InMemorySchemaRegistry registry = new InMemorySchemaRegistry().start()) {
-            ConfluentProducer producer = new ConfluentProducer(kafka.bootstrapServers(), registry.url(), topic, "avro", "string")
-                    .schema("v1", ORDER_V1);
-            for (int i = 0; i < 500; i++) {
-                producer.record("v1", i, order(i, i));
-            }
-            producer.send(dir);
-            registry.stop();
-            Path db = dir.resolve("w.duckdb");
-            Map<String, String> env = avroEnv(LoaderEnv.duckdb(kafka.bootstrapServers(), topic, db, "orderid"), registry);
-            try (InProcessLoader loader = InProcessLoader.start(env)) {
-                await().atMost(Duration.ofMinutes(1)).until(() -> {
-                    String error = loader.status().snapshot().lastError();
-                    return error != null && error.contains("the Schema Registry at " + registry.url() + " does not answer");
-                });
-                assertEquals(0, loader.status().snapshot().recordsLoaded());
-                assertTrue(loader.isRunning());
-                registry.start();
-                await().atMost(Duration.ofMinutes(2)).until(() -> loader.committedRecords() == 500);
-                assertEquals(500, loader.status().snapshot().recordsLoaded());
-                assertEquals(0, loader.status().snapshot().recordsDeadLettered());
-            }
-            try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT \"ORDERID\") FROM \"main\".\"ORDERS\"")) {
-                rs.next();
-                assertEquals(500, rs.getLong(1));
-                assertEquals(500, rs.getLong(2));
-            }
-        }
+        RegistryOutageScenario.run(kafka, dir, "avro", ORDER_V1, i -> order(i, i));
     }
 
     @Test

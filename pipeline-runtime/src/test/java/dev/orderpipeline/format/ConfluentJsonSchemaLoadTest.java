@@ -265,35 +265,7 @@ class ConfluentJsonSchemaLoadTest {
     @Test
     void whileTheRegistryIsDownNothingIsLoadedOrSkippedThenEveryJsonSchemaRecordLoadsOnce(EmbeddedKafka kafka)
             throws Exception {
-        String topic = SharedKafka.uniqueTopic("json-sr-outage");
-        kafka.createTopic(topic, 2);
-        try (InMemorySchemaRegistry registry = new InMemorySchemaRegistry().start()) {
-            ConfluentProducer producer = new ConfluentProducer(kafka.bootstrapServers(), registry.url(), topic, "json_sr", "string")
-                    .schema("v1", ORDER);
-            for (int i = 0; i < 300; i++) {
-                producer.record("v1", i, order(i, i));
-            }
-            producer.send(dir);
-            registry.stop();
-            Path db = dir.resolve("w.duckdb");
-            Map<String, String> env = jsonSchemaEnv(LoaderEnv.duckdb(kafka.bootstrapServers(), topic, db, "orderid"), registry);
-            try (InProcessLoader loader = InProcessLoader.start(env)) {
-                await().atMost(Duration.ofMinutes(1)).until(() -> {
-                    String error = loader.status().snapshot().lastError();
-                    return error != null && error.contains("the Schema Registry at " + registry.url() + " does not answer");
-                });
-                assertEquals(0, loader.status().snapshot().recordsLoaded());
-                assertTrue(loader.isRunning());
-                registry.start();
-                await().atMost(Duration.ofMinutes(2)).until(() -> loader.committedRecords() == 300);
-                assertEquals(300, loader.status().snapshot().recordsLoaded());
-                assertEquals(0, loader.status().snapshot().recordsDeadLettered());
-            }
-            try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db)) {
-                Map<Long, String> rows = rows(c, "SELECT count(*), count(DISTINCT \"ORDERID\") FROM \"main\".\"ORDERS\"");
-                assertEquals(Map.of(300L, "300"), rows);
-            }
-        }
+        RegistryOutageScenario.run(kafka, dir, "json_sr", ORDER, i -> order(i, i));
     }
 
     private static Map<String, String> jsonSchemaEnv(Map<String, String> env, InMemorySchemaRegistry registry) {

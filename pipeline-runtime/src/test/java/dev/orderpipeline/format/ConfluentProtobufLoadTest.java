@@ -321,6 +321,12 @@ class ConfluentProtobufLoadTest {
     }
 
     @Test
+    void whileTheRegistryIsDownNothingIsLoadedOrSkippedThenEveryProtobufRecordLoadsOnce(EmbeddedKafka kafka)
+            throws Exception {
+        RegistryOutageScenario.run(kafka, dir, "protobuf", ORDER, i -> order(i, i));
+    }
+
+    @Test
     void protobufOrdersWithUpdatesAndTombstonesLoadExactlyOnceIntoPostgresAndFakesnow(EmbeddedKafka kafka) throws Exception {
         String topic = SharedKafka.uniqueTopic("proto-pg-snow");
         kafka.createTopic(topic, 2);
