@@ -2,13 +2,13 @@ package dev.orderpipeline.cdc;
 
 import dev.orderpipeline.config.ConfigException;
 import dev.orderpipeline.config.Environment;
+import dev.orderpipeline.config.PostgresConnection;
 import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.config.SinkConfig;
 import dev.orderpipeline.config.SqlIdentifier;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Everything {@code pipeline-runtime cdc} needs, parsed and validated from the environment. The
@@ -39,40 +39,17 @@ public record CdcConfig(
 
     public enum Deletes { PROPAGATE, IGNORE }
 
-    /** The target, with credentials that never appear in {@link #toString()}. */
-    public record PostgresConfig(String host, int port, String database, String schema, String table, String user,
-                                 String password, String sslmode, Optional<String> sslRootCertFile) {
-        private static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
-
-        public String jdbcUrl() {
-            return "jdbc:postgresql://" + host + ":" + port + "/" + database;
-        }
-
+    /** The target table, reached through the same {@code OPL_POSTGRES_*} connection settings as the loader's sink. */
+    public record PostgresConfig(PostgresConnection connection, String schema, String table) {
         @Override
         public String toString() {
-            return "Postgres[" + host + ":" + port + "/" + database + ", table=" + schema + "." + table + ", sslmode="
-                    + sslmode + ", user=<redacted>, password=<redacted>]";
+            return "Postgres[" + connection + ", table=" + schema + "." + table + "]";
         }
 
         static PostgresConfig from(Environment env) {
-            String host = env.required(Setting.POSTGRES_HOST);
-            if (!host.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})|\\[[0-9A-Fa-f:]+]")) {
-                throw ConfigException.invalid(Setting.POSTGRES_HOST, host, "a host name or IP address");
-            }
-            int port = env.port(Setting.POSTGRES_PORT);
-            if (port == 0) {
-                throw ConfigException.invalid(Setting.POSTGRES_PORT, "0", "a port from 1 to 65535");
-            }
-            String sslmode = env.required(Setting.POSTGRES_SSLMODE).toLowerCase();
-            if (!SSL_MODES.contains(sslmode)) {
-                throw ConfigException.invalid(Setting.POSTGRES_SSLMODE, sslmode, "one of " + SSL_MODES);
-            }
-            return new PostgresConfig(host, port,
-                    PgNames.validated(Setting.POSTGRES_DATABASE, env.required(Setting.POSTGRES_DATABASE)),
-                    PgNames.validated(Setting.POSTGRES_SCHEMA, env.required(Setting.POSTGRES_SCHEMA)),
-                    PgNames.validated(Setting.POSTGRES_TABLE, env.required(Setting.POSTGRES_TABLE)),
-                    env.required(Setting.POSTGRES_USER), env.required(Setting.POSTGRES_PASSWORD), sslmode,
-                    env.optional(Setting.POSTGRES_SSL_ROOT_CERT_FILE));
+            return new PostgresConfig(PostgresConnection.from(env, "for the replicator's PostgreSQL target"),
+                    PostgresConnection.name(Setting.POSTGRES_SCHEMA, env.required(Setting.POSTGRES_SCHEMA)),
+                    PostgresConnection.name(Setting.POSTGRES_TABLE, env.required(Setting.POSTGRES_TABLE)));
         }
     }
 
@@ -90,7 +67,7 @@ public record CdcConfig(
         if (keys.isEmpty()) {
             throw ConfigException.missing(Setting.CDC_KEY_COLUMNS, "(the target's primary key)");
         }
-        keys.forEach(k -> PgNames.validated(Setting.CDC_KEY_COLUMNS, k.name()));
+        keys.forEach(k -> PostgresConnection.name(Setting.CDC_KEY_COLUMNS, k.name()));
         Optional<SqlIdentifier> cursor = env.optional(Setting.CDC_CURSOR_COLUMN).filter(s -> !s.isEmpty())
                 .map(c -> identifier(Setting.CDC_CURSOR_COLUMN, c));
         if (mode == Mode.CURSOR && cursor.isEmpty()) {

@@ -1,7 +1,5 @@
 package dev.orderpipeline.cdc;
 
-import dev.orderpipeline.config.ConfigException;
-import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.config.SqlIdentifier;
 import java.util.Locale;
 
@@ -34,13 +32,5 @@ public final class PgNames {
             throw new IllegalArgumentException("'" + name + "' is not a valid PostgreSQL identifier");
         }
         return '"' + name + '"';
-    }
-
-    static String validated(Setting setting, String value) {
-        if (!isValid(value)) {
-            throw ConfigException.invalid(setting, value,
-                    "a PostgreSQL identifier of at most 63 letters, digits and _, starting with a letter or _");
-        }
-        return value.toLowerCase(Locale.ROOT);
     }
 }

@@ -3,7 +3,6 @@ package dev.orderpipeline.config;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 
 /** The warehouse the loader writes to. Each dialect has its own record; the loader sees neither. */
 public sealed interface SinkConfig {
@@ -62,22 +61,8 @@ public sealed interface SinkConfig {
      * {@code OPL_POSTGRES_*} variables; the table is {@code OPL_SINK_TABLE} like every sink's
      * (upper case and quoted, as the loader names every table), in {@code OPL_POSTGRES_SCHEMA}.
      */
-    record Postgres(
-            String host,
-            int port,
-            String database,
-            String schema,
-            SqlIdentifier table,
-            List<String> keyFields,
-            String user,
-            String password,
-            String sslmode,
-            Optional<String> sslRootCertFile) implements SinkConfig {
-        static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
-
-        public String jdbcUrl() {
-            return "jdbc:postgresql://" + host + ":" + port + "/" + database;
-        }
+    record Postgres(PostgresConnection connection, String schema, SqlIdentifier table, List<String> keyFields)
+            implements SinkConfig {
 
         @Override
         public Type type() {
@@ -86,8 +71,7 @@ public sealed interface SinkConfig {
 
         @Override
         public String toString() {
-            return "Postgres[" + host + ":" + port + "/" + database + ", table=" + schema + "." + table + ", sslmode="
-                    + sslmode + ", user=<redacted>, password=<redacted>]";
+            return "Postgres[" + connection + ", table=" + schema + "." + table + "]";
         }
     }
 
@@ -147,35 +131,9 @@ public sealed interface SinkConfig {
     }
 
     private static Postgres postgres(Environment env, SqlIdentifier table, List<String> keyFields) {
-        String why = "when " + Setting.SINK_TYPE.envName() + "=postgres";
-        String host = env.required(Setting.POSTGRES_HOST, why);
-        if (!host.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})|\\[[0-9A-Fa-f:]+]")) {
-            throw ConfigException.invalid(Setting.POSTGRES_HOST, host, "a host name or IP address");
-        }
-        int port = env.port(Setting.POSTGRES_PORT);
-        if (port == 0) {
-            throw ConfigException.invalid(Setting.POSTGRES_PORT, "0", "a port from 1 to 65535");
-        }
-        String sslmode = env.required(Setting.POSTGRES_SSLMODE).toLowerCase(Locale.ROOT);
-        if (!Postgres.SSL_MODES.contains(sslmode)) {
-            throw ConfigException.invalid(Setting.POSTGRES_SSLMODE, sslmode, "one of " + Postgres.SSL_MODES);
-        }
-        return new Postgres(host, port,
-                postgresName(Setting.POSTGRES_DATABASE, env.required(Setting.POSTGRES_DATABASE, why)),
-                postgresName(Setting.POSTGRES_SCHEMA, env.required(Setting.POSTGRES_SCHEMA)),
-                table, keyFields,
-                env.required(Setting.POSTGRES_USER, why),
-                env.required(Setting.POSTGRES_PASSWORD, why),
-                sslmode, env.optional(Setting.POSTGRES_SSL_ROOT_CERT_FILE));
-    }
-
-    /** Database and schema as PostgreSQL folds unquoted names: lower case, at most 63 characters. */
-    private static String postgresName(Setting setting, String value) {
-        if (!SqlIdentifier.isValid(value) || value.length() > 63 || value.contains("$")) {
-            throw ConfigException.invalid(setting, value,
-                    "a PostgreSQL identifier of at most 63 letters, digits and _, starting with a letter or _");
-        }
-        return value.toLowerCase(Locale.ROOT);
+        PostgresConnection connection = PostgresConnection.from(env, "when " + Setting.SINK_TYPE.envName() + "=postgres");
+        return new Postgres(connection, PostgresConnection.name(Setting.POSTGRES_SCHEMA, env.required(Setting.POSTGRES_SCHEMA)),
+                table, keyFields);
     }
 
     private static SqlIdentifier identifier(Environment env, Setting setting) {

@@ -51,11 +51,7 @@ public final class PostgresWarehouse extends JdbcWarehouse {
 
     @Override
     protected Connection connect() throws SQLException {
-        Properties props = new Properties();
-        props.put("user", config.user());
-        props.put("password", config.password());
-        props.put("sslmode", config.sslmode());
-        config.sslRootCertFile().ifPresent(file -> props.put("sslrootcert", file));
+        Properties props = config.connection().properties();
         props.put("currentSchema", config.schema());
         props.put("ApplicationName", "orderpipeline:" + pipeline);
         // The server cancels a statement (a lock wait included) after the timeout, COPY too; the socket
@@ -66,7 +62,7 @@ public final class PostgresWarehouse extends JdbcWarehouse {
         props.put("connectTimeout", Long.toString(CONNECT_TIMEOUT.toSeconds()));
         props.put("loginTimeout", Long.toString(CONNECT_TIMEOUT.toSeconds()));
         props.put("tcpKeepAlive", "true");
-        return DriverManager.getConnection(config.jdbcUrl(), props);
+        return DriverManager.getConnection(config.connection().jdbcUrl(), props);
     }
 
     @Override

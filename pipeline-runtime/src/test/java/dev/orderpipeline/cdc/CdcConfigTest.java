@@ -50,8 +50,8 @@ class CdcConfigTest {
         assertEquals("ORDERS_OPL_STREAM", config.streamName().name());
         assertEquals("ORDERS_OPL_STAGE", config.stagingPrefix().name());
         assertEquals("public", config.postgres().schema());
-        assertEquals(5432, config.postgres().port());
-        assertEquals("verify-full", config.postgres().sslmode());
+        assertEquals(5432, config.postgres().connection().port());
+        assertEquals("verify-full", config.postgres().connection().sslmode());
         assertFalse(config.toString().contains("s3cret"), config.toString());
         assertFalse(config.toString().contains("replicator"), config.toString());
     }

@@ -48,7 +48,7 @@ final class CdcConfigCheck {
         List<String> undocumented = env.keySet().stream().filter(n -> n.startsWith("OPL_"))
                 .filter(n -> !documented.contains(n)).sorted().toList();
         String key = config.warehouse() instanceof SinkConfig.Snowflake snowflake ? snowflake.privateKeyPem() : null;
-        return new Parsed(config.name(), config.mode().name(), config.postgres().password(), key,
+        return new Parsed(config.name(), config.mode().name(), config.postgres().connection().password(), key,
                 config.cursorLookback(), undocumented);
     }
 

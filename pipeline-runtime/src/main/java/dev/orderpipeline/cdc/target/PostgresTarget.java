@@ -73,16 +73,12 @@ public final class PostgresTarget implements AutoCloseable {
 
     private Connection connection() throws SQLException {
         if (connection == null || connection.isClosed()) {
-            Properties p = new Properties();
-            p.put("user", config.user());
-            p.put("password", config.password());
-            p.put("sslmode", config.sslmode());
-            config.sslRootCertFile().ifPresent(file -> p.put("sslrootcert", file));
+            Properties p = config.connection().properties();
             p.put("ApplicationName", "orderpipeline-cdc:" + syncName);
             p.put("connectTimeout", "5");
             p.put("socketTimeout", "120");
             p.put("tcpKeepAlive", "true");
-            connection = DriverManager.getConnection(config.jdbcUrl(), p);
+            connection = DriverManager.getConnection(config.connection().jdbcUrl(), p);
             knownColumns.clear();
         }
         return connection;
