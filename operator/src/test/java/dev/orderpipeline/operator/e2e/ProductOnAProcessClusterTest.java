@@ -13,24 +13,24 @@ import com.marcnuri.helm.Release;
 import dev.orderpipeline.embedded.EmbeddedKafka;
 import dev.orderpipeline.embedded.EmbeddedPostgres;
 import dev.orderpipeline.embedded.FakesnowServer;
+import dev.orderpipeline.embedded.FreePorts;
 import dev.orderpipeline.embedded.RepositoryPaths;
 import dev.orderpipeline.embedded.SnowflakeKeyPair;
 import dev.orderpipeline.generate.OrderGenerator;
 import dev.orderpipeline.operator.OperatorMain;
-import dev.orderpipeline.operator.packaging.ArgoCdHealth;
 import dev.orderpipeline.operator.e2e.kubelet.LocalImages;
 import dev.orderpipeline.operator.e2e.kubelet.ProcessKubelet;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import dev.orderpipeline.operator.packaging.ArgoCdHealth;
+import dev.orderpipeline.schema.MetadataColumns;
 import dev.orderpipeline.verify.ExpectedOrders;
 import dev.orderpipeline.verify.OrderState;
 import dev.orderpipeline.verify.WarehouseOrders;
-import dev.orderpipeline.schema.MetadataColumns;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import java.util.Set;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +44,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -206,6 +207,9 @@ class ProductOnAProcessClusterTest {
                 // the pods' /status every 3 s.
                 .set("extraEnv[0].name", "OPL_SOURCE_POLL_INTERVAL").set("extraEnv[0].value", "2s")
                 .set("extraEnv[1].name", "OPL_RUNTIME_STATUS_INTERVAL").set("extraEnv[1].value", "3s")
+                // The process kubelet shares the machine's network: the operator binds every interface, so its
+                // port must be one nobody else holds (the chart's default, 8081, may be taken on a CI machine).
+                .set("httpPort", Integer.toString(FreePorts.next()))
                 .call();
         assertEquals("deployed", release.getStatus(), release.getOutput());
 
