@@ -161,7 +161,7 @@ public final class JfrBreakdown {
         return Part.OTHER;
     }
 
-    private static Part part(String type, String method) {
+    static Part part(String type, String method) {
         if (type.equals("dev.orderpipeline.source.KafkaRecordMetadata") || type.endsWith(".RecordMetadata")) {
             return Part.RECORD_METADATA;
         }
