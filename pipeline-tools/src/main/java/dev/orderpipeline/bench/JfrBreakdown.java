@@ -3,6 +3,7 @@ package dev.orderpipeline.bench;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +45,9 @@ public final class JfrBreakdown {
         }
     }
 
+    /** jdk.ExecutionSample's period in JDK 17's settings=profile. */
+    static final long SAMPLE_PERIOD_NANOS = 10_000_000;
+
     private JfrBreakdown() {
     }
 
@@ -56,35 +60,51 @@ public final class JfrBreakdown {
 
     /** Samples per part, GC pauses, and samples per thread. */
     record Result(Map<Part, Long> parts, Map<String, Long> threads, long samples, long gcPauseNanos, long gcCount,
-                  Set<Long> javaThreadIds) {
+                  Set<Long> javaThreadIds, Map<Long, Map<Part, Long>> partsByThread) {
         /**
          * CPU µs per record: the Java threads' CPU (from /proc) split over the parts by their share of the samples,
          * beside the JVM's own threads and the native ones, each from its /proc time.
          */
         String perRecord(Map<String, Object> threadCpuNanos, long records) {
+            Map<Part, Double> javaParts = new LinkedHashMap<>();
+            for (Part p : Part.values()) {
+                javaParts.put(p, 0.0);
+            }
             long javaNanos = 0;
+            double outsideJava = 0;
             Map<String, Long> others = new TreeMap<>();
             for (Map.Entry<String, Object> e : threadCpuNanos.entrySet()) {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> t = (Map<String, Object>) e.getValue();
                 long nanos = ((Number) t.get("nanos")).longValue();
-                if (javaThreadIds.contains(Long.parseLong(e.getKey()))) {
-                    javaNanos += nanos;
-                } else {
+                long tid = Long.parseLong(e.getKey());
+                if (!javaThreadIds.contains(tid)) {
                     others.merge(ThreadCpu.group((String) t.get("name")), nanos, Long::sum);
+                    continue;
                 }
+                javaNanos += nanos;
+                // A sample stands for one sampling period of Java code; the thread's CPU beyond its samples ran
+                // outside Java code (JNI: DuckDB's Appender and MERGE on the warehouse thread) or went unsampled.
+                Map<Part, Long> own = partsByThread.getOrDefault(tid, Map.of());
+                long sampled = own.values().stream().mapToLong(Long::longValue).sum();
+                double inJava = Math.min(nanos, sampled * SAMPLE_PERIOD_NANOS);
+                for (Map.Entry<Part, Long> p : own.entrySet()) {
+                    javaParts.merge(p.getKey(), inJava * p.getValue() / Math.max(1, sampled), Double::sum);
+                }
+                outsideJava += nanos - inJava;
             }
             long total = javaNanos + others.values().stream().mapToLong(Long::longValue).sum();
             StringBuilder out = new StringBuilder(String.format(
                     "CPU per record, first record → last commit, %d records: %.2f µs (per thread, /proc)%n", records,
                     total / 1e3 / records));
-            out.append(String.format("  %-52s %6.2f µs%n", "Java threads", javaNanos / 1e3 / records));
-            for (Map.Entry<Part, Long> p : parts.entrySet()) {
-                out.append(String.format("    %-50s %6.2f µs%n", p.getKey().label,
-                        javaNanos / 1e3 / records * p.getValue() / Math.max(1, samples)));
+            out.append(String.format("  %-60s %6.2f µs%n", "Java threads", javaNanos / 1e3 / records));
+            for (Map.Entry<Part, Double> p : javaParts.entrySet()) {
+                out.append(String.format("    %-58s %6.2f µs%n", p.getKey().label, p.getValue() / 1e3 / records));
             }
-            others.forEach((g, n) -> out.append(String.format("  %-52s %6.2f µs%n", g, n / 1e3 / records)));
-            out.append(String.format("  %-52s %6.2f µs (pauses, wall time: %d collections)%n", "GC pauses",
+            out.append(String.format("    %-58s %6.2f µs%n", "outside Java code (JNI: DuckDB, PostgreSQL I/O) or unsampled",
+                    outsideJava / 1e3 / records));
+            others.forEach((g, n) -> out.append(String.format("  %-60s %6.2f µs%n", g, n / 1e3 / records)));
+            out.append(String.format("  %-60s %6.2f µs (wall time, %d collections)%n", "GC pauses",
                     gcPauseNanos / 1e3 / records, gcCount));
             return out.toString();
         }
@@ -112,6 +132,7 @@ public final class JfrBreakdown {
         long gcPause = 0;
         long gcCount = 0;
         Set<Long> javaThreadIds = new HashSet<>();
+        Map<Long, Map<Part, Long>> partsByThread = new HashMap<>();
         try (RecordingFile file = new RecordingFile(jfr)) {
             while (file.hasMoreEvents()) {
                 RecordedEvent e = file.readEvent();
@@ -127,7 +148,12 @@ public final class JfrBreakdown {
                 switch (e.getEventType().getName()) {
                     case "jdk.ExecutionSample" -> {
                         samples++;
-                        parts.merge(classify(e.getStackTrace()), 1L, Long::sum);
+                        Part part = classify(e.getStackTrace());
+                        parts.merge(part, 1L, Long::sum);
+                        if (e.getThread("sampledThread") != null) {
+                            partsByThread.computeIfAbsent(e.getThread("sampledThread").getOSThreadId(),
+                                    t -> new LinkedHashMap<>()).merge(part, 1L, Long::sum);
+                        }
                         String thread = e.getThread("sampledThread") == null ? "?"
                                 : e.getThread("sampledThread").getJavaName();
                         threads.merge(thread == null ? "?" : thread.replaceAll("[0-9]+", "N"), 1L, Long::sum);
@@ -141,7 +167,7 @@ public final class JfrBreakdown {
                 }
             }
         }
-        return new Result(parts, threads, samples, gcPause, gcCount, javaThreadIds);
+        return new Result(parts, threads, samples, gcPause, gcCount, javaThreadIds, partsByThread);
     }
 
     static Part classify(RecordedStackTrace stack) {
