@@ -16,6 +16,9 @@ final class KeyDeduplicator {
     }
 
     static List<Row> lastWins(List<Row> rows, int[] keyIndexes) {
+        if (keyIndexes.length == 1) {
+            return lastWinsBy(rows, keyIndexes[0]);
+        }
         Map<Key, Row> latest = new LinkedHashMap<>(rows.size() * 2);
         for (Row row : rows) {
             Object[] key = new Object[keyIndexes.length];
@@ -23,6 +26,15 @@ final class KeyDeduplicator {
                 key[i] = row.value(keyIndexes[i]);
             }
             latest.put(new Key(key), row);
+        }
+        return new ArrayList<>(latest.values());
+    }
+
+    /** One key column: its value is the map key (the same equality as a one-part Key, without two objects a row). */
+    private static List<Row> lastWinsBy(List<Row> rows, int keyIndex) {
+        Map<Object, Row> latest = new LinkedHashMap<>(rows.size() * 2);
+        for (Row row : rows) {
+            latest.put(row.value(keyIndex), row);
         }
         return new ArrayList<>(latest.values());
     }

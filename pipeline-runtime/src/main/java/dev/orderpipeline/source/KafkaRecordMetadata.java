@@ -109,10 +109,16 @@ record KafkaRecordMetadata(String jsonPrefix, int partition, long offset, long t
         if (bytes == null) {
             return null;
         }
+        boolean ascii = true;
         for (byte b : bytes) {
             if (b == 0) {
                 return null;
             }
+            ascii &= b > 0;
+        }
+        if (ascii) {
+            // Every key of the common case (a number or an id as text): no decoder to allocate, one copy.
+            return new String(bytes, StandardCharsets.ISO_8859_1);
         }
         try {
             return StandardCharsets.UTF_8.newDecoder()

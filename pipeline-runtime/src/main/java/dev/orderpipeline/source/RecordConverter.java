@@ -461,7 +461,7 @@ public final class RecordConverter {
             SqlIdentifier column = keyColumns.get(i);
             Integer index = shape.indexOf(column).orElse(null);
             boolean present = index != null && index < scratch.length && scratch[index] != null;
-            present |= added.stream().anyMatch(c -> c.column() != null && c.value() != null
+            present = present || added.stream().anyMatch(c -> c.column() != null && c.value() != null
                     && c.column().name().equals(column));
             if (!present) {
                 throw new RecordConversionException("the upsert key field '" + keyFields.get(i) + "' is missing or null");

@@ -46,6 +46,10 @@ public final class BenchChild {
     /** Process CPU time at the first consumed record and at the last commit seen: the measured window. */
     private static volatile long cpuAtFirst;
     private static volatile long cpuAtLastCommit;
+    /** With {@code bench --jfr}: every thread's CPU at the first record and at the last commit ({@link ThreadCpu}). */
+    private static final boolean THREAD_CPU = Boolean.getBoolean("opl.bench.threadCpu");
+    private static volatile Map<Long, Map.Entry<String, Long>> threadsAtFirst = Map.of();
+    private static volatile Map<Long, Map.Entry<String, Long>> threadsAtLastCommit = Map.of();
 
     private BenchChild() {
     }
@@ -118,6 +122,9 @@ public final class BenchChild {
             var status = loader.status().snapshot();
             Map<String, Object> result = memory();
             result.put("cpuNanos", cpuAtLastCommit - cpuAtFirst);
+            if (THREAD_CPU) {
+                result.put("threadCpuNanos", threadCpu(threadsAtFirst, threadsAtLastCommit));
+            }
             result.put("recordsLoaded", status.recordsLoaded());
             result.put("lastError", status.lastError());
             say("RESULT " + new ObjectMapper().writeValueAsString(result));
@@ -189,6 +196,9 @@ public final class BenchChild {
             if (!first && s.recordsConsumed() > 0) {
                 first = true;
                 cpuAtFirst = processCpuNanos();
+                if (THREAD_CPU) {
+                    threadsAtFirst = ThreadCpu.snapshot();
+                }
                 say("FIRST " + System.currentTimeMillis());
             }
             if (s.pausedPartitions().isEmpty() == paused) {
@@ -198,6 +208,9 @@ public final class BenchChild {
             if (!s.committedOffsets().equals(last)) {
                 last = s.committedOffsets();
                 cpuAtLastCommit = processCpuNanos();
+                if (THREAD_CPU) {
+                    threadsAtLastCommit = ThreadCpu.snapshot();
+                }
                 StringBuilder line = new StringBuilder("COMMIT ").append(System.currentTimeMillis()).append(' ');
                 last.forEach((p, o) -> line.append(p).append('=').append(o).append(','));
                 say(line.toString());
@@ -208,6 +221,20 @@ public final class BenchChild {
                 return;
             }
         }
+    }
+
+    /** Per thread id: its name and the CPU it spent in the window, for {@link JfrBreakdown} (keys as text for JSON). */
+    private static Map<String, Object> threadCpu(Map<Long, Map.Entry<String, Long>> before,
+                                                 Map<Long, Map.Entry<String, Long>> after) {
+        Map<String, Object> threads = new LinkedHashMap<>();
+        after.forEach((tid, now) -> {
+            Map.Entry<String, Long> then = before.get(tid);
+            long spent = now.getValue() - (then == null ? 0 : then.getValue());
+            if (spent > 0) {
+                threads.put(Long.toString(tid), Map.of("name", now.getKey(), "nanos", spent));
+            }
+        });
+        return threads;
     }
 
     /**

@@ -300,9 +300,37 @@ public final class BenchCommand implements Callable<Integer> {
             for (ChildJvm c : children) {
                 reports.add(c.awaitReport(Duration.ofMinutes(2)));
             }
+            if (jfr) {
+                profile(task, children, reports);
+            }
             return new LoaderRun(new Rate(orders, 0, Duration.ofMillis(Math.max(1, lastCommit - first))), reports);
         } finally {
             children.forEach(ChildJvm::close);
+        }
+    }
+
+    /**
+     * With --jfr: each loader JVM's CPU per record by part of the loader (JFR execution samples of its Java threads,
+     * {@link JfrBreakdown}) and by thread kind (GC, JIT, DuckDB's native workers: /proc), from its first record to
+     * its last commit, into {@code <work-dir>/<child>-profile.txt} and on stderr. The JVM must have exited (JFR
+     * writes its file at exit).
+     */
+    private void profile(String task, List<ChildJvm> children, List<Map<String, Object>> reports) throws Exception {
+        for (int i = 0; i < children.size(); i++) {
+            ChildJvm c = children.get(i);
+            c.close();
+            Map<String, Object> report = reports.get(i);
+            if (c.commits().isEmpty() || !(report.get("threadCpuNanos") instanceof Map<?, ?> threads)) {
+                continue;
+            }
+            long last = c.commits().get(c.commits().size() - 1).epochMillis();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> threadCpu = (Map<String, Object>) threads;
+            JfrBreakdown.Result r = JfrBreakdown.read(c.jfrFile(), c.firstRecordMillis(), last);
+            long records = ((Number) report.get("recordsLoaded")).longValue();
+            String text = task + " (" + c.name() + ")\n" + r.perRecord(threadCpu, Math.max(1, records)) + r.table();
+            Files.writeString(work.resolve(c.name() + "-profile.txt"), text);
+            System.err.println(text);
         }
     }
 

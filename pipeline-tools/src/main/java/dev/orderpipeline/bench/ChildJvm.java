@@ -73,6 +73,7 @@ final class ChildJvm implements AutoCloseable {
             command.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
             if (jvm.jfr()) {
                 command.add("-XX:StartFlightRecording=filename=" + workDir.resolve(name + ".jfr") + ",settings=profile");
+                command.add("-Dopl.bench.threadCpu=true"); // every thread's CPU in the window, for JfrBreakdown
             }
             command.addAll(List.of("-cp", absoluteClassPath(), BenchChild.class.getName()));
             command.addAll(List.of(args));
@@ -219,6 +220,16 @@ final class ChildJvm implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    /** The child's name: its log, and its JFR file with --jfr, are {@code <work-dir>/<name>.log} and {@code .jfr}. */
+    String name() {
+        String file = log.getFileName().toString();
+        return file.substring(0, file.length() - ".log".length());
+    }
+
+    Path jfrFile() {
+        return log.resolveSibling(name() + ".jfr");
     }
 
     /** Asks for the final report ({@code STOP} for loaders; {@code consume} reports by itself) and waits for it. */
