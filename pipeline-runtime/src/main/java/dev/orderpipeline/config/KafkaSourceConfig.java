@@ -76,11 +76,6 @@ public record KafkaSourceConfig(
                     key.map(file -> readPem(Setting.KAFKA_SSL_KEY_FILE, file, "PRIVATE KEY")));
         }
 
-        /** The line that opens a PEM block of this label (RFC 7468). */
-        private static String pemHeader(String label) {
-            return "-----BEGIN " + label + "-----";
-        }
-
         private static String readPem(Setting setting, String file, String block) {
             String text;
             try {
@@ -90,11 +85,11 @@ public record KafkaSourceConfig(
                 throw new ConfigException(setting.envName() + " names " + file + ", which cannot be read ("
                         + e.getClass().getSimpleName() + "): mount the Secret key there or fix the path.");
             }
-            if (!text.contains(pemHeader(block))) {
+            if (!text.contains(PemArmor.header(block))) {
                 String hint = !block.equals("PRIVATE KEY") ? ""
-                        : text.contains(pemHeader("RSA " + block)) || text.contains(pemHeader("EC " + block))
+                        : text.contains(PemArmor.header("RSA " + block)) || text.contains(PemArmor.header("EC " + block))
                         ? " (a PKCS#1 or SEC1 key, the traditional OpenSSL form: convert it to PKCS#8 with openssl pkcs8 -topk8 -nocrypt)"
-                        : text.contains(pemHeader("ENCRYPTED " + block))
+                        : text.contains(PemArmor.header("ENCRYPTED " + block))
                         ? " (this key is encrypted: give the unencrypted PKCS#8 key, openssl pkcs8 -topk8 -nocrypt)" : "";
                 throw new ConfigException(setting.envName() + " names " + file + ", which holds no PEM '" + block
                         + "' block" + hint + ": give the PEM file.");

@@ -20,9 +20,9 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
  * fix and how; its message never quotes the key, and the parser's own messages (which may) are dropped.
  */
 public final class PrivateKeys {
-    private static final String EXPECTED = "a PKCS#8 PEM private key: a block from '-----BEGIN PRIVATE KEY-----' "
-            + "or '-----BEGIN ENCRYPTED PRIVATE KEY-----' to its END line, as 'openssl pkcs8 -topk8' writes it "
-            + "(Snowflake's key-pair guide)";
+    private static final String EXPECTED = "a PKCS#8 PEM private key: a block from '"
+            + PemArmor.header("PRIVATE KEY") + "' or '" + PemArmor.header("ENCRYPTED PRIVATE KEY")
+            + "' to its END line, as 'openssl pkcs8 -topk8' writes it (Snowflake's key-pair guide)";
 
     private PrivateKeys() {
     }
