@@ -7,6 +7,8 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The values of the temporal column types, exactly: an {@link Instant} for TIMESTAMP, a {@link LocalDateTime}
@@ -81,59 +83,39 @@ final class TemporalValues {
     }
 
     private static Instant instant(Object value) {
-        Instant instant = null;
-        if (value instanceof Instant i) {
-            instant = i;
-        } else if (value instanceof String s) {
-            try {
-                instant = OffsetDateTime.parse(isoSeparator(s), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
-            } catch (DateTimeException e) {
-                return null;
-            }
-        }
-        return instant != null && fits(instant) ? instant : null;
+        return nativeOrParsed(value, Instant.class,
+                s -> OffsetDateTime.parse(isoSeparator(s), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant(),
+                TemporalValues::fits);
     }
 
     private static LocalDateTime localDateTime(Object value) {
-        LocalDateTime t = null;
-        if (value instanceof LocalDateTime l) {
-            t = l;
-        } else if (value instanceof String s) {
-            try {
-                t = LocalDateTime.parse(isoSeparator(s), DateTimeFormatter.ISO_LOCAL_DATE_TIME);
-            } catch (DateTimeException e) {
-                return null;
-            }
-        }
-        return t != null && fits(t) ? t : null;
+        return nativeOrParsed(value, LocalDateTime.class,
+                s -> LocalDateTime.parse(isoSeparator(s), DateTimeFormatter.ISO_LOCAL_DATE_TIME), TemporalValues::fits);
     }
 
     private static LocalDate date(Object value) {
-        LocalDate d = null;
-        if (value instanceof LocalDate l) {
-            d = l;
-        } else if (value instanceof String s) {
-            try {
-                d = LocalDate.parse(s.trim(), DateTimeFormatter.ISO_LOCAL_DATE);
-            } catch (DateTimeException e) {
-                return null;
-            }
-        }
-        return d != null && yearFits(d.getYear()) ? d : null;
+        return nativeOrParsed(value, LocalDate.class, s -> LocalDate.parse(s.trim(), DateTimeFormatter.ISO_LOCAL_DATE),
+                d -> yearFits(d.getYear()));
     }
 
     private static LocalTime time(Object value) {
-        LocalTime t = null;
-        if (value instanceof LocalTime l) {
-            t = l;
+        return nativeOrParsed(value, LocalTime.class, s -> LocalTime.parse(s.trim(), DateTimeFormatter.ISO_LOCAL_TIME),
+                t -> t.getNano() % 1000 == 0);
+    }
+
+    /** The value itself when it already is a {@code type}, else its ISO-8601 text parsed; null when neither or out of range. */
+    private static <T> T nativeOrParsed(Object value, Class<T> type, Function<String, T> parse, Predicate<T> fits) {
+        T t = null;
+        if (type.isInstance(value)) {
+            t = type.cast(value);
         } else if (value instanceof String s) {
             try {
-                t = LocalTime.parse(s.trim(), DateTimeFormatter.ISO_LOCAL_TIME);
+                t = parse.apply(s);
             } catch (DateTimeException e) {
                 return null;
             }
         }
-        return t != null && t.getNano() % 1000 == 0 ? t : null;
+        return t != null && fits.test(t) ? t : null;
     }
 
     /** ISO-8601's T, where the text has the space SQL prints instead. */
