@@ -80,6 +80,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--loader-heap", defaultValue = "512m", description = "-Xmx of each loader JVM (default: ${DEFAULT-VALUE}).")
     String loaderHeap;
 
+    @Option(names = "--loader-java-options", defaultValue = "",
+            description = "Further JVM options of every measured JVM, space-separated, e.g. -XX:+UseSerialGC (default: none: the JVM's own choice).")
+    String loaderJavaOptions;
+
     @Option(names = "--stall-seconds", defaultValue = "20",
             description = "How long the stalled-sink run holds a lock on the loader's PostgreSQL table; 0 skips the run (default: ${DEFAULT-VALUE}).")
     int stallSeconds;
@@ -155,6 +159,7 @@ public final class BenchCommand implements Callable<Integer> {
         results.put("batchMaxRecords", batchRecords);
         results.put("batchMaxLatency", maxLatency);
         results.put("loaderHeap", loaderHeap);
+        results.put("loaderJavaOptions", loaderJavaOptions);
         results.put("workDir", work.toString());
         status("work directory " + work);
         try (EmbeddedKafka k = EmbeddedKafka.start(); BenchPostgres pg = BenchPostgres.start(work.resolve("postgres"))) {
@@ -351,7 +356,7 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("stallSeconds", stallSeconds);
         r.put("loaderHeap", stallHeap);
-        try (ChildJvm child = ChildJvm.start(work, "stalled-sink", new ChildJvm.JvmOptions(stallHeap, jfr),
+        try (ChildJvm child = ChildJvm.start(work, "stalled-sink", new ChildJvm.JvmOptions(stallHeap, javaOptions(), jfr),
                 pgEnv("bench-stall", table), "load");
              ProgressBar bar = bar(task, orders);
              Connection lock = postgres.connect()) {
@@ -696,7 +701,11 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private ChildJvm.JvmOptions jvm() {
-        return new ChildJvm.JvmOptions(loaderHeap, jfr);
+        return new ChildJvm.JvmOptions(loaderHeap, javaOptions(), jfr);
+    }
+
+    private List<String> javaOptions() {
+        return loaderJavaOptions.isBlank() ? List.of() : List.of(loaderJavaOptions.trim().split("\\s+"));
     }
 
     private BenchRows rows() {
@@ -737,7 +746,8 @@ public final class BenchCommand implements Callable<Integer> {
         out.println();
         out.println("`bench` " + results.get("date") + ", " + results.get("machine") + "; " + String.format("%,d", orders)
                 + " orders (" + String.format("%.0f", ((Number) results.get("topicBytes")).longValue() / 1e6) + " MB), "
-                + partitions + " partitions, batches of " + batchRecords + " / " + maxLatency + ", loader -Xmx" + loaderHeap);
+                + partitions + " partitions, batches of " + batchRecords + " / " + maxLatency + ", loader -Xmx" + loaderHeap
+                + (loaderJavaOptions.isBlank() ? "" : " " + loaderJavaOptions.trim()));
         out.println();
         out.println("| measure | rate | MB/s | ceiling | ratio | target |");
         out.println("|---|---:|---:|---|---:|---|");

@@ -71,6 +71,7 @@ final class ChildJvm implements AutoCloseable {
             command.add("-Xmx" + jvm.heap());
             command.add("-XX:+ExitOnOutOfMemoryError"); // an OutOfMemoryError is a result, never a half-working JVM
             command.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
+            command.addAll(jvm.extra());
             if (jvm.jfr()) {
                 command.add("-XX:StartFlightRecording=filename=" + workDir.resolve(name + ".jfr") + ",settings=profile");
                 command.add("-Dopl.bench.threadCpu=true"); // every thread's CPU in the window, for JfrBreakdown
@@ -88,8 +89,11 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
-    /** Heap and profiling of the measured JVMs. */
-    record JvmOptions(String heap, boolean jfr) {
+    /** Heap, further JVM flags (a garbage collector, as a pod's JVM options would set) and profiling of the measured JVMs. */
+    record JvmOptions(String heap, List<String> extra, boolean jfr) {
+        JvmOptions {
+            extra = List.copyOf(extra);
+        }
     }
 
     private void read() {
