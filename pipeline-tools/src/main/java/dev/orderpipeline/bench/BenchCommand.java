@@ -80,8 +80,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--loader-heap", defaultValue = "512m", description = "-Xmx of each loader JVM (default: ${DEFAULT-VALUE}).")
     String loaderHeap;
 
-    @Option(names = "--loader-java-options", defaultValue = "",
-            description = "Further JVM options of every measured JVM, space-separated, e.g. -XX:+UseSerialGC (default: none: the JVM's own choice).")
+    /**
+     * The collector the runtime image's JVM options name (pipeline-runtime/Dockerfile), so that the measured loaders
+     * run as pods do; on this machine the JVM alone would pick G1, which cost more CPU per record (BENCH.md).
+     */
+    static final String POD_JAVA_OPTIONS = "-XX:+UseSerialGC";
+
+    @Option(names = "--loader-java-options", defaultValue = POD_JAVA_OPTIONS,
+            description = "Further JVM options of every measured JVM, space-separated (default: the runtime image's collector, ${DEFAULT-VALUE}; \"\" for the JVM's own choice).")
     String loaderJavaOptions;
 
     @Option(names = "--stall-seconds", defaultValue = "20",

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orderpipeline.embedded.RepositoryPaths;
 import dev.orderpipeline.tools.PipelineTools;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,15 @@ class BenchCommandTest {
 
     @TempDir
     Path work;
+
+    @Test
+    void measuredLoadersRunWithTheJvmOptionsOfTheRuntimeImage() throws Exception {
+        String dockerfile = Files.readString(RepositoryPaths.root().resolve("pipeline-runtime/Dockerfile"));
+        String imageOptions = dockerfile.lines().filter(l -> l.contains("JDK_JAVA_OPTIONS=")).findFirst().orElseThrow();
+        for (String option : BenchCommand.POD_JAVA_OPTIONS.split(" ")) {
+            assertTrue(imageOptions.contains(option), option + " is in the image's JVM options: " + imageOptions);
+        }
+    }
 
     @Test
     void benchMeasuresEveryFigureAndPrintsThemAsJson() throws Exception {
