@@ -357,6 +357,45 @@ class RuntimeStatusTest {
     }
 
     @Test
+    void aDeploymentThatCannotCreatePodsTurnsThePipelineDegraded() {
+        startOperatorReadingEvery200Ms();
+        apply();
+        Deployment deployment = awaitDeployment();
+        // The ReplicaSet's pods are refused (a ResourceQuota, an admission webhook): none exists to crash or pull.
+        deployment.setStatus(new DeploymentStatusBuilder().withObservedGeneration(deployment.getMetadata().getGeneration())
+                .withReplicas(0).withUpdatedReplicas(0).withReadyReplicas(0).withUnavailableReplicas(2)
+                .addNewCondition().withType("ReplicaFailure").withStatus("True").withReason("FailedCreate")
+                .withMessage("pods \"orders-loader-5d8-x\" is forbidden: exceeded quota: compute-resources")
+                .endCondition()
+                .addNewCondition().withType("Progressing").withStatus("True").withReason("ReplicaSetUpdated").endCondition()
+                .build());
+        client.resource(deployment).updateStatus();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "RolloutStuck".equals(condition(ConditionType.Ready).getReason()));
+        String message = condition(ConditionType.Ready).getMessage();
+        assertTrue(message.contains("cannot create pods") && message.contains("FailedCreate")
+                && message.contains("exceeded quota"), message);
+        assertEquals("Degraded", pipelineNow().getStatus().phase());
+        assertEquals("False", condition(ConditionType.Reconciling).getStatus(), "not a rollout in progress");
+    }
+
+    @Test
+    void aLoaderContainerThatCannotBeCreatedTurnsThePipelineDegraded() {
+        startOperatorReadingEvery200Ms();
+        OrderPipeline created = apply();
+        createLoaderPod(created, "orders-loader-noconfig", "Pending", false, "uid-config", new ContainerStatusBuilder()
+                .withName("loader").withImage(OperatorHarness.RUNTIME_IMAGE).withRestartCount(0)
+                .withNewState().withNewWaiting().withReason("CreateContainerConfigError")
+                .withMessage("couldn't find key api-secret in Secret confluent-api-key").endWaiting().endState().build());
+
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                "ContainerConfigError".equals(condition(ConditionType.Ready).getReason()));
+        assertTrue(condition(ConditionType.Ready).getMessage().contains("couldn't find key api-secret"),
+                condition(ConditionType.Ready).getMessage());
+        assertEquals("Degraded", pipelineNow().getStatus().phase());
+    }
+
+    @Test
     void addingLoadersToAHealthyPipelineKeepsItReadyWhileTheNewOnesStart() {
         startOperatorReadingEvery200Ms();
         apply();
