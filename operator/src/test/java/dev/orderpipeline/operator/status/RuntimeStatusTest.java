@@ -475,6 +475,44 @@ class RuntimeStatusTest {
         assertEquals(1, eventReasons("replicate", CdcSyncReconciler.RESUMING_STORED_STATE).size());
     }
 
+    @Test
+    void aCrashLoopingReplicatorTurnsTheCdcSyncDegradedNamingItsExitCodeAndMessage() {
+        startOperatorReadingEvery200Ms();
+        TestPipelines.secrets(namespace).forEach(secret -> client.resource(secret).create());
+        client.resource(TestSyncs.postgresSecret(namespace)).create();
+        CdcSync sync = client.resource(TestSyncs.sync(namespace, "replicate", TestSyncs.snowflakeCursorSpec())).create();
+        Pod pod = new PodBuilder().withNewMetadata().withName("replicate-replicator-x").withNamespace(namespace)
+                .withLabels(ReplicatorResources.labels(sync)).endMetadata()
+                .withNewSpec().addNewContainer().withName("replicator").withImage(OperatorHarness.RUNTIME_IMAGE)
+                .endContainer().endSpec()
+                .withNewStatus().withPhase("Running").withPodIP("127.0.0.1")
+                .addNewCondition().withType("Ready").withStatus("False").endCondition()
+                .withContainerStatuses(new ContainerStatusBuilder().withName("replicator")
+                        .withImage(OperatorHarness.RUNTIME_IMAGE).withRestartCount(4)
+                        .withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState()
+                        .withNewLastState().withNewTerminated().withExitCode(2)
+                        .withMessage("ConfigException: OPL_POSTGRES_SSLMODE is not one of its values").endTerminated()
+                        .endLastState().build())
+                .endStatus().build();
+        Pod created = client.resource(pod).create();
+        if (created.getStatus() == null || created.getStatus().getContainerStatuses().isEmpty()) {
+            created.setStatus(pod.getStatus());
+            client.resource(created).updateStatus();
+        }
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            CdcSync now = client.resources(CdcSync.class).inNamespace(namespace).withName("replicate").get();
+            return now.getStatus() != null && Conditions.find(now.getStatus().conditions(), ConditionType.Ready)
+                    .filter(c -> "CrashLooping".equals(c.getReason())).isPresent();
+        });
+        CdcSync reported = client.resources(CdcSync.class).inNamespace(namespace).withName("replicate").get();
+        assertEquals("Degraded", reported.getStatus().phase());
+        Condition ready = Conditions.find(reported.getStatus().conditions(), ConditionType.Ready).orElseThrow();
+        assertEquals("False", ready.getStatus());
+        assertTrue(ready.getMessage().contains("exit code 2") && ready.getMessage().contains("OPL_POSTGRES_SSLMODE"),
+                ready.getMessage());
+    }
+
     private void createSyncWithAReadyReplicatorPod() {
         TestPipelines.secrets(namespace).forEach(secret -> client.resource(secret).create());
         client.resource(TestSyncs.postgresSecret(namespace)).create();
