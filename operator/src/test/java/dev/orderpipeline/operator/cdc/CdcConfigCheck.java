@@ -25,8 +25,10 @@ import java.util.stream.Collectors;
  * secretKeyRefs) to pipeline-runtime's own {@link CdcConfig} parser.
  */
 final class CdcConfigCheck {
+    /** {@code postgresSslmode} and {@code postgresSslRootCert} as the runtime hands them to the PostgreSQL driver. */
     record Parsed(String name, String mode, String postgresPassword, String snowflakePrivateKey,
-                  Duration cursorLookback, List<String> undocumentedVariables) {
+                  Duration cursorLookback, String postgresSslmode, String postgresSslRootCert,
+                  List<String> undocumentedVariables) {
     }
 
     private CdcConfigCheck() {
@@ -48,8 +50,9 @@ final class CdcConfigCheck {
         List<String> undocumented = env.keySet().stream().filter(n -> n.startsWith("OPL_"))
                 .filter(n -> !documented.contains(n)).sorted().toList();
         String key = config.warehouse() instanceof SinkConfig.Snowflake snowflake ? snowflake.privateKeyPem() : null;
+        java.util.Properties driver = config.postgres().connection().properties();
         return new Parsed(config.name(), config.mode().name(), config.postgres().connection().password(), key,
-                config.cursorLookback(), undocumented);
+                config.cursorLookback(), driver.getProperty("sslmode"), driver.getProperty("sslrootcert"), undocumented);
     }
 
     private static String secretValue(KubernetesClient client, String namespace, SecretKeySelector ref) {

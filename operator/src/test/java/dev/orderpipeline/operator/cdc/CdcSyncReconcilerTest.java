@@ -18,6 +18,10 @@ import dev.orderpipeline.operator.api.CdcSync;
 import dev.orderpipeline.operator.api.CdcSyncSpec;
 import dev.orderpipeline.operator.api.OrderPipeline;
 import dev.orderpipeline.operator.api.PipelineState;
+import dev.orderpipeline.operator.api.PostgresTargetSpec;
+import dev.orderpipeline.operator.api.SecretKeyReference;
+import dev.orderpipeline.operator.dependent.SecretUse;
+import dev.orderpipeline.operator.dependent.SecretVersions;
 import dev.orderpipeline.operator.reconciler.CdcSyncValidator;
 import dev.orderpipeline.operator.status.ConditionType;
 import dev.orderpipeline.operator.status.Conditions;
@@ -27,10 +31,15 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeEach;
@@ -184,6 +193,40 @@ class CdcSyncReconcilerTest extends SharedOperatorTest {
         assertEquals("CURSOR", parsed.mode());
         assertEquals(Duration.ofMinutes(10), parsed.cursorLookback());
         assertEquals(List.of(), parsed.undocumentedVariables());
+    }
+
+    @Test
+    void aVerifyFullTargetGetsItsCaCertificateAsAFileTheRuntimeHandsToTheDriverAndItsRotationRollsTheReplicator() {
+        client.resource(new SecretBuilder().withNewMetadata().withName("analytics-pg-ca").withNamespace(namespace)
+                .endMetadata().withStringData(Map.of("ca.crt", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"))
+                .build()).create();
+        CdcSyncSpec base = snowflakeCursorSpec();
+        PostgresTargetSpec t = base.target();
+        applyWithSecrets(new CdcSyncSpec(base.source(), base.keyColumns(), new PostgresTargetSpec(t.host(), t.port(),
+                t.database(), t.schema(), t.table(), t.username(), t.password(), PostgresTargetSpec.SslMode.VERIFY_FULL,
+                new SecretKeyReference("analytics-pg-ca", "ca.crt")), base.interval(), base.batchSize(), base.deletes(),
+                base.state()));
+
+        Deployment deployment = awaitDeployment();
+        PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+        Container replicator = pod.getContainers().get(0);
+        String file = SecretUse.SECRETS_DIR + "/postgres-ca/ca.crt";
+        assertEquals(file, env(replicator, "OPL_POSTGRES_SSL_ROOT_CERT_FILE").getValue());
+        Volume ca = pod.getVolumes().stream().filter(v -> v.getSecret() != null
+                && "analytics-pg-ca".equals(v.getSecret().getSecretName())).findFirst().orElseThrow();
+        assertTrue(replicator.getVolumeMounts().stream().anyMatch(m -> m.getName().equals(ca.getName())
+                && m.getMountPath().equals(SecretUse.SECRETS_DIR + "/postgres-ca") && m.getReadOnly()));
+        CdcConfigCheck.Parsed parsed = CdcConfigCheck.parse(client, namespace, deployment);
+        assertEquals("verify-full", parsed.postgresSslmode());
+        assertEquals(file, parsed.postgresSslRootCert(), "the driver's sslrootcert");
+
+        // A new CA in the same Secret: the replicator pod rolls, as for any other referenced Secret.
+        String before = deployment.getSpec().getTemplate().getMetadata().getAnnotations().get(SecretVersions.ANNOTATION);
+        Secret secret = client.secrets().inNamespace(namespace).withName("analytics-pg-ca").get();
+        secret.setStringData(Map.of("ca.crt", "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n"));
+        client.resource(secret).update();
+        await().atMost(WAIT).until(() -> !before.equals(deployment().getSpec().getTemplate().getMetadata()
+                .getAnnotations().get(SecretVersions.ANNOTATION)));
     }
 
     @Test

@@ -163,6 +163,13 @@ class CustomResourcesOnARealApiServerTest {
                             .set("connection", Manifests.read(Manifests.root().resolve("samples/orderpipeline-production.yaml"))
                                     .at("/spec/sink/snowflake"));
                 }, "spec.source.snowflake.cursorColumn is required when spec.source.snowflake.mode is cursor"));
+        cases.add(invalid("an OrderPipeline name over 63 characters (CEL)", "orderpipeline-local.yaml",
+                s -> ((ObjectNode) s.get("metadata")).put("name", "o".repeat(64)), "metadata.name must be at most 63 characters"));
+        cases.add(invalid("a CdcSync name over 63 characters (CEL)", "cdcsync-postgres.yaml",
+                s -> ((ObjectNode) s.get("metadata")).put("name", "c".repeat(64)), "metadata.name must be at most 63 characters"));
+        cases.add(invalid("a Datadog service that is not a label value", "orderpipeline-production.yaml",
+                s -> ((ObjectNode) spec(s, "monitoring").get("datadog")).put("service", "orders/pipeline"),
+                "spec.monitoring.datadog.service"));
         cases.add(invalid("a CdcSync with an unknown deletes policy", "cdcsync-postgres.yaml",
                 s -> ((ObjectNode) s.get("spec")).put("deletes", "cascade"), "spec.deletes"));
         return cases.stream();

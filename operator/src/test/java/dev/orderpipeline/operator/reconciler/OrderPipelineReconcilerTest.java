@@ -25,6 +25,7 @@ import dev.orderpipeline.operator.status.Conditions;
 import dev.orderpipeline.operator.status.SpecProblem;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
@@ -210,6 +211,37 @@ class OrderPipelineReconcilerTest extends SharedOperatorTest {
         awaitDeployment("orders");
         OrderPipeline recovered = awaitStatus("orders", p -> !"Stalled".equals(p.getStatus().phase()));
         assertConditionOf(recovered, ConditionType.Stalled, "False");
+    }
+
+    @Test
+    void aChildThatCannotBeWrittenIsReportedForThisGenerationAndRetriedUntilItCanWithoutAnEdit() {
+        // Someone else's ConfigMap holds the loader ConfigMap's name: it lacks the operator's label, so it is not in
+        // the operator's cache, and creating the pipeline's own fails (409 AlreadyExists), as an outage would.
+        client.resource(new ConfigMapBuilder().withNewMetadata().withName("orders-loader-config").withNamespace(namespace)
+                .endMetadata().addToData("owner", "another team").build()).create();
+        applyWithSecrets("orders", snowflakeSpec());
+
+        OrderPipeline failing = awaitStatus("orders", p -> Conditions.find(p.getStatus().conditions(), ConditionType.Reconciling)
+                .filter(c -> "ReconcileError".equals(c.getReason())).isPresent());
+        assertEquals(failing.getMetadata().getGeneration(), failing.getStatus().observedGeneration(),
+                "the status speaks for the current generation, so Argo CD does not wait for it forever");
+        Condition reconciling = condition(failing, ConditionType.Reconciling);
+        assertEquals("True", reconciling.getStatus());
+        assertTrue(reconciling.getMessage().contains("retried") && reconciling.getMessage().contains("409"),
+                reconciling.getMessage());
+        assertConditionOf(failing, ConditionType.Stalled, "False");
+        assertNotEquals("Stalled", failing.getStatus().phase(), "an outage or a conflict is retried, not a user's fault");
+        await().atMost(WAIT).until(() -> reasonsOfEvents("orders").contains("ReconcileError"));
+        assertEquals(null, deployment("orders"), "the Deployment waits for its ConfigMap");
+
+        // The cause goes away; nothing about the pipeline is edited, and it is looked at again on its own.
+        client.configMaps().inNamespace(namespace).withName("orders-loader-config").delete();
+        awaitDeployment("orders");
+        OrderPipeline recovered = awaitStatus("orders", p -> Conditions.find(p.getStatus().conditions(),
+                ConditionType.Reconciling).filter(c -> !"ReconcileError".equals(c.getReason())).isPresent());
+        assertEquals(1L, recovered.getMetadata().getGeneration(), "recovered without an edit");
+        assertEquals(recovered.getMetadata().getUid(),
+                configMap("orders").getMetadata().getOwnerReferences().get(0).getUid(), "the operator's own ConfigMap now");
     }
 
     @Test

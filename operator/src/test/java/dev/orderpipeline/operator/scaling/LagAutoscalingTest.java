@@ -171,6 +171,38 @@ class LagAutoscalingTest {
     }
 
     @Test
+    void manualReplicasStayCappedAtTheLastKnownPartitionsWhileKafkaDoesNotAnswer() throws InterruptedException {
+        OrderPipelineSpec manual = withScaling(lagSpec(kafka.bootstrapServers(), topic, "3s"),
+                new ScalingSpec(ScalingSpec.Mode.MANUAL, 8, 1, 10, null, null));
+        client.resource(pipeline(namespace, "orders", manual)).create();
+        awaitStatus(p -> Integer.valueOf(PARTITIONS).equals(p.getStatus().partitions())
+                && Integer.valueOf(PARTITIONS).equals(p.getStatus().desiredReplicas()));
+        await().atMost(WAIT).until(() -> deployment().getSpec().getReplicas() == PARTITIONS);
+
+        // The operator's own probe fails from now on (nothing listens on port 1; the broker itself is shared by
+        // the other tests): the cap stays at the partitions last read, no flap up to the 8 asked for and back.
+        edit(p -> {
+            SourceSpec s = p.getSpec().source();
+            p.setSpec(new OrderPipelineSpec(new SourceSpec("127.0.0.1:1", s.topic(), s.consumerGroup(), s.format(),
+                    s.keyFormat(), s.schemaRegistry(), s.startPosition(), s.offsetReset(), s.security()),
+                    p.getSpec().sink(), p.getSpec().batch(),
+                    p.getSpec().scaling(), p.getSpec().deadLetter(), p.getSpec().dbt(), p.getSpec().monitoring(),
+                    p.getSpec().state()));
+            return p;
+        });
+        awaitStatus(p -> Long.valueOf(2).equals(p.getStatus().observedGeneration()) && Conditions.find(p.getStatus().conditions(),
+                ConditionType.SourceReachable).filter(c -> "False".equals(c.getStatus())).isPresent());
+        long until = System.nanoTime() + Duration.ofSeconds(3).toNanos(); // six polls at 500 ms
+        while (System.nanoTime() < until) {
+            assertEquals(PARTITIONS, deployment().getSpec().getReplicas(), "the cap was lifted while Kafka was away");
+            OrderPipeline now = pipelineNow();
+            assertEquals(PARTITIONS, now.getStatus().partitions(), "the last known partitions are kept");
+            assertEquals(PARTITIONS, now.getStatus().desiredReplicas());
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
     void unreachableBootstrapServersReportSourceReachableFalseQuicklyAndLeaveTheLoadersRunning() {
         // Nothing listens on port 1: connections are refused.
         client.resource(pipeline(namespace, "orders", lagSpec("127.0.0.1:1", topic, "3s"))).create();

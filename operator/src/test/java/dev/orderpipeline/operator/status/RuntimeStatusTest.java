@@ -357,6 +357,45 @@ class RuntimeStatusTest {
     }
 
     @Test
+    void aDeploymentThatCannotCreatePodsTurnsThePipelineDegraded() {
+        startOperatorReadingEvery200Ms();
+        apply();
+        Deployment deployment = awaitDeployment();
+        // The ReplicaSet's pods are refused (a ResourceQuota, an admission webhook): none exists to crash or pull.
+        deployment.setStatus(new DeploymentStatusBuilder().withObservedGeneration(deployment.getMetadata().getGeneration())
+                .withReplicas(0).withUpdatedReplicas(0).withReadyReplicas(0).withUnavailableReplicas(2)
+                .addNewCondition().withType("ReplicaFailure").withStatus("True").withReason("FailedCreate")
+                .withMessage("pods \"orders-loader-5d8-x\" is forbidden: exceeded quota: compute-resources")
+                .endCondition()
+                .addNewCondition().withType("Progressing").withStatus("True").withReason("ReplicaSetUpdated").endCondition()
+                .build());
+        client.resource(deployment).updateStatus();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "RolloutStuck".equals(condition(ConditionType.Ready).getReason()));
+        String message = condition(ConditionType.Ready).getMessage();
+        assertTrue(message.contains("cannot create pods") && message.contains("FailedCreate")
+                && message.contains("exceeded quota"), message);
+        assertEquals("Degraded", pipelineNow().getStatus().phase());
+        assertEquals("False", condition(ConditionType.Reconciling).getStatus(), "not a rollout in progress");
+    }
+
+    @Test
+    void aLoaderContainerThatCannotBeCreatedTurnsThePipelineDegraded() {
+        startOperatorReadingEvery200Ms();
+        OrderPipeline created = apply();
+        createLoaderPod(created, "orders-loader-noconfig", "Pending", false, "uid-config", new ContainerStatusBuilder()
+                .withName("loader").withImage(OperatorHarness.RUNTIME_IMAGE).withRestartCount(0)
+                .withNewState().withNewWaiting().withReason("CreateContainerConfigError")
+                .withMessage("couldn't find key api-secret in Secret confluent-api-key").endWaiting().endState().build());
+
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                "ContainerConfigError".equals(condition(ConditionType.Ready).getReason()));
+        assertTrue(condition(ConditionType.Ready).getMessage().contains("couldn't find key api-secret"),
+                condition(ConditionType.Ready).getMessage());
+        assertEquals("Degraded", pipelineNow().getStatus().phase());
+    }
+
+    @Test
     void addingLoadersToAHealthyPipelineKeepsItReadyWhileTheNewOnesStart() {
         startOperatorReadingEvery200Ms();
         apply();
@@ -434,6 +473,44 @@ class RuntimeStatusTest {
                 .withName("replicate").get().getStatus().rowsUpserted() != null);
         Thread.sleep(600); // three more readings at 200 ms
         assertEquals(1, eventReasons("replicate", CdcSyncReconciler.RESUMING_STORED_STATE).size());
+    }
+
+    @Test
+    void aCrashLoopingReplicatorTurnsTheCdcSyncDegradedNamingItsExitCodeAndMessage() {
+        startOperatorReadingEvery200Ms();
+        TestPipelines.secrets(namespace).forEach(secret -> client.resource(secret).create());
+        client.resource(TestSyncs.postgresSecret(namespace)).create();
+        CdcSync sync = client.resource(TestSyncs.sync(namespace, "replicate", TestSyncs.snowflakeCursorSpec())).create();
+        Pod pod = new PodBuilder().withNewMetadata().withName("replicate-replicator-x").withNamespace(namespace)
+                .withLabels(ReplicatorResources.labels(sync)).endMetadata()
+                .withNewSpec().addNewContainer().withName("replicator").withImage(OperatorHarness.RUNTIME_IMAGE)
+                .endContainer().endSpec()
+                .withNewStatus().withPhase("Running").withPodIP("127.0.0.1")
+                .addNewCondition().withType("Ready").withStatus("False").endCondition()
+                .withContainerStatuses(new ContainerStatusBuilder().withName("replicator")
+                        .withImage(OperatorHarness.RUNTIME_IMAGE).withRestartCount(4)
+                        .withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState()
+                        .withNewLastState().withNewTerminated().withExitCode(2)
+                        .withMessage("ConfigException: OPL_POSTGRES_SSLMODE is not one of its values").endTerminated()
+                        .endLastState().build())
+                .endStatus().build();
+        Pod created = client.resource(pod).create();
+        if (created.getStatus() == null || created.getStatus().getContainerStatuses().isEmpty()) {
+            created.setStatus(pod.getStatus());
+            client.resource(created).updateStatus();
+        }
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            CdcSync now = client.resources(CdcSync.class).inNamespace(namespace).withName("replicate").get();
+            return now.getStatus() != null && Conditions.find(now.getStatus().conditions(), ConditionType.Ready)
+                    .filter(c -> "CrashLooping".equals(c.getReason())).isPresent();
+        });
+        CdcSync reported = client.resources(CdcSync.class).inNamespace(namespace).withName("replicate").get();
+        assertEquals("Degraded", reported.getStatus().phase());
+        Condition ready = Conditions.find(reported.getStatus().conditions(), ConditionType.Ready).orElseThrow();
+        assertEquals("False", ready.getStatus());
+        assertTrue(ready.getMessage().contains("exit code 2") && ready.getMessage().contains("OPL_POSTGRES_SSLMODE"),
+                ready.getMessage());
     }
 
     private void createSyncWithAReadyReplicatorPod() {
