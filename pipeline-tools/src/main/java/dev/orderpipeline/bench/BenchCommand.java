@@ -92,6 +92,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "OPL_CDC_INTERVAL of the replicator in the freshness run (default: ${DEFAULT-VALUE}).")
     String cdcInterval;
 
+    @Option(names = "--cdc-batch-size",
+            description = "OPL_CDC_BATCH_SIZE of every replicator (rows per page and transaction; default: the replicator's own).")
+    Integer cdcBatchSize;
+
     @Option(names = "--prefill-rows", defaultValue = "0",
             description = "Rows already in the freshness run's table (and replicated) before it starts, with Kafka offsets below the run's (default: ${DEFAULT-VALUE}).")
     long prefillRows;
@@ -480,7 +484,10 @@ public final class BenchCommand implements Callable<Integer> {
         return replicate(duckFile, "bench-replica", "orders_replica", orders);
     }
 
-    /** A sync's snapshot of {@code rows} live rows, in this JVM, until they are all in PostgreSQL. */
+    /**
+     * A sync's snapshot of {@code rows} live rows, in this JVM, until they are all in PostgreSQL and the snapshot
+     * is over (its last transaction, which may build the table's key, committed).
+     */
     private Rate replicate(Path duckFile, String name, String pgTable, long rows) throws Exception {
         Map<String, String> env = cdcEnv(name, duckFile, pgTable);
         CdcConfig config = CdcConfig.from(new Environment(env));
@@ -499,7 +506,7 @@ public final class BenchCommand implements Callable<Integer> {
             while (true) {
                 var s = cdc.status().snapshot();
                 bar.stepTo(s.totalRowsUpserted());
-                if (s.totalRowsUpserted() >= rows) {
+                if (s.totalRowsUpserted() >= rows && "Incremental".equals(s.phase())) {
                     break;
                 }
                 if (failure.get() != null || System.nanoTime() > deadline) {
@@ -717,6 +724,9 @@ public final class BenchCommand implements Callable<Integer> {
         env.put(Setting.CDC_SOURCE_TABLE.envName(), "ORDERS");
         env.put(Setting.CDC_KEY_COLUMNS.envName(), "ORDERID");
         env.put(Setting.CDC_INTERVAL.envName(), cdcInterval);
+        if (cdcBatchSize != null) {
+            env.put(Setting.CDC_BATCH_SIZE.envName(), Integer.toString(cdcBatchSize));
+        }
         env.put(Setting.CDC_AUDIT_INTERVAL.envName(), "1h");
         env.put(Setting.POSTGRES_TABLE.envName(), pgTable);
         return env;
