@@ -55,6 +55,7 @@ public final class PostgresTarget implements AutoCloseable {
     private final String state;
     private final Map<String, String> knownColumns = new HashMap<>();
     private Connection connection;
+    private final BinaryCopy copy = new BinaryCopy();
     private boolean snapshotCopies = true;
     /**
      * Whether the target has a unique index on the key columns (its primary key), null until the catalog
@@ -390,8 +391,8 @@ public final class PostgresTarget implements AutoCloseable {
         try (Statement s = c.createStatement()) {
             s.execute("CREATE TEMP TABLE IF NOT EXISTS " + name + " (" + definition + ") ON COMMIT DELETE ROWS");
         }
-        CsvCopy.copy(c, "COPY " + name + " (" + OP + ", " + columns.stream().map(CdcColumn::quoted)
-                .collect(Collectors.joining(", ")) + ") FROM STDIN (FORMAT csv)", changes, true, null);
+        copy.copy(c, "COPY " + name + " (" + OP + ", " + columns.stream().map(CdcColumn::quoted)
+                .collect(Collectors.joining(", ")) + ") FROM STDIN (FORMAT binary)", columns, changes, true, null);
         return name;
     }
 
@@ -416,13 +417,13 @@ public final class PostgresTarget implements AutoCloseable {
             throws SQLException {
         Savepoint before = keyless ? null : c.setSavepoint(); // without a key no violation can undo the COPY
         try {
-            String now;
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT now()::text")) {
+            java.time.Instant now;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT now()")) {
                 rs.next();
-                now = rs.getString(1);
+                now = rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
             }
-            CsvCopy.copy(c, "COPY " + table + " (" + columns.stream().map(CdcColumn::quoted).collect(Collectors.joining(", "))
-                    + ", " + PgNames.quote(SYNCED_AT) + ") FROM STDIN (FORMAT csv)", changes, false, "\"" + now + "\"");
+            copy.copy(c, "COPY " + table + " (" + columns.stream().map(CdcColumn::quoted).collect(Collectors.joining(", "))
+                    + ", " + PgNames.quote(SYNCED_AT) + ") FROM STDIN (FORMAT binary)", columns, changes, false, now);
             if (before != null) {
                 c.releaseSavepoint(before);
             }
