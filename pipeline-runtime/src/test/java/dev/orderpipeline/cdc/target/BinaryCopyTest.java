@@ -104,7 +104,7 @@ class BinaryCopyTest {
     /** Each row as PostgreSQL prints it (row_to_json: numerics with their scale, timestamps to the microsecond). */
     private static List<String> rowsOf(Connection c, String table) throws SQLException {
         List<String> rows = new ArrayList<>();
-        try (Statement s = c.createStatement(); var rs = s.executeQuery("SELECT row_to_json(t)::text FROM " + table + " t ORDER BY id")) {
+        try (Statement s = c.createStatement(); var rs = s.executeQuery("SELECT row_to_json(x)::text FROM " + table + " x ORDER BY id")) {
             while (rs.next()) {
                 rows.add(rs.getString(1));
             }
