@@ -205,8 +205,9 @@ public final class PostgresTarget implements AutoCloseable {
      * upserts from the first key already there.</li>
      * <li>What a reader sees: during the snapshot a table that fills in key order, as before, but without an
      * index (a lookup by key scans it); at the end, the index build holds an ACCESS EXCLUSIVE lock on the
-     * table for as long as it takes (about a second per million rows here), and readers of the table wait for
-     * it. No reader ever sees the snapshot's end without the key, or the key over a partial copy.</li>
+     * table for as long as it takes (0.5-0.7 s per million rows of the bench's orders), and readers of the
+     * table wait for it. No reader ever sees the snapshot's end without the key, or the key over a partial
+     * copy.</li>
      * </ul>
      */
     public void ensureColumns(List<CdcColumn> columns, boolean snapshot) throws SQLException {
