@@ -117,6 +117,31 @@ class SnapshotKeyTest {
         }
     }
 
+    @Test
+    void aKeyTheSourceHoldsTwiceEndsAsItsNewestVersionUnderTheKey() throws Exception {
+        Path db = dir.resolve("twice.duckdb");
+        OrderChanges changes = new OrderChanges(33);
+        try (DuckDbWarehouse w = CdcHarness.duckWarehouse(db)) {
+            changes.writeBatch(w, 400, java.util.List.of(), 0, 0);
+        }
+        long twice = changes.live().keySet().stream().sorted().toList().get(200);
+        // The loader's table has no key in DuckDB: a second copy of one order, at an older version.
+        try (Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + db); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO " + CdcHarness.DUCK_TABLE + " SELECT * REPLACE ('older copy' AS \"ITEMID\", -5 AS \"_KAFKA_OFFSET\") "
+                    + "FROM " + CdcHarness.DUCK_TABLE + " WHERE \"ORDERID\" = " + twice);
+        }
+        try (EmbeddedPostgres pg = new EmbeddedPostgres(dir.resolve("pg")).start()) {
+            Map<String, String> env = CdcHarness.duckDbEnv(db, pg);
+            env.put(Setting.CDC_BATCH_SIZE.envName(), "5000"); // one page: both copies in it
+            try (CdcHarness.InProcess cdc = new CdcHarness.InProcess(env)) {
+                CdcHarness.await("incremental phase", Duration.ofSeconds(60), () -> "Incremental".equals(cdc.status().phase()));
+                CdcHarness.awaitPostgresEquals(pg, changes.live(), Duration.ofSeconds(30));
+                assertEquals("orderid", primaryKey(pg));
+                assertEquals("1", CdcHarness.pgValue(pg, "SELECT count(*) FROM " + CdcHarness.PG_TABLE + " WHERE orderid = " + twice));
+            }
+        }
+    }
+
     /** The primary key's columns of the target, comma-separated, or null without one. */
     private static String primaryKey(EmbeddedPostgres pg) {
         return CdcHarness.pgValue(pg, "SELECT string_agg(a.attname, ',' ORDER BY a.attnum) FROM pg_constraint k "

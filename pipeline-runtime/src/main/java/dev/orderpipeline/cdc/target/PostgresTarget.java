@@ -365,8 +365,8 @@ public final class PostgresTarget implements AutoCloseable {
                         + "row_number() OVER (PARTITION BY " + keyList() + " ORDER BY "
                         + shape.versionColumns().stream().map(v -> PgNames.quote(v) + " DESC").collect(Collectors.joining(", "))
                         + ") AS n FROM " + table + ") d WHERE n > 1)");
-                LOG.warn("{}: the source held {} older copies of keys that are in it again; the newest version of each was kept",
-                        table, removed);
+                LOG.warn("{}: the source holds some keys more than once; {} older copies were removed, the newest version "
+                        + "of each key kept", table, removed);
                 s.execute(add);
             }
         }
