@@ -1,5 +1,6 @@
 package dev.orderpipeline.cdc;
 
+import dev.orderpipeline.warehouse.PgBinaryCopy;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -9,12 +10,11 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.Locale;
 
 /**
  * The column types the replicator carries from a warehouse to PostgreSQL, each with its PostgreSQL
- * type, how it is read from any JDBC result set and how it is written in COPY's CSV format.
+ * type, how it is read from any JDBC result set and how it is written in COPY's binary format.
  */
 public enum CdcType {
     BIGINT("bigint", "int8"),
@@ -30,8 +30,6 @@ public enum CdcType {
 
     private static final java.time.format.DateTimeFormatter LOCAL =
             java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
-    private static final Instant FIRST_YEAR = Instant.parse("0001-01-01T00:00:00Z");
-    private static final Instant PAST_YEAR_9999 = Instant.parse("9999-12-31T23:59:59.999999Z");
     private final String pgType;
     private final String pgUdtName;
 
@@ -151,60 +149,27 @@ public enum CdcType {
         return LocalDateTime.parse(s);
     }
 
-    /** The value in COPY's CSV format: NULL is an unquoted empty field, text is always quoted. */
-    public static void appendCsv(StringBuilder out, Object value) {
+    /**
+     * Writes a value of this type (as {@link #read} returns it) in COPY's binary format. The target column has
+     * exactly this type ({@code ensureColumns} refuses any other), so each value goes as that type's own bytes.
+     */
+    public void writeBinary(PgBinaryCopy out, Object value, String column) throws SQLException {
         if (value == null) {
+            out.writeNull();
             return;
         }
-        // Most values are numbers and timestamps: appended without an intermediate String each.
-        if (value instanceof Long l) {
-            out.append(l.longValue());
-        } else if (value instanceof String s) {
-            out.append('"');
-            if (s.indexOf('"') < 0) {
-                out.append(s);
-            } else {
-                out.append(s.replace("\"", "\"\""));
-            }
-            out.append('"');
-        } else if (value instanceof Double d) {
-            out.append(d.doubleValue());
-        } else if (value instanceof BigDecimal d) {
-            out.append(d.toPlainString());
-        } else if (value instanceof Boolean b) {
-            out.append(b ? "t" : "f");
-        } else if (value instanceof LocalDateTime t) {
-            appendLocal(out, t);
-        } else if (value instanceof Instant i && i.getNano() % 1000 == 0 && i.isAfter(FIRST_YEAR) && i.isBefore(PAST_YEAR_9999)) {
-            appendLocal(out, LocalDateTime.ofEpochSecond(i.getEpochSecond(), i.getNano(), ZoneOffset.UTC));
-            out.append("+00");
-        } else {
-            out.append(value);
+        switch (this) {
+            case BIGINT -> out.writeLong(((Number) value).longValue());
+            case DOUBLE -> out.writeDouble(((Number) value).doubleValue());
+            case NUMERIC -> out.writeNumeric(value instanceof BigDecimal d ? d : new BigDecimal(value.toString()));
+            case BOOLEAN -> out.writeBoolean((Boolean) value);
+            case TEXT -> out.writeText(value.toString(), column);
+            case JSON -> out.writeJsonb(value.toString(), column);
+            case DATE -> out.writeDate((LocalDate) value);
+            case TIME -> out.writeTime((java.time.LocalTime) value);
+            case TIMESTAMP -> out.writeTimestamp((LocalDateTime) value);
+            case TIMESTAMPTZ -> out.writeTimestamp((Instant) value);
         }
-    }
-
-    /** {@link #LOCAL}'s spelling without its formatter, which costs more than the rest of a row's CSV. */
-    private static void appendLocal(StringBuilder out, LocalDateTime t) {
-        if (t.getYear() < 1 || t.getYear() > 9999) {
-            out.append(LOCAL.format(t));
-            return;
-        }
-        pad(out, t.getYear(), 4).append('-');
-        pad(out, t.getMonthValue(), 2).append('-');
-        pad(out, t.getDayOfMonth(), 2).append(' ');
-        pad(out, t.getHour(), 2).append(':');
-        pad(out, t.getMinute(), 2).append(':');
-        pad(out, t.getSecond(), 2).append('.');
-        pad(out, t.getNano() / 1000, 6);
-    }
-
-    private static StringBuilder pad(StringBuilder out, int value, int width) {
-        for (int limit = 10, i = 1; i < width; i++, limit *= 10) {
-            if (value < limit) {
-                out.append('0');
-            }
-        }
-        return out.append(value);
     }
 
     /** A spelling of the value that is the same whichever database it was read from (for checksums). */

@@ -1,31 +1,42 @@
 package dev.orderpipeline.warehouse;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.sql.SQLDataException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.sql.SQLException;
 import java.util.Arrays;
 import org.postgresql.copy.CopyIn;
 
 /**
  * PostgreSQL's binary COPY format written into one reused buffer and handed to the server in chunks: numbers
- * go as their 8 bytes instead of digits the server parses again, text as its UTF-8 bytes without escaping.
- * One per session, used by one thread at a time; the buffer stays allocated between batches so that staging a
- * batch allocates nothing per row for ASCII text.
+ * go as their 8 bytes instead of digits the server parses again, text as its UTF-8 bytes without escaping,
+ * dates and times as the server's own integers. One per session, used by one thread at a time; the buffer
+ * stays allocated between batches so that staging a batch allocates nothing per row for ASCII text. The
+ * loader's PostgreSQL sink stages with it, and the replicator writes its pages with it.
  */
-final class PgBinaryCopy {
+public final class PgBinaryCopy {
     private static final byte[] HEADER = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0};
     private static final int CHUNK = 64 << 10;
     private byte[] buffer = new byte[CHUNK + 4096];
     private int length;
     private CopyIn copy;
+    /** 2000-01-01, PostgreSQL's epoch for dates and timestamps, as days since 1970-01-01. */
+    private static final long PG_EPOCH_DAY = 10_957;
+    private static final long PG_EPOCH_MICROS = PG_EPOCH_DAY * 86_400_000_000L;
+    private static final BigInteger TEN_THOUSAND = BigInteger.valueOf(10_000);
 
     /** Starts a COPY … FROM STDIN (FORMAT binary) that this writer fills. */
-    void begin(CopyIn copyIn) {
+    public void begin(CopyIn copyIn) {
         this.copy = copyIn;
         length = 0;
         put(HEADER, 0, HEADER.length);
     }
 
-    void beginRow(int fields) throws SQLException {
+    public void beginRow(int fields) throws SQLException {
         if (length >= CHUNK) {
             flush();
         }
@@ -34,11 +45,11 @@ final class PgBinaryCopy {
         buffer[length++] = (byte) fields;
     }
 
-    void writeNull() {
+    public void writeNull() {
         writeInt(-1);
     }
 
-    void writeLong(long value) {
+    public void writeLong(long value) {
         ensure(12);
         writeInt(8);
         for (int shift = 56; shift >= 0; shift -= 8) {
@@ -46,11 +57,11 @@ final class PgBinaryCopy {
         }
     }
 
-    void writeDouble(double value) {
+    public void writeDouble(double value) {
         writeLong(Double.doubleToRawLongBits(value));
     }
 
-    void writeBoolean(boolean value) {
+    public void writeBoolean(boolean value) {
         ensure(5);
         writeInt(1);
         buffer[length++] = (byte) (value ? 1 : 0);
@@ -61,11 +72,19 @@ final class PgBinaryCopy {
      * column, with SQLState 22P05 (untranslatable character), a data error, so that the loader isolates the row
      * and dead-letters it instead of retrying the batch. Replacing the character would change the value silently.
      */
-    void writeText(String value, String column) throws SQLDataException {
+    public void writeText(String value, String column) throws SQLDataException {
+        writeText(value, column, -1);
+    }
+
+    /** Text led by one byte ({@code prefix}) when it is not negative. */
+    private void writeText(String value, String column, int prefix) throws SQLDataException {
         int chars = value.length();
-        ensure(4 + chars);
+        ensure(5 + chars);
         int lengthAt = length;
         length += 4;
+        if (prefix >= 0) {
+            buffer[length++] = (byte) prefix;
+        }
         int i = 0;
         for (; i < chars; i++) { // ASCII, the common case, byte by byte without an intermediate array
             char ch = value.charAt(i);
@@ -84,15 +103,84 @@ final class PgBinaryCopy {
             byte[] rest = value.substring(i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
             put(rest, 0, rest.length);
         }
-        int bytes = length - lengthAt - 4;
-        buffer[lengthAt] = (byte) (bytes >>> 24);
-        buffer[lengthAt + 1] = (byte) (bytes >>> 16);
-        buffer[lengthAt + 2] = (byte) (bytes >>> 8);
-        buffer[lengthAt + 3] = (byte) bytes;
+        putInt(lengthAt, length - lengthAt - 4);
+    }
+
+    /** A {@code jsonb} value: its format version (1) and its text, which the server parses. */
+    public void writeJsonb(String value, String column) throws SQLDataException {
+        writeText(value, column, 1);
+    }
+
+    /** A {@code date}: days since 2000-01-01. */
+    public void writeDate(LocalDate value) {
+        ensure(8);
+        writeInt(4);
+        writeInt(Math.toIntExact(value.toEpochDay() - PG_EPOCH_DAY));
+    }
+
+    /** A {@code time}: microseconds since midnight, rounded as PostgreSQL rounds a text value. */
+    public void writeTime(LocalTime value) {
+        writeLong(micros(value.toNanoOfDay()));
+    }
+
+    /** A {@code timestamp}: its wall-clock value as microseconds since 2000-01-01 00:00. */
+    public void writeTimestamp(LocalDateTime value) {
+        writeLong(Math.multiplyExact(value.toLocalDate().toEpochDay(), 86_400_000_000L) - PG_EPOCH_MICROS
+                + micros(value.toLocalTime().toNanoOfDay()));
+    }
+
+    /** A {@code timestamptz}: microseconds since 2000-01-01 00:00 UTC. */
+    public void writeTimestamp(Instant value) {
+        writeLong(Math.multiplyExact(value.getEpochSecond(), 1_000_000L) - PG_EPOCH_MICROS + micros(value.getNano()));
+    }
+
+    /**
+     * Nanoseconds to microseconds, half to even: what PostgreSQL's {@code rint} does with the digits of a text
+     * value past the sixth, so that a value keeps the spelling it had through COPY's text format.
+     */
+    private static long micros(long nanos) {
+        long micros = Math.floorDiv(nanos, 1000);
+        long rest = Math.floorMod(nanos, 1000);
+        return rest > 500 || rest == 500 && (micros & 1) == 1 ? micros + 1 : micros;
+    }
+
+    /**
+     * A {@code numeric}: base-10000 digits around the decimal point, with the value's scale as the display
+     * scale (a negative scale counts as 0), exactly the value, as the server's own {@code numeric_send} writes it.
+     */
+    public void writeNumeric(BigDecimal value) {
+        BigDecimal v = value.scale() < 0 ? value.setScale(0) : value;
+        int scale = v.scale();
+        // Whole base-10000 groups after the point: scale the unscaled value up to a multiple of 4 digits.
+        int fractionGroups = (scale + 3) / 4;
+        BigInteger units = v.unscaledValue().abs().multiply(BigInteger.TEN.pow(fractionGroups * 4 - scale));
+        short[] digits = new short[units.bitLength() / 13 + 2];
+        int n = 0;
+        while (units.signum() > 0) {
+            BigInteger[] qr = units.divideAndRemainder(TEN_THOUSAND);
+            digits[n++] = qr[1].shortValue();
+            units = qr[0];
+        }
+        // digits[0] is the last group; leading (most significant) zero groups cannot occur, trailing ones are dropped.
+        int skip = 0;
+        while (skip < n && digits[skip] == 0) {
+            skip++;
+        }
+        int count = n - skip;
+        int weight = n - fractionGroups - 1;
+        ensure(4 + 8 + 2 * count);
+        writeInt(8 + 2 * count);
+        putShort(count);
+        putShort(count == 0 ? 0 : weight);
+        putShort(v.signum() < 0 ? 0x4000 : 0);
+        putShort(scale);
+        for (int i = n - 1; i >= skip; i--) {
+            putShort(digits[i]);
+        }
     }
 
     /** The trailer, the last chunk, and the end of the COPY. */
-    void end() throws SQLException {
+    public void end() throws SQLException {
         ensure(2);
         buffer[length++] = (byte) 0xFF;
         buffer[length++] = (byte) 0xFF;
@@ -109,8 +197,20 @@ final class PgBinaryCopy {
     }
 
     private static SQLDataException nul(String column) {
-        return new SQLDataException("column " + column + ": PostgreSQL cannot store the character U+0000 (NUL) in text; "
-                + "the record goes to the dead-letter topic", "22P05");
+        return new SQLDataException("column " + column + ": PostgreSQL cannot store the character U+0000 (NUL) in text "
+                + "(the loader sends such a record to the dead-letter topic)", "22P05");
+    }
+
+    private void putShort(int value) {
+        buffer[length++] = (byte) (value >>> 8);
+        buffer[length++] = (byte) value;
+    }
+
+    private void putInt(int at, int value) {
+        buffer[at] = (byte) (value >>> 24);
+        buffer[at + 1] = (byte) (value >>> 16);
+        buffer[at + 2] = (byte) (value >>> 8);
+        buffer[at + 3] = (byte) value;
     }
 
     private void writeInt(int value) {

@@ -18,8 +18,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -124,24 +122,6 @@ class SnapshotPagingTest {
                 assertEquals(Integer.toString(live.size()), CdcHarness.pgValue(pg, "SELECT count(*) FROM " + CdcHarness.PG_TABLE));
             }
         }
-    }
-
-    @Test
-    void csvSpellsTimestampsAsBeforeWithoutTheFormatter() {
-        StringBuilder out = new StringBuilder();
-        CdcType.appendCsv(out, LocalDateTime.of(7, 3, 4, 5, 6, 7, 123_456_789));
-        assertEquals("0007-03-04 05:06:07.123456", out.toString(), "truncated to microseconds, as the pattern did");
-        out.setLength(0);
-        CdcType.appendCsv(out, Instant.parse("2026-11-26T07:30:13.020Z"));
-        assertEquals("2026-11-26 07:30:13.020000+00", out.toString());
-        out.setLength(0);
-        CdcType.appendCsv(out, Instant.parse("2026-11-26T07:30:13.000000001Z"));
-        assertEquals("2026-11-26T07:30:13.000000001Z", out.toString(), "nanoseconds are left to PostgreSQL's rounding");
-        out.setLength(0);
-        CdcType.appendCsv(out, "say \"hi\"");
-        CdcType.appendCsv(out, 42L);
-        CdcType.appendCsv(out, 0.1);
-        assertEquals("\"say \"\"hi\"\"\"420.1", out.toString());
     }
 
     private static ChangeSource source(SinkConfig.DuckDb sink) {

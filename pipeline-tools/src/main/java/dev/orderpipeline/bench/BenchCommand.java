@@ -102,6 +102,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "OPL_CDC_INTERVAL of the replicator in the freshness run (default: ${DEFAULT-VALUE}).")
     String cdcInterval;
 
+    @Option(names = "--cdc-batch-size",
+            description = "OPL_CDC_BATCH_SIZE of every replicator (rows per page and transaction; default: the replicator's own).")
+    Integer cdcBatchSize;
+
     @Option(names = "--prefill-rows", defaultValue = "0",
             description = "Rows already in the freshness run's table (and replicated) before it starts, with Kafka offsets below the run's (default: ${DEFAULT-VALUE}).")
     long prefillRows;
@@ -118,6 +122,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Only the ceilings, the sinks alone and the single loaders (no replicator, scaling, stalled-sink or freshness run): "
                     + "a short run to compare one change of the loader's write path.")
     boolean loaderOnly;
+
+    @Option(names = "--replicator-only",
+            description = "Only the PostgreSQL COPY ceiling, the loader into DuckDB (which fills the table) and the replicator's "
+                    + "snapshot of it: a short run to compare one change of the snapshot path.")
+    boolean replicatorOnly;
 
     @Option(names = "--jfr", description = "Record a JFR profile of every child JVM into the work directory (kept).")
     boolean jfr;
@@ -150,6 +159,9 @@ public final class BenchCommand implements Callable<Integer> {
     private Integer measure() throws Exception {
         if (orders < 1 || partitions < 1 || loaders < 1 || rate < 1 || freshnessSeconds < 1) {
             throw new IllegalArgumentException("--orders, --partitions, --loaders, --rate and --freshness-seconds must be positive");
+        }
+        if (loaderOnly && replicatorOnly) {
+            throw new IllegalArgumentException("--loader-only and --replicator-only exclude each other: pick one");
         }
         if (stallSeconds < 0) {
             throw new IllegalArgumentException("--stall-seconds must be 0 (no stalled-sink run) or positive");
@@ -184,6 +196,11 @@ public final class BenchCommand implements Callable<Integer> {
             }
             Map<String, Object> rates = new LinkedHashMap<>();
             results.put("rates", rates);
+            if (replicatorOnly) {
+                replicatorOnly(rates);
+                report(results);
+                return 0;
+            }
 
             Map<String, Object> consume = consumeOnly();
             long topicBytes = ((Number) consume.get("bytes")).longValue();
@@ -253,6 +270,20 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     // ---- phases
+
+    /** The COPY ceiling, a loader into DuckDB that fills the table, and the replicator's snapshot of it. */
+    private void replicatorOnly(Map<String, Object> rates) throws Exception {
+        Rate pgCopy;
+        try (ProgressBar bar = bar("ceiling B: PostgreSQL COPY", orders); Connection c = postgres.connect()) {
+            pgCopy = PostgresCopyCeiling.measure(c, rows(), orders, batchRecords, bar::stepTo);
+        }
+        rates.put("postgresCopy", rate(pgCopy, null, null, null));
+        Path duckFile = work.resolve("loader.duckdb");
+        LoaderRun duck = runLoaders("loader → DuckDB", 1, duckEnv("bench-duckdb", duckFile));
+        rates.put("loaderDuckdb", rate(duck.rate(), null, null, null));
+        Rate replicator = replicate(duckFile);
+        rates.put("replicatorPostgres", rate(replicator.withBytes(0), "postgresCopy", pgCopy, 0.5));
+    }
 
     /** The loader's warehouse writes of the same rows, without Kafka or JSON, in this JVM. */
     private Rate sinkAlone(String task, Map<String, String> env) throws Exception {
@@ -464,7 +495,10 @@ public final class BenchCommand implements Callable<Integer> {
         return replicate(duckFile, "bench-replica", "orders_replica", orders);
     }
 
-    /** A sync's snapshot of {@code rows} live rows, in this JVM, until they are all in PostgreSQL. */
+    /**
+     * A sync's snapshot of {@code rows} live rows, in this JVM, until they are all in PostgreSQL and the snapshot
+     * is over (its last transaction, which may build the table's key, committed).
+     */
     private Rate replicate(Path duckFile, String name, String pgTable, long rows) throws Exception {
         Map<String, String> env = cdcEnv(name, duckFile, pgTable);
         CdcConfig config = CdcConfig.from(new Environment(env));
@@ -483,7 +517,7 @@ public final class BenchCommand implements Callable<Integer> {
             while (true) {
                 var s = cdc.status().snapshot();
                 bar.stepTo(s.totalRowsUpserted());
-                if (s.totalRowsUpserted() >= rows) {
+                if (s.totalRowsUpserted() >= rows && "Incremental".equals(s.phase())) {
                     break;
                 }
                 if (failure.get() != null || System.nanoTime() > deadline) {
@@ -701,6 +735,9 @@ public final class BenchCommand implements Callable<Integer> {
         env.put(Setting.CDC_SOURCE_TABLE.envName(), "ORDERS");
         env.put(Setting.CDC_KEY_COLUMNS.envName(), "ORDERID");
         env.put(Setting.CDC_INTERVAL.envName(), cdcInterval);
+        if (cdcBatchSize != null) {
+            env.put(Setting.CDC_BATCH_SIZE.envName(), Integer.toString(cdcBatchSize));
+        }
         env.put(Setting.CDC_AUDIT_INTERVAL.envName(), "1h");
         env.put(Setting.POSTGRES_TABLE.envName(), pgTable);
         return env;
@@ -751,7 +788,8 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, Object> rates = (Map<String, Object>) results.get("rates");
         out.println();
         out.println("`bench` " + results.get("date") + ", " + results.get("machine") + "; " + String.format("%,d", orders)
-                + " orders (" + String.format("%.0f", ((Number) results.get("topicBytes")).longValue() / 1e6) + " MB), "
+                + " orders (" + (results.containsKey("topicBytes")
+                        ? String.format("%.0f", ((Number) results.get("topicBytes")).longValue() / 1e6) + " MB" : "topic not measured") + "), "
                 + partitions + " partitions, batches of " + batchRecords + " / " + maxLatency + ", loader -Xmx" + loaderHeap
                 + (loaderJavaOptions.isBlank() ? "" : " " + loaderJavaOptions.trim()));
         out.println();
@@ -772,6 +810,9 @@ public final class BenchCommand implements Callable<Integer> {
             row(s.get("loaders") + " loader JVMs → PostgreSQL, one group", s, "records/s");
         }
         Map<String, Object> cpu = (Map<String, Object>) results.get("cpuMicrosPerRecord");
+        if (cpu == null) {
+            return; // --replicator-only: rates only
+        }
         out.printf("| CPU per record, whole JVM, first record → last commit: consume-only / loader → DuckDB / loader → PostgreSQL | %.2f / %.2f / %.2f µs | | | | |%n",
                 cpu.get("consumeOnly"), cpu.get("loaderDuckdb"), cpu.get("loaderPostgres"));
         Map<String, Object> f = (Map<String, Object>) results.get("freshness");

@@ -114,4 +114,31 @@ class BenchCommandTest {
         assertTrue(stall.get("allLoadedOnce").asBoolean() && stall.get("met").asBoolean(), stall.toString());
         assertEquals(ORDERS, stall.get("loaderMemory").get("recordsLoaded").asLong(), stall.toString());
     }
+
+    @Test
+    void replicatorOnlyMeasuresTheCopyCeilingTheLoaderThatFillsTheTableAndTheSnapshot() throws Exception {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        int exit;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            exit = PipelineTools.execute("bench", "--orders", "3000", "--partitions", "2", "--replicator-only",
+                    "--cdc-batch-size", "500", "--work-dir", work.toString(), "--json");
+        } finally {
+            System.setOut(original);
+        }
+        String stdout = captured.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, stdout);
+        JsonNode rates = new ObjectMapper().readTree(stdout).get("rates");
+        assertEquals(List.of("postgresCopy", "loaderDuckdb", "replicatorPostgres"), listOf(rates.fieldNames()));
+        JsonNode replicator = rates.get("replicatorPostgres");
+        assertEquals("postgresCopy", replicator.get("ceiling").asText());
+        assertTrue(replicator.get("recordsPerSecond").asLong() > 0 && replicator.get("ratio").asDouble() > 0, replicator.toString());
+    }
+
+    private static List<String> listOf(java.util.Iterator<String> names) {
+        List<String> list = new java.util.ArrayList<>();
+        names.forEachRemaining(list::add);
+        return list;
+    }
 }

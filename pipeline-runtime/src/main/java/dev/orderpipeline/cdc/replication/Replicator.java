@@ -212,7 +212,7 @@ public final class Replicator {
         }
         idle = false;
         if (!page.columns().isEmpty()) {
-            target.ensureColumns(page.columns());
+            target.ensureColumns(page.columns(), state.phase() == SyncState.Phase.SNAPSHOT);
         }
         long started = System.nanoTime();
         ApplyResult result = target.apply(page.columns(), page.changes(), state, next);
