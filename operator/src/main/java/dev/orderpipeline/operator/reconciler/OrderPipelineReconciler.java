@@ -61,6 +61,8 @@ import org.slf4j.LoggerFactory;
 @ControllerConfiguration(name = OrderPipelineReconciler.NAME)
 public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoCloseable {
     public static final String NAME = "orderpipeline";
+    /** Event reason: a new pipeline resumes from offsets a pipeline of the same name stored (group or warehouse). */
+    public static final String RESUMING_STORED_OFFSETS = "ResumingStoredOffsets";
     private static final Logger LOG = LoggerFactory.getLogger(OrderPipelineReconciler.class);
 
     private final OperatorSettings settings;
@@ -190,6 +192,7 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
         announceSource(pipeline, source, events);
         announceSchemaRegistry(pipeline, status, events);
         announceResumedGroup(pipeline, source, events);
+        announceResumedOffsets(pipeline, pods.reading(), events);
         // Look again when the next reading is due, or when a pending scale-down falls due.
         Duration next = settings.sourcePollInterval();
         if (scaling.recheckIn().isPresent() && scaling.recheckIn().get().compareTo(next) < 0) {
@@ -284,7 +287,30 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
                 + "delete that pipeline's row in ORDERPIPELINE_OFFSETS and the consumer group, or use another name.";
         LOG.warn("event=resuming_stored_offsets kind=OrderPipeline namespace={} name={} group={}",
                 pipeline.getMetadata().getNamespace(), pipeline.getMetadata().getName(), group);
-        events.warning(pipeline, "ResumingStoredOffsets", message);
+        events.warning(pipeline, RESUMING_STORED_OFFSETS, message);
+    }
+
+    /**
+     * The same surprise when the group says nothing (deleted with the old pipeline, or its offsets expired after
+     * Kafka's offsets.retention.minutes) but the warehouse's ORDERPIPELINE_OFFSETS row was kept: the loaders of a
+     * pipeline that has never reported a commit take their positions from that row before loading anything.
+     */
+    private void announceResumedOffsets(OrderPipeline pipeline, RuntimeReading pods, EventRecorder events) {
+        OrderPipelineStatus previous = pipeline.getStatus();
+        boolean neverCommitted = previous == null
+                || previous.lastCommitTime() == null && (previous.recordsLoaded() == null || previous.recordsLoaded() == 0);
+        if (!neverCommitted || pods.partitionsResumedFromStoredOffsets() == 0
+                || !announcedResume.add(ResourceID.fromResource(pipeline))) {
+            return;
+        }
+        String message = "The loaders took their positions in " + pods.partitionsResumedFromStoredOffsets()
+                + " partition(s) of '" + pipeline.getSpec().source().topic() + "' from offsets stored with the warehouse "
+                + "under '" + pipeline.pipelineName() + "' (ORDERPIPELINE_OFFSETS) before loading anything: a pipeline of "
+                + "this name ran before. They do not reload the topic. To start over, delete that pipeline's rows in "
+                + "ORDERPIPELINE_OFFSETS and the consumer group '" + pipeline.consumerGroup() + "', or use another name.";
+        LOG.warn("event=resuming_stored_offsets kind=OrderPipeline namespace={} name={} source=warehouse",
+                pipeline.getMetadata().getNamespace(), pipeline.getMetadata().getName());
+        events.warning(pipeline, RESUMING_STORED_OFFSETS, message);
     }
 
     private static void scaleLoadersToZero(OrderPipeline pipeline, Context<OrderPipeline> context) {

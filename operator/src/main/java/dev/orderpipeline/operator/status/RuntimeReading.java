@@ -20,13 +20,16 @@ import java.util.Map;
  * @param schemaRegistryUnavailable the pod that has waited longest on a Schema Registry that does not answer (since
  *                         when, and its last error), or null while every pod's registry answers
  * @param offsets          partitions whose stored offsets fell outside the topic's log
+ * @param partitionsResumedFromStoredOffsets partitions that pods positioned from offsets stored with the warehouse
+ *                         before committing anything themselves (a pipeline of this name ran before, or a restart)
  */
 public record RuntimeReading(int podsRead, Long recordsLoaded, Map<String, Long> recordsLoadedByPod, String lastError,
                              String lastCommitTime, Long freshnessSeconds,
                              String sinkStalledSince, Failing failing, String deadLetterUnavailableSince,
-                             Failing schemaRegistryUnavailable, OutOfRange offsets) {
+                             Failing schemaRegistryUnavailable, OutOfRange offsets,
+                             int partitionsResumedFromStoredOffsets) {
     public static final RuntimeReading NONE = new RuntimeReading(0, null, Map.of(), null, null, null, null, null, null,
-            null, OutOfRange.NONE);
+            null, OutOfRange.NONE, 0);
 
     /**
      * A loader retrying since {@code since} (RFC 3339), failed warehouse writes or a Schema Registry that does not

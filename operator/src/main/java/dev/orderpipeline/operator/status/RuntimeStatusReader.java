@@ -66,7 +66,15 @@ public final class RuntimeStatusReader<S, R> {
     public record LoaderSnapshot(Long recordsLoaded, String lastCommitTime, Long lastFreshnessMillis, String lastError,
                                  String sinkStalledSince, String retryingSince, String deadLetterUnavailableSince,
                                  List<Integer> outOfRangePartitions, Long offsetResets, JsonNode lastOffsetReset,
-                                 String schemaRegistryUnavailableSince) {
+                                 String schemaRegistryUnavailableSince, Map<Integer, Long> committedOffsets) {
+        /**
+         * Partitions this loader positioned from offsets stored with the warehouse before it committed anything
+         * itself: its committed offsets then came from the ORDERPIPELINE_OFFSETS row, not from its own work.
+         */
+        int partitionsResumedFromStoredOffsets() {
+            boolean committedNothing = lastCommitTime == null && (recordsLoaded == null || recordsLoaded == 0);
+            return committedNothing && committedOffsets != null ? committedOffsets.size() : 0;
+        }
     }
 
     /** The fields of a replicator's {@code /status} (pipeline-runtime's CdcStatus.Snapshot) read here. */
@@ -209,8 +217,10 @@ public final class RuntimeStatusReader<S, R> {
         TreeSet<Integer> held = new TreeSet<>();
         long resets = 0;
         String lastReset = null;
+        int resumed = 0;
         for (PodSnapshot<LoaderSnapshot> pod : pods) {
             LoaderSnapshot s = pod.snapshot();
+            resumed += s.partitionsResumedFromStoredOffsets();
             loadedByPod.put(pod.podUid(), s.recordsLoaded() == null ? 0L : s.recordsLoaded());
             lastError = s.lastError() != null ? s.lastError() : lastError;
             if (s.schemaRegistryUnavailableSince() != null) {
@@ -249,7 +259,7 @@ public final class RuntimeStatusReader<S, R> {
                 freshnessMillis == null ? null : (freshnessMillis + 999) / 1000,
                 stalledSince == null ? null : stalledSince.toString(), failing,
                 deadLetterUnavailable == null ? null : deadLetterUnavailable.toString(), registry,
-                new RuntimeReading.OutOfRange(List.copyOf(held), resets, lastReset));
+                new RuntimeReading.OutOfRange(List.copyOf(held), resets, lastReset), resumed);
     }
 
     private static Instant earliest(Instant known, Instant candidate) {

@@ -24,6 +24,7 @@ import dev.orderpipeline.operator.api.SourceSpec;
 import dev.orderpipeline.operator.dependent.LoaderResources;
 import dev.orderpipeline.operator.dependent.ReplicatorResources;
 import dev.orderpipeline.operator.reconciler.CdcSyncReconciler;
+import dev.orderpipeline.operator.reconciler.OrderPipelineReconciler;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -473,6 +474,42 @@ class RuntimeStatusTest {
                 .withName("replicate").get().getStatus().rowsUpserted() != null);
         Thread.sleep(600); // three more readings at 200 ms
         assertEquals(1, eventReasons("replicate", CdcSyncReconciler.RESUMING_STORED_STATE).size());
+    }
+
+    @Test
+    void aNewPipelineWhoseLoadersResumedOffsetsStoredWithTheWarehouseSaysSoOnceEvenWithoutAConsumerGroup()
+            throws InterruptedException {
+        startOperatorReadingEvery200Ms();
+        // A loader that took its positions from an ORDERPIPELINE_OFFSETS row and has loaded nothing yet; the source is
+        // not reachable here, so the consumer group (deleted, or its offsets expired) cannot say it.
+        Map<String, Object> resumed = new TreeMap<>(Map.of("recordsLoaded", 0, "committedOffsets", Map.of("0", 600, "1", 400)));
+        servedInstead.set(resumed);
+        OrderPipeline created = apply();
+        createLoaderPod(created, "orders-loader-resumed", true);
+
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                eventReasons("orders", OrderPipelineReconciler.RESUMING_STORED_OFFSETS).size() == 1);
+        Event warning = client.v1().events().inNamespace(namespace).list().getItems().stream()
+                .filter(e -> OrderPipelineReconciler.RESUMING_STORED_OFFSETS.equals(e.getReason())).findFirst().orElseThrow();
+        assertEquals("Warning", warning.getType());
+        assertTrue(warning.getMessage().contains("2 partition(s)") && warning.getMessage().contains("ORDERPIPELINE_OFFSETS"),
+                warning.getMessage());
+        // Once it loads and commits, later readings say nothing more.
+        servedInstead.set(null);
+        await().atMost(Duration.ofSeconds(20)).until(() -> pipelineNow().getStatus().lastCommitTime() != null);
+        Thread.sleep(600); // three more readings at 200 ms
+        assertEquals(1, eventReasons("orders", OrderPipelineReconciler.RESUMING_STORED_OFFSETS).size());
+    }
+
+    @Test
+    void loadersThatCommittedThemselvesNeverCountAsResumingStoredOffsets() throws InterruptedException {
+        startOperatorReadingEvery200Ms();
+        OrderPipeline created = apply(); // the served loader has loaded 1000 records and committed them itself
+        createLoaderPod(created, "orders-loader-ready", true);
+        await().atMost(Duration.ofSeconds(20)).until(() -> pipelineNow().getStatus() != null
+                && pipelineNow().getStatus().lastCommitTime() != null);
+        Thread.sleep(600);
+        assertEquals(List.of(), eventReasons("orders", OrderPipelineReconciler.RESUMING_STORED_OFFSETS));
     }
 
     @Test
