@@ -170,6 +170,23 @@ class CdcSyncReconcilerTest extends SharedOperatorTest {
     }
 
     @Test
+    void pausingWinsOverAStalledSyncSoACrashLoopingReplicatorCanBeStopped() {
+        applyWithSecrets(snowflakeCursorSpec());
+        awaitDeployment();
+        client.secrets().inNamespace(namespace).withName(TestSyncs.POSTGRES_SECRET).delete();
+        awaitStatus(s -> "Stalled".equals(s.getStatus().phase()));
+        assertEquals(1, deployment().getSpec().getReplicas(), "a stalled sync leaves its replicator alone");
+
+        edit(s -> withState(s, PipelineState.PAUSED));
+
+        await().atMost(WAIT).until(() -> deployment().getSpec().getReplicas() == 0);
+        CdcSync paused = awaitStatus(s -> "Paused".equals(s.getStatus().phase()));
+        Condition stalled = condition(paused, ConditionType.Stalled);
+        assertEquals("True", stalled.getStatus(), "the broken Secret is still reported");
+        assertEquals(SpecProblem.SECRET_NOT_FOUND, stalled.getReason());
+    }
+
+    @Test
     void theRenderedEnvironmentParsesWithTheRuntimesOwnCdcConfigParser() {
         client.resource(TestPipelines.pipeline(namespace, "orders", TestPipelines.snowflakeSpec())).create();
         applyWithSecrets(pipelineRefSpec("orders"));
