@@ -4,10 +4,9 @@
 -- conventions; conditions written for an older generation are ignored). The same decisions as the
 -- OrderPipeline check, in this order (the first that applies wins):
 --   Progressing  no status yet, or status.observedGeneration behind metadata.generation.
---   Degraded     Stalled True (e.g. its OrderPipeline or a Secret is missing). For a CdcSync the
---                operator reports Stalled over Paused (phase Stalled), and this check follows it.
 --   Suspended    spec.state paused (or phase Paused) and the replicator has stopped; Progressing while
---                it stops.
+--                it stops. Pausing wins over everything, so a broken sync can be stopped.
+--   Degraded     Stalled True (e.g. its OrderPipeline or a Secret is missing).
 --   Degraded     Ready False with a failure reason (CrashLooping or any reason ending in it,
 --                ImagePullFailed, ContainerConfigError, RolloutStuck), even while Reconciling is True.
 --   Degraded     any other condition False, except the warning below.
@@ -88,14 +87,8 @@ local function current(condition)
     or condition.observedGeneration >= generation)
 end
 
--- 2. The operator cannot make progress until the user changes the spec or a Secret.
-if current(stalled) and stalled.status == "True" then
-  hs.status = "Degraded"
-  hs.message = describe(stalled, "Stalled")
-  return hs
-end
-
--- 3. Paused on purpose: Suspended once the replicator has stopped.
+-- 2. Paused on purpose: Suspended once the replicator has stopped, even with a broken spec or Secret
+--    (pausing is how a user stops a crash-looping replicator; the Stalled condition still says what is broken).
 local paused = (obj.spec ~= nil and obj.spec.state == "paused") or status.phase == "Paused"
 if paused then
   if current(reconciling) and reconciling.status == "True" then
@@ -105,6 +98,13 @@ if paused then
   end
   hs.status = "Suspended"
   hs.message = describe(ready, "Paused")
+  return hs
+end
+
+-- 3. The operator cannot make progress until the user changes the spec or a Secret.
+if current(stalled) and stalled.status == "True" then
+  hs.status = "Degraded"
+  hs.message = describe(stalled, "Stalled")
   return hs
 end
 

@@ -14,6 +14,8 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import io.javaoperatorsdk.operator.processing.retry.Retry;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,6 +52,11 @@ public final class OperatorHarness implements AutoCloseable {
     private final AtomicInteger namespaces = new AtomicInteger();
 
     private OperatorHarness(Duration maxReconcileInterval, UnaryOperator<OperatorSettings> customize) {
+        this(maxReconcileInterval, customize, null);
+    }
+
+    /** @param retry JOSDK's retry of a failed reconcile for both controllers; null keeps JOSDK's default */
+    private OperatorHarness(Duration maxReconcileInterval, UnaryOperator<OperatorSettings> customize, Retry retry) {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(), true);
         server.init();
@@ -70,9 +77,18 @@ public final class OperatorHarness implements AutoCloseable {
         OperatorSettings settings = customize.apply(new OperatorSettings(RUNTIME_IMAGE, Duration.ofMillis(500), Set.of())
                 .withSourcePollInterval(Duration.ofMillis(500)));
         orderPipelines = new OrderPipelineReconciler(settings, Clock.systemUTC());
-        operator.register(orderPipelines, config -> config.withReconciliationMaxInterval(maxReconcileInterval));
-        operator.register(new CdcSyncReconciler(settings, Clock.systemUTC()),
-                config -> config.withReconciliationMaxInterval(maxReconcileInterval));
+        operator.register(orderPipelines, config -> {
+            config.withReconciliationMaxInterval(maxReconcileInterval);
+            if (retry != null) {
+                config.withRetry(retry);
+            }
+        });
+        operator.register(new CdcSyncReconciler(settings, Clock.systemUTC()), config -> {
+            config.withReconciliationMaxInterval(maxReconcileInterval);
+            if (retry != null) {
+                config.withRetry(retry);
+            }
+        });
         operator.start();
     }
 
@@ -83,6 +99,19 @@ public final class OperatorHarness implements AutoCloseable {
     /** Starts with settings changed from the test defaults (e.g. the runtime status port). */
     public static OperatorHarness start(UnaryOperator<OperatorSettings> customize) {
         return new OperatorHarness(Duration.ofHours(1), customize);
+    }
+
+    /**
+     * With one JOSDK retry of a failed reconcile, 100 ms later (JOSDK's default is five over about 26 s), and the
+     * given stall re-check: a resource whose reconcile keeps failing comes back only by the re-check the operator's
+     * error status asks for.
+     */
+    public static OperatorHarness startWithOneQuickRetry(Duration stalledRecheck) {
+        return new OperatorHarness(Duration.ofHours(1), settings -> new OperatorSettings(settings.runtimeImage(),
+                stalledRecheck, settings.namespaces(), settings.sourcePollInterval(), settings.kafkaTimeout(),
+                settings.runtimeStatusPort(), settings.runtimeStatusInterval(), settings.httpTimeout(),
+                settings.reconcileThreads(), settings.workflowThreads()),
+                new GenericRetry().setMaxAttempts(1).setInitialInterval(100));
     }
 
     /** Reconciles every resource at least this often, as a resync would; for the no-churn tests. */

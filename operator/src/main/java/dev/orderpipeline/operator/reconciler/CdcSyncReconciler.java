@@ -3,6 +3,7 @@ package dev.orderpipeline.operator.reconciler;
 import dev.orderpipeline.operator.api.CdcSync;
 import dev.orderpipeline.operator.api.CdcSyncStatus;
 import dev.orderpipeline.operator.api.OrderPipeline;
+import dev.orderpipeline.operator.api.PipelineState;
 import dev.orderpipeline.operator.config.OperatorSettings;
 import dev.orderpipeline.operator.dependent.ReplicatorConfigMapDependent;
 import dev.orderpipeline.operator.dependent.ReplicatorDeploymentDependent;
@@ -109,6 +110,11 @@ public class CdcSyncReconciler implements Reconciler<CdcSync> {
             SecretVersions.put(context, secrets.versions());
         }
         if (problem.isPresent()) {
+            // Leave a running replicator alone (it works with the last valid configuration), unless the user paused
+            // the sync: pausing must stop it even when the spec or a Secret is broken, as for an OrderPipeline.
+            if (sync.getSpec() != null && sync.getSpec().state() == PipelineState.PAUSED) {
+                PausedWorkloads.scaleToZero(context);
+            }
             CdcSyncStatus status = statusComposer.stalled(sync, problem.get());
             StatusWrites.announceStall(sync, problem.get(), events);
             return StatusWrites.ifChanged(sync, status).rescheduleAfter(settings.stalledRecheck());

@@ -169,7 +169,7 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
             // Leave the running loaders alone: they still work with the last valid configuration. Unless the user
             // paused the pipeline: pausing must stop loaders even when the spec or a Secret is broken (crash loops).
             if (pipeline.getSpec() != null && pipeline.getSpec().paused()) {
-                scaleLoadersToZero(pipeline, context);
+                PausedWorkloads.scaleToZero(context);
                 suspendDbtSchedule(context);
             }
             OrderPipelineStatus status = statusComposer.stalled(pipeline, problem.get(),
@@ -311,13 +311,6 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
         LOG.warn("event=resuming_stored_offsets kind=OrderPipeline namespace={} name={} source=warehouse",
                 pipeline.getMetadata().getNamespace(), pipeline.getMetadata().getName());
         events.warning(pipeline, RESUMING_STORED_OFFSETS, message);
-    }
-
-    private static void scaleLoadersToZero(OrderPipeline pipeline, Context<OrderPipeline> context) {
-        context.getSecondaryResource(Deployment.class)
-                .filter(d -> d.getSpec() != null && !Integer.valueOf(0).equals(d.getSpec().getReplicas()))
-                .ifPresent(d -> context.getClient().apps().deployments().inNamespace(d.getMetadata().getNamespace())
-                        .withName(d.getMetadata().getName()).scale(0));
     }
 
     /** The workflow that would suspend the CronJob does not run for a stalled pipeline; pausing must still stop it. */

@@ -36,7 +36,9 @@ final class StatusWrites {
     /**
      * A reconcile threw (the API server refused a child, or was unreachable): the status says why, for this
      * generation, and the resource is looked at again after {@code recheck}, not after JOSDK's maximum
-     * reconciliation interval, so a fixed cause is noticed without an edit.
+     * reconciliation interval, so a fixed cause is noticed without an edit. JOSDK (5.2) honours an error control's
+     * reschedule only without its own retries, and {@code rescheduleAfter} switches them off: a failure is looked
+     * at again every {@code recheck}, not after JOSDK's backoff (ErrorRecheckTest proves the re-check).
      */
     static <S extends ConditionedStatus, R extends CustomResource<?, S>> ErrorStatusUpdateControl<R> failed(
             R resource, S status, ReconcileFailure failure, EventRecorder events, Duration recheck) {

@@ -37,7 +37,7 @@ public final class CdcStatusComposer {
         int replicas = deployment.map(Deployment::getStatus).map(DeploymentStatus::getReplicas).orElse(0);
         Conditions conditions = new Conditions(previousConditions(sync), generation, clock);
         Phase phase;
-        if (sync.getSpec().state() == PipelineState.PAUSED) {
+        if (paused(sync)) {
             phase = Phase.Paused;
             conditions.set(ConditionType.Ready, false, "Paused",
                             "spec.state is paused: the replicator is stopped; set spec.state to running to resume.")
@@ -90,7 +90,7 @@ public final class CdcStatusComposer {
                     .set(ConditionType.Reconciling, true, failure.reason(), failure.message())
                     .set(ConditionType.Stalled, false, "SpecValid", "The spec is valid.");
         }
-        Phase phase = failure.needsUser() ? Phase.Stalled
+        Phase phase = paused(sync) ? Phase.Paused : failure.needsUser() ? Phase.Stalled
                 : p != null && p.phase() != null ? Phase.valueOf(p.phase()) : Phase.Pending;
         return withFigures(sync, generation, phase, conditions.build());
     }
@@ -101,7 +101,13 @@ public final class CdcStatusComposer {
                 .set(ConditionType.Ready, false, problem.reason(), problem.message())
                 .set(ConditionType.Reconciling, false, problem.reason(), "Waiting for the resource or its Secrets to be fixed.")
                 .set(ConditionType.Stalled, true, problem.reason(), problem.message());
-        return withFigures(sync, generation, Phase.Stalled, conditions.build());
+        // Paused wins over Stalled in the phase, as for an OrderPipeline: the replicator is scaled to zero even so,
+        // and the Stalled condition still says what is broken.
+        return withFigures(sync, generation, paused(sync) ? Phase.Paused : Phase.Stalled, conditions.build());
+    }
+
+    private static boolean paused(CdcSync sync) {
+        return sync.getSpec() != null && sync.getSpec().state() == PipelineState.PAUSED;
     }
 
     private static CdcSyncStatus withFigures(CdcSync sync, long generation, Phase phase, List<Condition> conditions) {

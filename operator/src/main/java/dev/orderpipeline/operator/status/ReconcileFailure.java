@@ -23,12 +23,14 @@ public record ReconcileFailure(String reason, String message, boolean needsUser)
                     + "for a CronJob's spec.schedule).", true);
         }
         if (api != null && (api.getCode() == 401 || api.getCode() == 403)) {
-            return new ReconcileFailure("Forbidden", "The operator may not write a resource of this pipeline: "
-                    + detail(api) + ". Check the operator's RBAC (the chart's ClusterRole and watched namespaces).", true);
+            return new ReconcileFailure("Forbidden", "The operator may not write a child resource (ConfigMap, "
+                    + "Deployment, …) of this resource: " + detail(api)
+                    + ". Check the operator's RBAC (the chart's ClusterRole and watched namespaces).", true);
         }
         Throwable cause = api != null ? api : rootCause(error);
-        return new ReconcileFailure("ReconcileError", "Applying the loaders' resources failed and is retried: "
-                + cause.getClass().getSimpleName() + ": " + abridge(String.valueOf(cause.getMessage())), false);
+        return new ReconcileFailure("ReconcileError", "Applying the child resources (ConfigMap, Deployment, …) failed "
+                + "and is retried: " + cause.getClass().getSimpleName() + ": " + abridge(String.valueOf(cause.getMessage())),
+                false);
     }
 
     /** The API server's answer, through causes and JOSDK's aggregate of the dependents' failures. */

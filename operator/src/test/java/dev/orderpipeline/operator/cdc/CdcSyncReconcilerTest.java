@@ -28,6 +28,7 @@ import dev.orderpipeline.operator.status.Conditions;
 import dev.orderpipeline.operator.status.SpecProblem;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
@@ -167,6 +168,55 @@ class CdcSyncReconcilerTest extends SharedOperatorTest {
         edit(s -> withState(s, PipelineState.RUNNING));
         await().atMost(WAIT).until(() -> deployment().getSpec().getReplicas() == 1);
         await().atMost(WAIT).until(() -> eventReasons().contains("Resumed"));
+    }
+
+    @Test
+    void pausingWinsOverAStalledSyncSoACrashLoopingReplicatorCanBeStopped() {
+        applyWithSecrets(snowflakeCursorSpec());
+        awaitDeployment();
+        client.secrets().inNamespace(namespace).withName(TestSyncs.POSTGRES_SECRET).delete();
+        awaitStatus(s -> "Stalled".equals(s.getStatus().phase()));
+        assertEquals(1, deployment().getSpec().getReplicas(), "a stalled sync leaves its replicator alone");
+
+        edit(s -> withState(s, PipelineState.PAUSED));
+
+        await().atMost(WAIT).until(() -> deployment().getSpec().getReplicas() == 0);
+        CdcSync paused = awaitStatus(s -> "Paused".equals(s.getStatus().phase()));
+        Condition stalled = condition(paused, ConditionType.Stalled);
+        assertEquals("True", stalled.getStatus(), "the broken Secret is still reported");
+        assertEquals(SpecProblem.SECRET_NOT_FOUND, stalled.getReason());
+    }
+
+    @Test
+    void aChildThatCannotBeWrittenIsReportedForThisGenerationAndRetriedUntilItCanWithoutAnEdit() {
+        // Someone else's ConfigMap holds the replicator ConfigMap's name: it lacks the operator's label, so it is not
+        // in the operator's cache, and creating the sync's own fails (409 AlreadyExists), as an outage would.
+        client.resource(new ConfigMapBuilder().withNewMetadata().withName("replicate-replicator-config")
+                .withNamespace(namespace).endMetadata().addToData("owner", "another team").build()).create();
+        applyWithSecrets(snowflakeCursorSpec());
+
+        CdcSync failing = awaitStatus(s -> Conditions.find(s.getStatus().conditions(), ConditionType.Reconciling)
+                .filter(c -> "ReconcileError".equals(c.getReason())).isPresent());
+        assertEquals(failing.getMetadata().getGeneration(), failing.getStatus().observedGeneration(),
+                "the status speaks for the current generation, so Argo CD does not wait for it forever");
+        Condition reconciling = condition(failing, ConditionType.Reconciling);
+        assertEquals("True", reconciling.getStatus());
+        assertTrue(reconciling.getMessage().contains("retried") && reconciling.getMessage().contains("409"),
+                reconciling.getMessage());
+        assertEquals(failing.getMetadata().getGeneration(), reconciling.getObservedGeneration());
+        assertEquals("False", condition(failing, ConditionType.Stalled).getStatus());
+        assertFalse("Stalled".equals(failing.getStatus().phase()), "an outage or a conflict is retried, not a user's fault");
+        await().atMost(WAIT).until(() -> eventReasons().contains("ReconcileError"));
+        assertNull(deployment(), "the Deployment waits for its ConfigMap");
+
+        // The cause goes away; nothing about the sync is edited, and it is looked at again on its own.
+        client.configMaps().inNamespace(namespace).withName("replicate-replicator-config").delete();
+        awaitDeployment();
+        CdcSync recovered = awaitStatus(s -> Conditions.find(s.getStatus().conditions(), ConditionType.Reconciling)
+                .filter(c -> !"ReconcileError".equals(c.getReason())).isPresent());
+        assertEquals(1L, recovered.getMetadata().getGeneration(), "recovered without an edit");
+        assertEquals(recovered.getMetadata().getUid(), configMap().getMetadata().getOwnerReferences().get(0).getUid(),
+                "the operator's own ConfigMap now");
     }
 
     @Test

@@ -244,10 +244,18 @@ class ArgoCdHealthCheckTest {
         assertEquals("Suspended", cdcSync(paused, status(GENERATION, "Paused",
                 condition("Ready", "False", "Paused", "spec.state is paused.", GENERATION),
                 condition("Reconciling", "False", "Paused", "", GENERATION))).status());
-        // The operator reports a paused CdcSync whose references are broken as Stalled (it does not stop it).
-        assertEquals("Degraded", cdcSync(paused, status(GENERATION, "Stalled",
-                condition("Ready", "False", "PipelineNotFound", "OrderPipeline orders does not exist", GENERATION),
-                condition("Stalled", "True", "PipelineNotFound", "OrderPipeline orders does not exist", GENERATION))).status());
+        // Pausing wins over a stall, as for an OrderPipeline: the operator scales a stalled sync's replicator to zero
+        // when it is paused (phase Paused), so a crash-looping replicator can be stopped; Stalled still names the cause.
+        assertEquals(new ArgoCdHealth("Suspended", "PipelineNotFound: OrderPipeline orders does not exist"),
+                cdcSync(paused, status(GENERATION, "Paused",
+                        condition("Ready", "False", "PipelineNotFound", "OrderPipeline orders does not exist", GENERATION),
+                        condition("Reconciling", "False", "PipelineNotFound", "Waiting for the resource to be fixed.",
+                                GENERATION),
+                        condition("Stalled", "True", "PipelineNotFound", "OrderPipeline orders does not exist", GENERATION))));
+        // spec.state decides, whatever phase an older operator wrote.
+        assertEquals("Suspended", cdcSync(paused, status(GENERATION, "Stalled",
+                condition("Ready", "False", "SecretNotFound", "Secret analytics-pg does not exist.", GENERATION),
+                condition("Stalled", "True", "SecretNotFound", "Secret analytics-pg does not exist.", GENERATION))).status());
         for (String reconciling : new String[] {"True", "False"}) {
             assertEquals(new ArgoCdHealth("Degraded", "ReplicatorCrashLooping: 0 of 1 replicator ready."), cdcSync(sync, status(GENERATION, "Degraded",
                     condition("Ready", "False", "ReplicatorCrashLooping", "0 of 1 replicator ready.", GENERATION),
