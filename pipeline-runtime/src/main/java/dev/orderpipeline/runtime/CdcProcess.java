@@ -4,6 +4,7 @@ import dev.orderpipeline.cdc.CdcConfig;
 import dev.orderpipeline.cdc.replication.CdcMetrics;
 import dev.orderpipeline.cdc.replication.CdcStatus;
 import dev.orderpipeline.cdc.replication.ChangeSources;
+import dev.orderpipeline.cdc.replication.DriftAudit;
 import dev.orderpipeline.cdc.replication.Replicator;
 import dev.orderpipeline.cdc.source.ChangeSource;
 import dev.orderpipeline.cdc.target.PostgresTarget;
@@ -36,12 +37,19 @@ public final class CdcProcess implements AutoCloseable {
         var registry = registries.registry();
         String mode = config.mode().name().toLowerCase();
         status = new CdcStatus(config.name(), mode);
-        source = ChangeSources.of(config);
-        target = new PostgresTarget(config.postgres(), config.name(), mode, source.shape(),
-                config.deletes() == CdcConfig.Deletes.PROPAGATE);
+        DriftAudit.Sides sides = sides(config);
+        source = sides.source();
+        target = sides.target();
         CdcMetrics metrics = new CdcMetrics(registry, config.name(), mode, config.postgres().schema() + "." + config.postgres().table());
-        replicator = new Replicator(config, source, target, status, metrics);
+        replicator = new Replicator(config, source, target, sides(config), status, metrics);
         http = new RuntimeHttpServer(httpHost, config.httpPort(), status::isReady, status::snapshot, registries.prometheus());
+    }
+
+    /** A source and a PostgreSQL target as the configuration names them, each with its own connection when used. */
+    private static DriftAudit.Sides sides(CdcConfig config) {
+        ChangeSource source = ChangeSources.of(config);
+        return new DriftAudit.Sides(source, new PostgresTarget(config.postgres(), config.name(),
+                config.mode().name().toLowerCase(), source.shape(), config.deletes() == CdcConfig.Deletes.PROPAGATE));
     }
 
     public CdcStatus status() {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.orderpipeline.cdc.replication.CdcMetrics;
 import dev.orderpipeline.cdc.replication.CdcStatus;
 import dev.orderpipeline.cdc.replication.CdcStoppedException;
+import dev.orderpipeline.cdc.replication.DriftAudit;
 import dev.orderpipeline.cdc.replication.Replicator;
 import dev.orderpipeline.cdc.source.ChangeSource;
 import dev.orderpipeline.cdc.source.StaleStreamException;
@@ -41,7 +42,9 @@ class StaleStreamTest {
             CdcStatus status = new CdcStatus(config.name(), "stream");
             ChangeSource source = new StaleSource();
             try (PostgresTarget target = new PostgresTarget(config.postgres(), config.name(), "stream", source.shape(), true)) {
-                Replicator replicator = new Replicator(config, source, target, status,
+                Replicator replicator = new Replicator(config, source, target,
+                        new DriftAudit.Sides(new StaleSource(), new PostgresTarget(config.postgres(), config.name(),
+                                "stream", source.shape(), true)), status,
                         new CdcMetrics(registry, config.name(), "stream", "public.orders"));
                 CdcStoppedException stopped = assertThrows(CdcStoppedException.class, replicator::run);
                 assertTrue(stopped.getMessage().contains("stale"), stopped.getMessage());

@@ -3,13 +3,11 @@ package dev.orderpipeline.cdc.replication;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.orderpipeline.cdc.AuditDigest;
 import dev.orderpipeline.cdc.CdcColumn;
 import dev.orderpipeline.cdc.CdcConfig;
 import dev.orderpipeline.cdc.CdcType;
 import dev.orderpipeline.cdc.Change;
 import dev.orderpipeline.cdc.ChangePage;
-import dev.orderpipeline.cdc.RangeDigest;
 import dev.orderpipeline.cdc.SchemaIncompatibleException;
 import dev.orderpipeline.cdc.Watermarks;
 import dev.orderpipeline.cdc.source.ChangeSource;
@@ -21,9 +19,7 @@ import dev.orderpipeline.cdc.target.SyncState;
 import dev.orderpipeline.config.ConfigException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -48,7 +44,6 @@ public final class Replicator {
     private final Object wakeup = new Object();
     private volatile boolean running = true;
     private SyncState state;
-    private Instant nextAudit = Instant.EPOCH;
     /**
      * A full change read happens at least this often even while the change marker says nothing changed:
      * a bound on what a marker that lagged a commit could delay (never observed; see SNOWFLAKE.md).
@@ -69,22 +64,21 @@ public final class Replicator {
     private Instant forcedReadAt = Instant.EPOCH;
     private boolean idle;
     private Duration idlePause;
-    /** The last source digest of a range audit, with the marker read before it and the watermark it covers. */
-    private record SourceAudit(String marker, JsonNode watermark, RangeDigest digest) {
-    }
+    private final DriftAudit audit;
 
-    private SourceAudit lastSourceAudit;
-    /** Whether the audit is computed per key range in SQL; false once the source says it cannot. */
-    private boolean rangeAudit;
-
-    public Replicator(CdcConfig config, ChangeSource source, PostgresTarget target, CdcStatus status, CdcMetrics metrics) {
+    /**
+     * @param auditSides a second source and target on their own connections, for the drift audit's thread;
+     *                   closed when the loop ends
+     */
+    public Replicator(CdcConfig config, ChangeSource source, PostgresTarget target, DriftAudit.Sides auditSides,
+                      CdcStatus status, CdcMetrics metrics) {
         this.config = config;
         this.source = source;
         this.target = target;
         this.status = status;
         this.metrics = metrics;
-        this.rangeAudit = source.shape().auditColumns().size() == source.shape().keyColumns().size() + 2;
         this.cost = new CdcCost(source.billedWarehouse());
+        this.audit = new DriftAudit(config, auditSides, status, metrics, cost);
         this.ahead = new ChangeReadAhead(source, cost);
         this.idlePause = config.interval();
         status.costOf(cost);
@@ -92,6 +86,14 @@ public final class Replicator {
 
     /** Runs until {@link #stop()}; throws {@link CdcStoppedException} on an error that retrying cannot fix. */
     public void run() {
+        try {
+            loop();
+        } finally {
+            audit.close();
+        }
+    }
+
+    private void loop() {
         Duration backoff = Duration.ofMillis(200);
         while (running) {
             try {
@@ -101,7 +103,7 @@ public final class Replicator {
                 boolean more = cycle();
                 backoff = Duration.ofMillis(200);
                 if (!more) {
-                    auditIfDue();
+                    audit.startIfDue(state, markerTrusted);
                     source.release();
                     pause(nextPause());
                 }
@@ -258,123 +260,6 @@ public final class Replicator {
             }
         }
         throw new IllegalStateException("key column " + name + " missing from a page");
-    }
-
-    /**
-     * The drift audit, run when caught up: the target's state and rows are read in one snapshot, and
-     * the source is digested only while it still stands at that watermark, so a difference is drift,
-     * not a change in flight. Otherwise the result is marked inconclusive and retried next time.
-     */
-    private void auditIfDue() throws Exception {
-        if (Instant.now().isBefore(nextAudit) || state.phase() != SyncState.Phase.INCREMENTAL) {
-            return;
-        }
-        nextAudit = Instant.now().plus(config.auditInterval());
-        long attemptStarted = System.nanoTime();
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("time", Instant.now().toString());
-        if (config.deletes() != CdcConfig.Deletes.IGNORE && !source.billedWarehouse() && !source.caughtUp(state.watermark())) {
-            // The source moved past what was applied: a digest now could only be inconclusive. Digesting the
-            // whole target first cost 10-40 s per catch-up on a busy 5M-17M row sync, on this thread (BENCH.md).
-            // Not on a billed warehouse, where the change marker decides whether the warehouse is asked at all.
-            result.put("result", "inconclusive");
-            result.put("note", "the source changed since the last apply; the audit runs again later");
-            status.audited(result);
-            retryAudit(attemptStarted);
-            return;
-        }
-        if (config.deletes() == CdcConfig.Deletes.IGNORE) {
-            result.put("result", "skipped");
-            result.put("note", "deletes=ignore keeps rows the source deleted, so the two sides differ by design");
-            status.audited(result);
-            return;
-        }
-        AuditDigest targetDigest;
-        AuditDigest s = null;
-        List<String> differing = List.of();
-        // The whole audit is counted as one warehouse read (its PostgreSQL side is quick and free), unless the
-        // source's digest was reused (-1).
-        long auditStarted = System.currentTimeMillis();
-        if (rangeAudit) {
-            // A trusted marker that has not moved since the last source digest means the source is unchanged:
-            // the digest is reused and the warehouse is not asked at all (nor resumed).
-            String marker = markerTrusted ? source.changeMarker().orElse(null) : null;
-            PostgresTarget.TargetRangeAudit t = target.auditRanges();
-            targetDigest = t.digest().summary();
-            RangeDigest ranges = null;
-            if (marker != null && lastSourceAudit != null && marker.equals(lastSourceAudit.marker())
-                    && Watermarks.same(lastSourceAudit.watermark(), t.state().watermark())) {
-                ranges = lastSourceAudit.digest();
-                result.put("sourceReused", true);
-                auditStarted = -1;
-            } else if (source.caughtUp(t.state().watermark())) {
-                ranges = source.auditRanges().orElse(null);
-                if (ranges == null) {
-                    rangeAudit = false;
-                    nextAudit = Instant.EPOCH;
-                    return;
-                }
-                if (!source.caughtUp(t.state().watermark())) {
-                    ranges = null;
-                } else if (marker != null) {
-                    lastSourceAudit = new SourceAudit(marker, t.state().watermark(), ranges);
-                }
-            }
-            if (ranges != null) {
-                s = ranges.summary();
-                differing = ranges.differingRanges(t.digest());
-            }
-            result.put("method", "ranges");
-        } else {
-            PostgresTarget.TargetAudit t = target.audit();
-            targetDigest = t.digest();
-            if (source.caughtUp(t.state().watermark())) {
-                s = source.audit();
-                if (!source.caughtUp(t.state().watermark())) {
-                    s = null;
-                }
-            }
-            result.put("method", "rows");
-        }
-        if (auditStarted >= 0) {
-            cost.read(auditStarted, System.currentTimeMillis());
-        }
-        result.put("targetRows", targetDigest.rows());
-        result.put("targetChecksum", targetDigest.checksumHex());
-        if (s == null) {
-            result.put("result", "inconclusive");
-            result.put("note", "the source changed during the audit; it runs again at the next interval");
-            retryAudit(attemptStarted);
-        } else {
-            boolean inSync = s.equals(targetDigest);
-            result.put("sourceRows", s.rows());
-            result.put("sourceChecksum", s.checksumHex());
-            result.put("result", inSync ? "in-sync" : "drift");
-            if (!differing.isEmpty()) {
-                // The key-hash ranges (first two hex digits of md5 of the key's text) that differ: at most 16 shown.
-                result.put("driftedRanges", differing.size() > 16 ? differing.subList(0, 16) : differing);
-                result.put("driftedRangeCount", differing.size());
-            }
-            metrics.audited(Math.abs(s.rows() - targetDigest.rows()), !inSync);
-            if (!inSync) {
-                LOG.warn("drift: source {} rows (checksum {}), PostgreSQL {} rows (checksum {}); ranges {}", s.rows(),
-                        s.checksumHex(), targetDigest.rows(), targetDigest.checksumHex(), differing);
-            }
-        }
-        status.audited(result);
-    }
-
-    /**
-     * Schedules an inconclusive audit again: after five intervals, or ten times what this attempt took if
-     * longer, so that audits never take more than about a tenth of the replicator's time from the changes.
-     */
-    private void retryAudit(long attemptStartedNanos) {
-        Duration spent = Duration.ofNanos(System.nanoTime() - attemptStartedNanos);
-        Duration wait = config.interval().multipliedBy(5);
-        if (spent.multipliedBy(10).compareTo(wait) > 0) {
-            wait = spent.multipliedBy(10);
-        }
-        nextAudit = Instant.now().plus(wait);
     }
 
     /**

@@ -1,0 +1,177 @@
+package dev.orderpipeline.cdc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.orderpipeline.cdc.replication.CdcMetrics;
+import dev.orderpipeline.cdc.replication.CdcStatus;
+import dev.orderpipeline.cdc.replication.ChangeSources;
+import dev.orderpipeline.cdc.replication.DriftAudit;
+import dev.orderpipeline.cdc.replication.Replicator;
+import dev.orderpipeline.cdc.source.ChangeSource;
+import dev.orderpipeline.cdc.target.PostgresTarget;
+import dev.orderpipeline.config.Environment;
+import dev.orderpipeline.config.Setting;
+import dev.orderpipeline.embedded.EmbeddedPostgres;
+import dev.orderpipeline.warehouse.DuckDbWarehouse;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The drift audit digests whole tables, which takes seconds that grow with the table; it runs on its own
+ * thread and connections, so the changes committed meanwhile reach PostgreSQL without waiting for it.
+ */
+class DriftAuditTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void changesKeepReachingPostgresWhileAnAuditIsStillDigestingTheWarehouse() throws Exception {
+        Path db = dir.resolve("audit.duckdb");
+        OrderChanges changes = new OrderChanges(47);
+        try (EmbeddedPostgres pg = new EmbeddedPostgres(dir.resolve("pg")).start();
+             DuckDbWarehouse w = CdcHarness.duckWarehouse(db)) {
+            changes.writeBatch(w, 300);
+            Map<String, String> env = CdcHarness.duckDbEnv(db, pg);
+            env.put(Setting.CDC_AUDIT_INTERVAL.envName(), "1s");
+            CdcConfig config = CdcConfig.from(new Environment(env)).sharingDuckDb();
+            CdcStatus status = new CdcStatus(config.name(), "pipelineref");
+            ChangeSource source = ChangeSources.of(config);
+            HeldDigests held = new HeldDigests(ChangeSources.of(config));
+            try (PostgresTarget target = target(config, source)) {
+                Replicator replicator = new Replicator(config, source, target,
+                        new DriftAudit.Sides(held, target(config, source)), status,
+                        new CdcMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), config.name(),
+                                "pipelineref", "public.orders"));
+                AtomicReference<Throwable> failure = new AtomicReference<>();
+                Thread loop = new Thread(() -> {
+                    try {
+                        replicator.run();
+                    } catch (Throwable t) {
+                        failure.set(t);
+                    }
+                }, "replicator-under-test");
+                loop.start();
+                try {
+                    CdcHarness.awaitPostgresEquals(pg, changes.live(), Duration.ofSeconds(60));
+                    assertTrue(held.digesting.await(30, TimeUnit.SECONDS), "the audit started once the sync caught up");
+
+                    changes.writeBatch(w, 200, java.util.List.of(), 0.3, 0.05);
+                    CdcHarness.awaitPostgresEquals(pg, changes.live(), Duration.ofSeconds(30));
+                    assertEquals(1, held.release.getCount(), "the audit was still digesting while the changes were applied");
+                    assertNull(status.snapshot().audit(), "no audit result yet: it is still held");
+
+                    held.release.countDown();
+                    CdcHarness.await("the released audit to report", Duration.ofSeconds(30),
+                            () -> status.snapshot().audit() != null);
+                    // The warehouse moved while it was digested: the two digests would not be like with like.
+                    assertEquals("inconclusive", status.snapshot().audit().get("result"), status.snapshot().audit().toString());
+                } finally {
+                    held.release.countDown();
+                    replicator.stop();
+                    loop.join(Duration.ofSeconds(30).toMillis());
+                    source.close();
+                }
+                assertNull(failure.get());
+            }
+        }
+    }
+
+    private static PostgresTarget target(CdcConfig config, ChangeSource source) {
+        return new PostgresTarget(config.postgres(), config.name(), "pipelineref", source.shape(), true);
+    }
+
+    /** A source whose first digest of the warehouse waits until the test releases it, as a large table's would. */
+    private static final class HeldDigests implements ChangeSource {
+        final CountDownLatch digesting = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        private final ChangeSource source;
+
+        HeldDigests(ChangeSource source) {
+            this.source = source;
+        }
+
+        private void hold() {
+            digesting.countDown();
+            try {
+                release.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public SourceShape shape() {
+            return source.shape();
+        }
+
+        @Override
+        public JsonNode currentWatermark() throws SQLException {
+            return source.currentWatermark();
+        }
+
+        @Override
+        public ChangePage snapshotPage(JsonNode afterKey, int limit) throws SQLException {
+            return source.snapshotPage(afterKey, limit);
+        }
+
+        @Override
+        public ChangePage changesSince(JsonNode watermark, int limit) throws SQLException {
+            return source.changesSince(watermark, limit);
+        }
+
+        @Override
+        public boolean caughtUp(JsonNode applied) throws SQLException {
+            return source.caughtUp(applied);
+        }
+
+        @Override
+        public AuditDigest audit() throws SQLException {
+            hold();
+            return source.audit();
+        }
+
+        @Override
+        public Optional<RangeDigest> auditRanges() throws SQLException {
+            hold();
+            return source.auditRanges();
+        }
+
+        @Override
+        public Optional<String> changeMarker() throws SQLException {
+            return source.changeMarker();
+        }
+
+        @Override
+        public void release() {
+            source.release();
+        }
+
+        @Override
+        public String summarize(JsonNode watermark) {
+            return source.summarize(watermark);
+        }
+
+        @Override
+        public void reset() {
+            source.reset();
+        }
+
+        @Override
+        public void close() {
+            source.close();
+        }
+    }
+}
