@@ -100,6 +100,17 @@ final class WarehouseSession {
                 }
             }
         });
+        // After the outcome is reported, on the same thread: the next batch waits for it, this one does not.
+        CompletableFuture<Void> tidied = new CompletableFuture<>();
+        run(tidied, () -> {
+            warehouse.tidy();
+            return null;
+        });
+        tidied.whenComplete((done, error) -> {
+            if (error != null && !(error instanceof LoaderStoppedException)) {
+                LOG.warn("housekeeping after a commit failed (nothing committed depends on it): {}", error.toString());
+            }
+        });
         return job;
     }
 

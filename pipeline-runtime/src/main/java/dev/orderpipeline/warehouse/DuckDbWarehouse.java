@@ -2,6 +2,9 @@ package dev.orderpipeline.warehouse;
 
 import dev.orderpipeline.config.SqlIdentifier;
 import dev.orderpipeline.schema.ColumnType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -15,6 +18,7 @@ import org.duckdb.DuckDBConnection;
 public final class DuckDbWarehouse extends JdbcWarehouse {
     private final String path;
     private final DuckDbSql duckSql;
+    private final long walBytesBeforeCheckpoint;
 
     public DuckDbWarehouse(String path, SqlIdentifier schema, SqlIdentifier table) {
         this(path, schema, table, StatementTimeouts.defaultTimeout());
@@ -26,9 +30,19 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
     }
 
     private DuckDbWarehouse(String path, DuckDbSql sql, Duration statementTimeout) {
+        this(path, sql, statementTimeout, DuckDbSql.CHECKPOINT_AFTER_WAL_BYTES);
+    }
+
+    /** With another WAL size before {@link #tidy} checkpoints (tests). */
+    public DuckDbWarehouse(String path, SqlIdentifier schema, SqlIdentifier table, long walBytesBeforeCheckpoint) {
+        this(path, new DuckDbSql(schema, table), StatementTimeouts.defaultTimeout(), walBytesBeforeCheckpoint);
+    }
+
+    private DuckDbWarehouse(String path, DuckDbSql sql, Duration statementTimeout, long walBytesBeforeCheckpoint) {
         super(sql, statementTimeout);
         this.path = path;
         this.duckSql = sql;
+        this.walBytesBeforeCheckpoint = walBytesBeforeCheckpoint;
     }
 
     @Override
@@ -41,6 +55,25 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
             throw e;
         }
         return connection;
+    }
+
+    /** Checkpoints once the WAL has grown past {@link DuckDbSql#CHECKPOINT_AFTER_WAL_BYTES} (an in-memory database has none). */
+    @Override
+    public void tidy() throws SQLException {
+        Path wal = Path.of(path + ".wal");
+        long size;
+        try {
+            size = Files.exists(wal) ? Files.size(wal) : 0;
+        } catch (IOException e) {
+            return;
+        }
+        if (size >= walBytesBeforeCheckpoint) {
+            Connection connection = connection();
+            connection.setAutoCommit(true);
+            try (Statement s = connection.createStatement()) {
+                s.execute(duckSql.checkpoint());
+            }
+        }
     }
 
     @Override

@@ -54,6 +54,14 @@ public interface Warehouse extends AutoCloseable {
     default void syncShape(TableShape shape) {
     }
 
+    /**
+     * Housekeeping between batches, run on the loader's warehouse thread after a commit was reported, so that
+     * its cost does not count against the batch that happened to trigger it (DuckDB checkpoints its WAL here).
+     * A failure is only logged: nothing committed depends on it.
+     */
+    default void tidy() throws SQLException {
+    }
+
     /** Drops the connection so that the next call reconnects (after an outage). */
     void reset();
 

@@ -58,14 +58,28 @@ class DuckDbWarehouseTest {
     }
 
     @Test
-    void theLoadersDatabaseCheckpointsEvery256MiBOfWalNotEvery16() throws Exception {
+    void theLoaderCheckpointsBetweenBatchesOnceItsWalPassesTheThresholdAndDuckDbsOwnIsABackstopAt1GiB() throws Exception {
         Path db = dir.resolve("w.duckdb");
-        try (DuckDbWarehouse w = new DuckDbWarehouse(db.toString(), SqlIdentifier.of("main"), SqlIdentifier.of("ORDERS"))) {
+        Path wal = dir.resolve("w.duckdb.wal");
+        try (DuckDbWarehouse w = new DuckDbWarehouse(db.toString(), SqlIdentifier.of("main"), SqlIdentifier.of("ORDERS"), 4096)) {
             w.open();
+            w.storedOffsets("p", "orders", List.of(0));
+            w.write(batch(-1, 3, 1, 2, 3));
+            long written = java.nio.file.Files.size(wal);
+            org.junit.jupiter.api.Assertions.assertTrue(written > 0 && written < 4096, "a small commit stays in the WAL: " + written);
+            w.tidy();
+            assertEquals(written, java.nio.file.Files.size(wal), "below the threshold nothing is checkpointed");
+
+            w.write(batch(3, 3003, java.util.stream.LongStream.range(100, 3100).toArray()));
+            org.junit.jupiter.api.Assertions.assertTrue(java.nio.file.Files.size(wal) >= 4096);
+            w.tidy();
+            org.junit.jupiter.api.Assertions.assertTrue(!java.nio.file.Files.exists(wal) || java.nio.file.Files.size(wal) == 0,
+                    "the checkpoint emptied the WAL");
             try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT current_setting('checkpoint_threshold')")) {
+                 ResultSet rs = s.executeQuery("SELECT current_setting('checkpoint_threshold'), (SELECT count(*) FROM \"main\".\"ORDERS\")")) {
                 rs.next();
-                assertEquals("256.0 MiB", rs.getString(1));
+                assertEquals("1.0 GiB", rs.getString(1));
+                assertEquals(3003, rs.getLong(2));
             }
         }
     }

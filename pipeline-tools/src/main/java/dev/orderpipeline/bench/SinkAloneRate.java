@@ -38,6 +38,7 @@ final class SinkAloneRate {
                     System.currentTimeMillis());
             long started = System.nanoTime();
             warehouse.write(write);
+            warehouse.tidy(); // as the loader's warehouse thread does after each commit
             nanos += System.nanoTime() - started;
             advances.forEach((partition, advance) -> expected.put(partition, advance.next()));
             done += chunk.size();
