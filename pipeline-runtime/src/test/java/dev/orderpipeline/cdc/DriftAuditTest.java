@@ -49,7 +49,7 @@ class DriftAuditTest {
             CdcConfig config = CdcConfig.from(new Environment(env)).sharingDuckDb();
             CdcStatus status = new CdcStatus(config.name(), "pipelineref");
             ChangeSource source = ChangeSources.of(config);
-            HeldDigests held = new HeldDigests(ChangeSources.of(config));
+            HeldDigests held = new HeldDigests(ChangeSources.of(config), Duration.ofSeconds(60));
             try (PostgresTarget target = target(config, source)) {
                 Replicator replicator = new Replicator(config, source, target,
                         new DriftAudit.Sides(held, target(config, source)), status,
@@ -89,24 +89,74 @@ class DriftAuditTest {
         }
     }
 
+    @Test
+    void anAuditWaitsWhileTheWarehouseChangesMoreOftenThanADigestTakesAndRunsOnceItStandsStill() throws Exception {
+        Path db = dir.resolve("audit.duckdb");
+        OrderChanges changes = new OrderChanges(53);
+        try (EmbeddedPostgres pg = new EmbeddedPostgres(dir.resolve("pg")).start();
+             DuckDbWarehouse w = CdcHarness.duckWarehouse(db)) {
+            changes.writeBatch(w, 300);
+            Map<String, String> env = CdcHarness.duckDbEnv(db, pg);
+            env.put(Setting.CDC_AUDIT_INTERVAL.envName(), "1s");
+            CdcConfig config = CdcConfig.from(new Environment(env)).sharingDuckDb();
+            CdcStatus status = new CdcStatus(config.name(), "pipelineref");
+            ChangeSource source = ChangeSources.of(config);
+            // Every digest takes 1.5 s: more than the 0.3 s between the loader's commits below.
+            HeldDigests held = new HeldDigests(ChangeSources.of(config), Duration.ofMillis(1500));
+            try (PostgresTarget target = target(config, source)) {
+                Replicator replicator = new Replicator(config, source, target,
+                        new DriftAudit.Sides(held, target(config, source)), status,
+                        new CdcMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), config.name(),
+                                "pipelineref", "public.orders"));
+                Thread loop = new Thread(replicator::run, "replicator-under-test");
+                loop.start();
+                try {
+                    CdcHarness.await("a first, conclusive audit", Duration.ofSeconds(60),
+                            () -> status.snapshot().audit() != null && "in-sync".equals(status.snapshot().audit().get("result")));
+                    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                    boolean deferred = false;
+                    while (!deferred && System.nanoTime() < deadline) {
+                        changes.writeBatch(w, 20, java.util.List.of(), 0.3, 0.05);
+                        Thread.sleep(300);
+                        deferred = "deferred".equals(status.snapshot().audit().get("result"));
+                    }
+                    assertTrue(deferred, "the audit waited for the commits to pause: " + status.snapshot().audit());
+                    assertTrue(String.valueOf(status.snapshot().audit().get("note")).contains("stood still"),
+                            status.snapshot().audit().toString());
+
+                    CdcHarness.awaitPostgresEquals(pg, changes.live(), Duration.ofSeconds(30));
+                    CdcHarness.await("an in-sync audit once the warehouse stands still", Duration.ofSeconds(30),
+                            () -> "in-sync".equals(status.snapshot().audit().get("result")));
+                } finally {
+                    replicator.stop();
+                    loop.join(Duration.ofSeconds(30).toMillis());
+                    source.close();
+                }
+            }
+        }
+    }
+
     private static PostgresTarget target(CdcConfig config, ChangeSource source) {
         return new PostgresTarget(config.postgres(), config.name(), "pipelineref", source.shape(), true);
     }
 
-    /** A source whose first digest of the warehouse waits until the test releases it, as a large table's would. */
+    /** A source whose digests of the warehouse take as long as the test says, as a large table's would. */
     private static final class HeldDigests implements ChangeSource {
         final CountDownLatch digesting = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         private final ChangeSource source;
+        private final Duration longest;
 
-        HeldDigests(ChangeSource source) {
+        /** Every digest waits until released, at most {@code longest}. */
+        HeldDigests(ChangeSource source, Duration longest) {
             this.source = source;
+            this.longest = longest;
         }
 
         private void hold() {
             digesting.countDown();
             try {
-                release.await(60, TimeUnit.SECONDS);
+                release.await(longest.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -57,6 +57,10 @@ public final class DriftAudit implements AutoCloseable {
         return t;
     });
     private volatile Instant nextAudit = Instant.EPOCH;
+    /** How long the last digest of both sides took: a source that changes more often would make it inconclusive. */
+    private volatile Duration lastDigest = Duration.ZERO;
+    /** Whether the current deferral has been shown on /status (once per deferral, not per cycle). */
+    private boolean deferralShown;
     // Touched by the audit thread only.
     private SourceAudit lastSourceAudit;
     /** Whether the audit is computed per key range in SQL; false once the source says it cannot. */
@@ -73,16 +77,35 @@ public final class DriftAudit implements AutoCloseable {
 
     /**
      * Called by the replicator when it has caught up with the source at {@code applied}: starts an audit when
-     * one is due and none is running, and returns at once.
+     * one is due and none is running, and returns at once. An audit is deferred while the source changed more
+     * recently than the last digest took: under a steady stream it could only come back inconclusive, and a
+     * digest of a large table takes a core for tens of seconds from the loader and the replicator.
      *
      * @param markerTrusted the source's change marker has been seen to move with its commits, so an unmoved
      *                      marker means an unchanged source
+     * @param lastChange when the replicator last applied a change, or null when it has not since it started
      */
-    void startIfDue(SyncState applied, boolean markerTrusted) {
-        if (applied.phase() != SyncState.Phase.INCREMENTAL || Instant.now().isBefore(nextAudit)
-                || !running.compareAndSet(false, true)) {
+    void startIfDue(SyncState applied, boolean markerTrusted, Instant lastChange) {
+        if (applied.phase() != SyncState.Phase.INCREMENTAL || Instant.now().isBefore(nextAudit) || running.get()) {
             return;
         }
+        Duration quiet = lastChange == null ? null : Duration.between(lastChange, Instant.now());
+        if (quiet != null && quiet.compareTo(lastDigest) < 0) {
+            if (!deferralShown) {
+                deferralShown = true;
+                Map<String, Object> result = started();
+                result.put("result", "deferred");
+                result.put("note", String.format("the source changed %.1f s ago and a digest takes about %.1f s, so it "
+                        + "would be inconclusive; the audit runs once the source has stood still that long",
+                        quiet.toMillis() / 1000.0, lastDigest.toMillis() / 1000.0));
+                status.audited(result);
+            }
+            return;
+        }
+        if (!running.compareAndSet(false, true)) {
+            return;
+        }
+        deferralShown = false;
         nextAudit = Instant.now().plus(config.auditInterval());
         try {
             thread.execute(() -> {
@@ -183,6 +206,7 @@ public final class DriftAudit implements AutoCloseable {
         if (auditStarted >= 0) {
             cost.read(auditStarted, System.currentTimeMillis());
         }
+        lastDigest = Duration.ofNanos(System.nanoTime() - attemptStarted);
         result.put("targetRows", targetDigest.rows());
         result.put("targetChecksum", targetDigest.checksumHex());
         if (s == null) {

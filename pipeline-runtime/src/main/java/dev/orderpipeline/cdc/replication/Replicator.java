@@ -65,6 +65,8 @@ public final class Replicator {
     private boolean idle;
     private Duration idlePause;
     private final DriftAudit audit;
+    /** When a page with changes was last applied (null before the first): the drift audit waits for a quiet source. */
+    private Instant lastChange;
 
     /**
      * @param auditSides a second source and target on their own connections, for the drift audit's thread;
@@ -103,7 +105,7 @@ public final class Replicator {
                 boolean more = cycle();
                 backoff = Duration.ofMillis(200);
                 if (!more) {
-                    audit.startIfDue(state, markerTrusted);
+                    audit.startIfDue(state, markerTrusted, lastChange);
                     source.release();
                     pause(nextPause());
                 }
@@ -222,6 +224,9 @@ public final class Replicator {
         long now = System.currentTimeMillis();
         state = new SyncState(next.phase(), next.watermark(), next.snapshotAfterKey(), next.generation(),
                 state.rowsUpserted() + result.upserted(), state.rowsDeleted() + result.deleted());
+        if (!page.changes().isEmpty()) {
+            lastChange = Instant.now();
+        }
         source.committed(next.watermark());
         Long lag = page.oldestChangeMillis() == null ? null : Math.max(0, (now - page.oldestChangeMillis()) / 1000);
         Long freshness = page.oldestProducedMillis() == null ? null : Math.max(0, now - page.oldestProducedMillis());
