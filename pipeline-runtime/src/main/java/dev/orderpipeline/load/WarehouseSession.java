@@ -121,7 +121,9 @@ final class WarehouseSession {
      */
     CommitOutcome write(Batch batch, List<Row> sourceRows) {
         try {
+            long started = System.nanoTime();
             IsolatedWrite written = poison.writeIsolatingPoison(batch, sourceRows);
+            LOG.debug("commit: {} rows in {} ms", batch.rows().size(), (System.nanoTime() - started) / 1_000_000);
             return new CommitOutcome.Committed(Instant.now(), written.committed(), written.refused());
         } catch (FencedException e) {
             return new CommitOutcome.Fenced(e);

@@ -13,9 +13,12 @@ import java.time.Duration;
 import java.util.List;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The embedded warehouse: rows reach the staging table through DuckDB's Appender. */
 public final class DuckDbWarehouse extends JdbcWarehouse {
+    private static final Logger LOG = LoggerFactory.getLogger(DuckDbWarehouse.class);
     private final String path;
     private final DuckDbSql duckSql;
     private final long walBytesBeforeCheckpoint;
@@ -68,11 +71,13 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
             return;
         }
         if (size >= walBytesBeforeCheckpoint) {
+            long started = System.nanoTime();
             Connection connection = connection();
             connection.setAutoCommit(true);
             try (Statement s = connection.createStatement()) {
                 s.execute(duckSql.checkpoint());
             }
+            LOG.debug("checkpoint of {} MiB of WAL: {} ms", size >> 20, (System.nanoTime() - started) / 1_000_000);
         }
     }
 

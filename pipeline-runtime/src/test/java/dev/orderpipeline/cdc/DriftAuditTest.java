@@ -21,6 +21,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -44,47 +45,24 @@ class DriftAuditTest {
         try (EmbeddedPostgres pg = new EmbeddedPostgres(dir.resolve("pg")).start();
              DuckDbWarehouse w = CdcHarness.duckWarehouse(db)) {
             changes.writeBatch(w, 300);
-            Map<String, String> env = CdcHarness.duckDbEnv(db, pg);
-            env.put(Setting.CDC_AUDIT_INTERVAL.envName(), "1s");
-            CdcConfig config = CdcConfig.from(new Environment(env)).sharingDuckDb();
-            CdcStatus status = new CdcStatus(config.name(), "pipelineref");
-            ChangeSource source = ChangeSources.of(config);
-            HeldDigests held = new HeldDigests(ChangeSources.of(config), Duration.ofSeconds(60));
-            try (PostgresTarget target = target(config, source)) {
-                Replicator replicator = new Replicator(config, source, target,
-                        new DriftAudit.Sides(held, target(config, source)), status,
-                        new CdcMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), config.name(),
-                                "pipelineref", "public.orders"));
-                AtomicReference<Throwable> failure = new AtomicReference<>();
-                Thread loop = new Thread(() -> {
-                    try {
-                        replicator.run();
-                    } catch (Throwable t) {
-                        failure.set(t);
-                    }
-                }, "replicator-under-test");
-                loop.start();
+            try (RunningSync sync = new RunningSync(db, pg, Duration.ofSeconds(60))) {
+                HeldDigests held = sync.held;
                 try {
                     CdcHarness.awaitPostgresEquals(pg, changes.live(), Duration.ofSeconds(60));
                     assertTrue(held.digesting.await(30, TimeUnit.SECONDS), "the audit started once the sync caught up");
 
-                    changes.writeBatch(w, 200, java.util.List.of(), 0.3, 0.05);
+                    changes.writeBatch(w, 200, List.of(), 0.3, 0.05);
                     CdcHarness.awaitPostgresEquals(pg, changes.live(), Duration.ofSeconds(30));
                     assertEquals(1, held.release.getCount(), "the audit was still digesting while the changes were applied");
-                    assertNull(status.snapshot().audit(), "no audit result yet: it is still held");
+                    assertNull(sync.audit(), "no audit result yet: it is still held");
 
                     held.release.countDown();
-                    CdcHarness.await("the released audit to report", Duration.ofSeconds(30),
-                            () -> status.snapshot().audit() != null);
+                    CdcHarness.await("the released audit to report", Duration.ofSeconds(30), () -> sync.audit() != null);
                     // The warehouse moved while it was digested: the two digests would not be like with like.
-                    assertEquals("inconclusive", status.snapshot().audit().get("result"), status.snapshot().audit().toString());
+                    assertEquals("inconclusive", sync.audit().get("result"), sync.audit().toString());
                 } finally {
                     held.release.countDown();
-                    replicator.stop();
-                    loop.join(Duration.ofSeconds(30).toMillis());
-                    source.close();
                 }
-                assertNull(failure.get());
             }
         }
     }
@@ -96,43 +74,69 @@ class DriftAuditTest {
         try (EmbeddedPostgres pg = new EmbeddedPostgres(dir.resolve("pg")).start();
              DuckDbWarehouse w = CdcHarness.duckWarehouse(db)) {
             changes.writeBatch(w, 300);
+            // Every digest takes 1.5 s: more than the 0.3 s between the loader's commits below.
+            try (RunningSync sync = new RunningSync(db, pg, Duration.ofMillis(1500))) {
+                CdcHarness.await("a first, conclusive audit", Duration.ofSeconds(60),
+                        () -> sync.audit() != null && "in-sync".equals(sync.audit().get("result")));
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                boolean deferred = false;
+                while (!deferred && System.nanoTime() < deadline) {
+                    changes.writeBatch(w, 20, List.of(), 0.3, 0.05);
+                    Thread.sleep(300);
+                    deferred = "deferred".equals(sync.audit().get("result"));
+                }
+                assertTrue(deferred, "the audit waited for the commits to pause: " + sync.audit());
+                assertTrue(String.valueOf(sync.audit().get("note")).contains("stood still"), sync.audit().toString());
+
+                CdcHarness.awaitPostgresEquals(pg, changes.live(), Duration.ofSeconds(30));
+                CdcHarness.await("an in-sync audit once the warehouse stands still", Duration.ofSeconds(30),
+                        () -> "in-sync".equals(sync.audit().get("result")));
+            }
+        }
+    }
+
+    /** A replicator on its own thread whose audit digests through {@link HeldDigests}; stopped on close. */
+    private static final class RunningSync implements AutoCloseable {
+        final HeldDigests held;
+        private final CdcStatus status;
+        private final ChangeSource source;
+        private final PostgresTarget target;
+        private final Replicator replicator;
+        private final Thread loop;
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        RunningSync(Path db, EmbeddedPostgres pg, Duration digestTakes) {
             Map<String, String> env = CdcHarness.duckDbEnv(db, pg);
             env.put(Setting.CDC_AUDIT_INTERVAL.envName(), "1s");
             CdcConfig config = CdcConfig.from(new Environment(env)).sharingDuckDb();
-            CdcStatus status = new CdcStatus(config.name(), "pipelineref");
-            ChangeSource source = ChangeSources.of(config);
-            // Every digest takes 1.5 s: more than the 0.3 s between the loader's commits below.
-            HeldDigests held = new HeldDigests(ChangeSources.of(config), Duration.ofMillis(1500));
-            try (PostgresTarget target = target(config, source)) {
-                Replicator replicator = new Replicator(config, source, target,
-                        new DriftAudit.Sides(held, target(config, source)), status,
-                        new CdcMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), config.name(),
-                                "pipelineref", "public.orders"));
-                Thread loop = new Thread(replicator::run, "replicator-under-test");
-                loop.start();
+            status = new CdcStatus(config.name(), "pipelineref");
+            source = ChangeSources.of(config);
+            target = target(config, source);
+            held = new HeldDigests(ChangeSources.of(config), digestTakes);
+            replicator = new Replicator(config, source, target, new DriftAudit.Sides(held, target(config, source)), status,
+                    new CdcMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), config.name(), "pipelineref",
+                            "public.orders"));
+            loop = new Thread(() -> {
                 try {
-                    CdcHarness.await("a first, conclusive audit", Duration.ofSeconds(60),
-                            () -> status.snapshot().audit() != null && "in-sync".equals(status.snapshot().audit().get("result")));
-                    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                    boolean deferred = false;
-                    while (!deferred && System.nanoTime() < deadline) {
-                        changes.writeBatch(w, 20, java.util.List.of(), 0.3, 0.05);
-                        Thread.sleep(300);
-                        deferred = "deferred".equals(status.snapshot().audit().get("result"));
-                    }
-                    assertTrue(deferred, "the audit waited for the commits to pause: " + status.snapshot().audit());
-                    assertTrue(String.valueOf(status.snapshot().audit().get("note")).contains("stood still"),
-                            status.snapshot().audit().toString());
-
-                    CdcHarness.awaitPostgresEquals(pg, changes.live(), Duration.ofSeconds(30));
-                    CdcHarness.await("an in-sync audit once the warehouse stands still", Duration.ofSeconds(30),
-                            () -> "in-sync".equals(status.snapshot().audit().get("result")));
-                } finally {
-                    replicator.stop();
-                    loop.join(Duration.ofSeconds(30).toMillis());
-                    source.close();
+                    replicator.run();
+                } catch (Throwable t) {
+                    failure.set(t);
                 }
-            }
+            }, "replicator-under-test");
+            loop.start();
+        }
+
+        Map<String, Object> audit() {
+            return status.snapshot().audit();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            replicator.stop();
+            loop.join(Duration.ofSeconds(30).toMillis());
+            source.close();
+            target.close();
+            assertNull(failure.get());
         }
     }
 
