@@ -91,6 +91,11 @@ public final class MeteredWarehouse implements Warehouse {
     }
 
     @Override
+    public void tidy() throws SQLException {
+        delegate.tidy(); // housekeeping, not an operation: neither timed nor counted
+    }
+
+    @Override
     public void reset() {
         delegate.reset();
     }
