@@ -22,6 +22,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The transaction every dialect shares: schema evolution first (DDL commits implicitly on some
@@ -36,6 +38,7 @@ import java.util.Set;
  * the write with a {@link SQLDataException} (SQLState 22018) naming column, type and value.
  */
 public abstract class JdbcWarehouse implements Warehouse {
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcWarehouse.class);
     protected final WarehouseSql sql;
     private static final String DATA_EXCEPTION_STATE = "22018"; // invalid character value for cast
     /** The scratch column of a widening in progress on a dialect that rebuilds the column (Snowflake). */
@@ -102,7 +105,7 @@ public abstract class JdbcWarehouse implements Warehouse {
                     // Only a speed-up for the replicator, which reads such rows through RECORD_METADATA until the
                     // backfill is done: a table too large to backfill within the statement timeout must not keep
                     // the loader from starting. The next open tries again.
-                    org.slf4j.LoggerFactory.getLogger(JdbcWarehouse.class).warn(
+                    LOG.warn(
                             "could not copy the Kafka coordinates of older rows from RECORD_METADATA (retried at the next start): {}",
                             e.getMessage());
                 }
@@ -204,20 +207,24 @@ public abstract class JdbcWarehouse implements Warehouse {
     private void transact(Batch batch, boolean commit) throws SQLException {
         Connection c = connection();
         c.setAutoCommit(true);
+        PhaseTimes times = new PhaseTimes();
         batch = reconcile(c, batch);
         prepareStaging(c, batch.columns());
+        times.mark("reconcile");
         c.setAutoCommit(false);
         boolean committed = false;
         try {
             if (commit) {
                 advanceOffsets(c, batch);
+                times.mark("offsets");
             }
             try (Statement s = c.createStatement()) {
-                s.execute(sql.clearStaging());
+                s.execute(sql.clearStaging(batch.columns()));
             }
             if (!batch.rows().isEmpty()) {
                 stage(c, batch);
             }
+            times.mark("stage");
             if (!batch.rows().isEmpty() || !commit) {
                 List<String> statements = batch.upsert()
                         ? sql.upsertFromStaging(batch.columns(), batch.keyColumns(), keyIsUnique(),
@@ -228,10 +235,15 @@ public abstract class JdbcWarehouse implements Warehouse {
                         s.execute(statement);
                     }
                 }
+                times.mark("upsert");
             }
             if (commit) {
                 c.commit();
                 committed = true;
+                times.mark("commit");
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("write of {} rows: {}", batch.rows().size(), times);
+                }
             }
         } finally {
             if (!committed) {
@@ -386,5 +398,22 @@ public abstract class JdbcWarehouse implements Warehouse {
             connection = null;
         }
         stagedColumns = null;
+    }
+
+    /** Where a write's time went, for the DEBUG per-commit timeline (milliseconds per phase). */
+    private static final class PhaseTimes {
+        private final StringBuilder text = new StringBuilder();
+        private long last = System.nanoTime();
+
+        void mark(String phase) {
+            long now = System.nanoTime();
+            text.append(text.isEmpty() ? "" : ", ").append(phase).append(' ').append((now - last) / 1_000_000).append(" ms");
+            last = now;
+        }
+
+        @Override
+        public String toString() {
+            return text.toString();
+        }
     }
 }

@@ -150,7 +150,7 @@ public final class PostgresSql extends WarehouseSql {
 
     /** TRUNCATE, not DELETE: no dead tuples left behind in the staging table batch after batch. */
     @Override
-    public String clearStaging() {
+    public String clearStaging(List<Column> columns) {
         return "TRUNCATE " + stagingTable();
     }
 

@@ -179,7 +179,8 @@ public abstract class WarehouseSql {
                 + " WHERE \"PIPELINE\" = ? AND \"TOPIC\" = ? AND \"PARTITION\" = ? AND \"NEXT_OFFSET\" = ?";
     }
 
-    public String clearStaging() {
+    /** Empties the staging table for the next batch, inside the batch's transaction. */
+    public String clearStaging(List<Column> columns) {
         return "DELETE FROM " + stagingTable();
     }
 

@@ -84,6 +84,37 @@ class DuckDbWarehouseTest {
         }
     }
 
+    /**
+     * DuckDB sizes a table for its join planning by every row it ever held, deleted or not, and never reclaims a
+     * TEMP table's deleted rows: a staging table emptied by DELETE grew in the optimizer's eyes by a batch per
+     * commit until the MERGE built its hash table over the whole target instead of over the batch.
+     */
+    @Test
+    void theOptimizerSeesOnlyTheCurrentBatchInStagingHoweverManyBatchesCameBefore() throws Exception {
+        Path db = dir.resolve("w.duckdb");
+        try (DuckDbWarehouse w = new DuckDbWarehouse(db.toString(), SqlIdentifier.of("main"), SqlIdentifier.of("ORDERS"))) {
+            w.open();
+            w.storedOffsets("p", "orders", List.of(0));
+            for (int b = 0; b < 5; b++) {
+                Batch appended = batch(b * 200L - (b == 0 ? 1 : 0), (b + 1) * 200L,
+                        java.util.stream.LongStream.range(b * 200L, (b + 1) * 200L).toArray());
+                w.write(new Batch(appended.pipeline(), appended.topic(), COLUMNS, List.of(SqlIdentifier.of("ORDERID")),
+                        appended.rows(), appended.offsets(), 0L));
+            }
+            try (Statement s = w.connection().createStatement();
+                 ResultSet rs = s.executeQuery("SELECT estimated_size FROM duckdb_tables() WHERE temporary AND table_name = '"
+                         + WarehouseSql.STAGING_TABLE.name() + "'")) {
+                org.junit.jupiter.api.Assertions.assertTrue(rs.next(), "the staging table is the session's TEMP table");
+                assertEquals(200, rs.getLong(1), "DuckDB's estimate of the staging table: the last batch alone");
+            }
+            try (Statement s = w.connection().createStatement();
+                 ResultSet rs = s.executeQuery("SELECT count(*) FROM \"main\".\"ORDERS\"")) {
+                rs.next();
+                assertEquals(1000, rs.getLong(1));
+            }
+        }
+    }
+
     @Test
     void aNewColumnIsAddedToAnExistingTableAndOldRowsReadNull() throws Exception {
         Path db = dir.resolve("w.duckdb");
