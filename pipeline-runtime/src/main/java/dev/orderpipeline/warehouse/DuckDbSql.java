@@ -104,6 +104,38 @@ public final class DuckDbSql extends WarehouseSql {
         return "CHECKPOINT";
     }
 
+    /** The tombstoned rows of one batch with their last values, between the DELETE and the INSERT of an upsert. */
+    private static final SqlIdentifier TOMBSTONED = SqlIdentifier.of("ORDERPIPELINE_TOMBSTONED");
+
+    /**
+     * Every new version of a row is appended and the old one deleted, instead of a MERGE that updates rows in
+     * place. DuckDB updates a column in place by widening its row group's min/max to the new value, so with
+     * updates scattered over the table every row group soon spanned the newest Kafka offsets and the
+     * replicator's change query, which skips row groups by their offset range, read the whole table on every
+     * cycle (1.2-1.4 s a page at 7M rows); an in-place update also cost three times a delete and an append
+     * (50,000 rows with 15,000 updates and 1,500 tombstones into 6.8M rows: MERGE 600 ms, these 280 ms;
+     * pipeline-tools/BENCH.md). A tombstone keeps the row's last values, as the MERGE did: they are read
+     * before the delete, only when the batch has a tombstone. One row per key in a batch, so no key is
+     * deleted or inserted twice.
+     */
+    @Override
+    public List<String> upsertFromStaging(List<Column> columns, List<SqlIdentifier> keys, boolean keyIsUnique, boolean tombstones) {
+        String deleted = MetadataColumns.DELETED.quoted();
+        String insert = "INSERT INTO " + targetTable() + " (" + targetColumnNames(columns) + ") ";
+        String replaced = "DELETE FROM " + targetTable() + " AS t USING " + stagingTable() + " AS s WHERE " + keysMatch(keys);
+        String added = insert + stagedRows(columns) + " WHERE NOT " + deleted;
+        if (!tombstones) {
+            return List.of(replaced, added);
+        }
+        String lastValues = "CREATE OR REPLACE TEMP TABLE " + TOMBSTONED.quoted() + " AS SELECT "
+                + columns.stream().map(c -> "t." + c.name().quoted() + ", ").collect(Collectors.joining())
+                + "s." + MetadataColumns.RECORD_METADATA.quoted() + ", s." + deleted + ", s." + MetadataColumns.LOADED_AT.quoted()
+                + MetadataColumns.KAFKA_COORDINATES.stream().map(c -> ", s." + c.quoted()).collect(Collectors.joining())
+                + " FROM " + targetTable() + " AS t JOIN (" + stagedRows(columns) + " WHERE " + deleted + ") AS s ON "
+                + keysMatch(keys);
+        return List.of(lastValues, replaced, added, insert + "SELECT * FROM " + TOMBSTONED.quoted());
+    }
+
     /**
      * A new staging table for every batch, not a DELETE: DuckDB never reclaims a TEMP table's deleted rows,
      * and its optimizer takes their count for the table's size. After some hundred batches the staging table

@@ -142,7 +142,7 @@ public final class PostgresSql extends WarehouseSql {
         if (!tombstones) {
             return List.of(upsert);
         }
-        String on = keys.stream().map(k -> "t." + k.quoted() + " = s." + k.quoted()).collect(Collectors.joining(" AND "));
+        String on = keysMatch(keys);
         String flagDeleted = "UPDATE " + targetTable() + " AS t SET " + deleted + " = s." + deleted + ", "
                 + metadata.replace("%s", "s") + " FROM (" + stagedRows(columns) + ") AS s WHERE s." + deleted + " AND " + on;
         return List.of(upsert, flagDeleted);

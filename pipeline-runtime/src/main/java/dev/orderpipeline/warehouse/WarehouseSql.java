@@ -204,7 +204,7 @@ public abstract class WarehouseSql {
      * is converted in the USING subquery, so the clauses only copy columns.
      */
     public String mergeFromStaging(List<Column> columns, List<SqlIdentifier> keys) {
-        String on = keys.stream().map(k -> "t." + k.quoted() + " = s." + k.quoted()).collect(Collectors.joining(" AND "));
+        String on = keysMatch(keys);
         // A tombstone moves the row's Kafka coordinates too: the replicator sees the delete by its offset.
         String metadata = Stream.concat(Stream.of(MetadataColumns.RECORD_METADATA, MetadataColumns.LOADED_AT),
                         MetadataColumns.KAFKA_COORDINATES.stream())
@@ -223,6 +223,11 @@ public abstract class WarehouseSql {
                 + MetadataColumns.LOADED_AT.quoted()
                 + MetadataColumns.KAFKA_COORDINATES.stream().map(c -> ", s." + c.quoted()).collect(Collectors.joining())
                 + ")";
+    }
+
+    /** The join of target {@code t} and staged {@code s} rows on the key columns. */
+    protected static String keysMatch(List<SqlIdentifier> keys) {
+        return keys.stream().map(k -> "t." + k.quoted() + " = s." + k.quoted()).collect(Collectors.joining(" AND "));
     }
 
     /**

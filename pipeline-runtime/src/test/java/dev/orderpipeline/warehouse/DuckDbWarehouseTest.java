@@ -115,6 +115,40 @@ class DuckDbWarehouseTest {
         }
     }
 
+    /**
+     * The replicator skips row groups by their Kafka offset range; a row updated in place would widen its old row
+     * group's range to the newest offsets, so every new version goes to the end of the table.
+     */
+    @Test
+    void anUpdateOrATombstoneAppendsTheRowsNewVersionAndATombstoneKeepsTheLastValues() throws Exception {
+        Path db = dir.resolve("w.duckdb");
+        List<Column> columns = List.of(COLUMNS.get(0), new Column(SqlIdentifier.of("STATUS"), ColumnType.VARCHAR));
+        List<SqlIdentifier> key = List.of(SqlIdentifier.of("ORDERID"));
+        try (DuckDbWarehouse w = new DuckDbWarehouse(db.toString(), SqlIdentifier.of("main"), SqlIdentifier.of("ORDERS"))) {
+            w.open();
+            w.storedOffsets("p", "orders", List.of(0));
+            w.write(new Batch("p", "orders", columns, key, List.of(
+                    new Row(new Object[] {1L, "placed"}, false, "{\"offset\":0}", 0, 0),
+                    new Row(new Object[] {2L, "placed"}, false, "{\"offset\":1}", 0, 1),
+                    new Row(new Object[] {3L, "placed"}, false, "{\"offset\":2}", 0, 2)),
+                    Map.of(0, new OffsetAdvance(-1, 3)), 0L));
+            w.write(new Batch("p", "orders", columns, key, List.of(
+                    new Row(new Object[] {1L, "shipped"}, false, "{\"offset\":3}", 0, 3),
+                    new Row(new Object[] {2L, null}, true, "{\"offset\":4}", 0, 4),
+                    new Row(new Object[] {9L, null}, true, "{\"offset\":5}", 0, 5)),
+                    Map.of(0, new OffsetAdvance(3, 6)), 0L));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT \"ORDERID\", \"STATUS\", \"_DELETED\", \"_KAFKA_OFFSET\" FROM \"main\".\"ORDERS\" ORDER BY rowid")) {
+            List<String> rows = new java.util.ArrayList<>();
+            while (rs.next()) {
+                rows.add(rs.getLong(1) + " " + rs.getString(2) + " " + rs.getBoolean(3) + " @" + rs.getLong(4));
+            }
+            // In table order: the untouched row first, then the new versions; nothing for the unknown key 9.
+            assertEquals(List.of("3 placed false @2", "1 shipped false @3", "2 placed true @4"), rows);
+        }
+    }
+
     @Test
     void aNewColumnIsAddedToAnExistingTableAndOldRowsReadNull() throws Exception {
         Path db = dir.resolve("w.duckdb");
