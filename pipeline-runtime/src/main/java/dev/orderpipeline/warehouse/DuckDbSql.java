@@ -104,7 +104,7 @@ public final class DuckDbSql extends WarehouseSql {
         return "CHECKPOINT";
     }
 
-    /** The tombstoned rows of one batch with their last values, between the DELETE and the INSERT of an upsert. */
+    /** A batch's tombstoned rows with their last values: read before an upsert's DELETE, appended after it. */
     private static final SqlIdentifier TOMBSTONED = SqlIdentifier.of("ORDERPIPELINE_TOMBSTONED");
 
     /**
@@ -112,7 +112,7 @@ public final class DuckDbSql extends WarehouseSql {
      * place. DuckDB updates a column in place by widening its row group's min/max to the new value, so with
      * updates scattered over the table every row group soon spanned the newest Kafka offsets and the
      * replicator's change query, which skips row groups by their offset range, read the whole table on every
-     * cycle (1.2-1.4 s a page at 7M rows); an in-place update also cost three times a delete and an append
+     * cycle (1.2-1.4 s a page at 7M rows); an in-place update also cost about twice a delete and an append
      * (50,000 rows with 15,000 updates and 1,500 tombstones into 6.8M rows: MERGE 600 ms, these 280 ms;
      * pipeline-tools/BENCH.md). A tombstone keeps the row's last values, as the MERGE did: they are read
      * before the delete, only when the batch has a tombstone. One row per key in a batch, so no key is
@@ -139,8 +139,9 @@ public final class DuckDbSql extends WarehouseSql {
     /**
      * A new staging table for every batch, not a DELETE: DuckDB never reclaims a TEMP table's deleted rows,
      * and its optimizer takes their count for the table's size. After some hundred batches the staging table
-     * looked larger than the target, and the MERGE built its hash table over the whole target (a 20,000-row
-     * upsert into an 11M-row table went from 20 to 800 ms; kept at 15-25 ms when recreated; pipeline-tools/BENCH.md).
+     * looked larger than the target, and the upsert's join built its hash table over the whole target (a
+     * 20,000-row MERGE into an 11M-row table went from 20 to 800 ms; 15-25 ms with the table recreated;
+     * pipeline-tools/BENCH.md).
      */
     @Override
     public String clearStaging(List<Column> columns) {
