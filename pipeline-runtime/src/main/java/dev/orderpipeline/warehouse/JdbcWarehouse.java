@@ -400,19 +400,26 @@ public abstract class JdbcWarehouse implements Warehouse {
         stagedColumns = null;
     }
 
-    /** Where a write's time went, for the DEBUG per-commit timeline (milliseconds per phase). */
+    /** Where a write's time went, for the DEBUG per-commit timeline; formatted only when logged. */
     private static final class PhaseTimes {
-        private final StringBuilder text = new StringBuilder();
-        private long last = System.nanoTime();
+        private final String[] phases = new String[5];
+        private final long[] nanos = new long[5];
+        private final long started = System.nanoTime();
+        private int marked;
 
         void mark(String phase) {
-            long now = System.nanoTime();
-            text.append(text.isEmpty() ? "" : ", ").append(phase).append(' ').append((now - last) / 1_000_000).append(" ms");
-            last = now;
+            phases[marked] = phase;
+            nanos[marked++] = System.nanoTime();
         }
 
         @Override
         public String toString() {
+            StringBuilder text = new StringBuilder();
+            long last = started;
+            for (int i = 0; i < marked; i++) {
+                text.append(i == 0 ? "" : ", ").append(phases[i]).append(' ').append((nanos[i] - last) / 1_000_000).append(" ms");
+                last = nanos[i];
+            }
             return text.toString();
         }
     }

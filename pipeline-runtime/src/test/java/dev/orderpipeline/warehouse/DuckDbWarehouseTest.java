@@ -35,6 +35,14 @@ class DuckDbWarehouseTest {
         return new Batch("p", "orders", COLUMNS, List.of(), rows, Map.of(0, new OffsetAdvance(expected, next)), 0L);
     }
 
+    /** A warehouse on the test table, opened, with partition 0 of "orders" claimed for pipeline "p". */
+    static DuckDbWarehouse openedOnPartitionZero(Path db) throws java.sql.SQLException {
+        DuckDbWarehouse w = new DuckDbWarehouse(db.toString(), SqlIdentifier.of("main"), SqlIdentifier.of("ORDERS"));
+        w.open();
+        w.storedOffsets("p", "orders", List.of(0));
+        return w;
+    }
+
     @Test
     void aLoaderWhoseOffsetWasMovedByAnotherIsFencedAndItsRowsRollBack() throws Exception {
         Path db = dir.resolve("w.duckdb");
@@ -92,9 +100,7 @@ class DuckDbWarehouseTest {
     @Test
     void theOptimizerSeesOnlyTheCurrentBatchInStagingHoweverManyBatchesCameBefore() throws Exception {
         Path db = dir.resolve("w.duckdb");
-        try (DuckDbWarehouse w = new DuckDbWarehouse(db.toString(), SqlIdentifier.of("main"), SqlIdentifier.of("ORDERS"))) {
-            w.open();
-            w.storedOffsets("p", "orders", List.of(0));
+        try (DuckDbWarehouse w = openedOnPartitionZero(db)) {
             for (int b = 0; b < 5; b++) {
                 Batch appended = batch(b * 200L - (b == 0 ? 1 : 0), (b + 1) * 200L,
                         java.util.stream.LongStream.range(b * 200L, (b + 1) * 200L).toArray());
@@ -124,9 +130,7 @@ class DuckDbWarehouseTest {
         Path db = dir.resolve("w.duckdb");
         List<Column> columns = List.of(COLUMNS.get(0), new Column(SqlIdentifier.of("STATUS"), ColumnType.VARCHAR));
         List<SqlIdentifier> key = List.of(SqlIdentifier.of("ORDERID"));
-        try (DuckDbWarehouse w = new DuckDbWarehouse(db.toString(), SqlIdentifier.of("main"), SqlIdentifier.of("ORDERS"))) {
-            w.open();
-            w.storedOffsets("p", "orders", List.of(0));
+        try (DuckDbWarehouse w = openedOnPartitionZero(db)) {
             w.write(new Batch("p", "orders", columns, key, List.of(
                     new Row(new Object[] {1L, "placed"}, false, "{\"offset\":0}", 0, 0),
                     new Row(new Object[] {2L, "placed"}, false, "{\"offset\":1}", 0, 1),
@@ -152,9 +156,7 @@ class DuckDbWarehouseTest {
     @Test
     void aNewColumnIsAddedToAnExistingTableAndOldRowsReadNull() throws Exception {
         Path db = dir.resolve("w.duckdb");
-        try (DuckDbWarehouse w = new DuckDbWarehouse(db.toString(), SqlIdentifier.of("main"), SqlIdentifier.of("ORDERS"))) {
-            w.open();
-            w.storedOffsets("p", "orders", List.of(0));
+        try (DuckDbWarehouse w = openedOnPartitionZero(db)) {
             w.write(batch(-1, 1, 1));
             List<Column> wider = List.of(COLUMNS.get(0), new Column(SqlIdentifier.of("CHANNEL"), ColumnType.VARCHAR));
             w.write(new Batch("p", "orders", wider, List.of(),
