@@ -26,4 +26,8 @@ public record Batch(
     public boolean upsert() {
         return !keyColumns.isEmpty();
     }
+
+    public boolean hasTombstones() {
+        return rows.stream().anyMatch(Row::deleted);
+    }
 }

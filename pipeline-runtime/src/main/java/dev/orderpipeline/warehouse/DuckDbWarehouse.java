@@ -7,9 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -102,6 +104,36 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
                     appender.append(timestamp);
                 }
                 appender.endRow();
+            }
+        }
+    }
+
+    /** A tombstone keeps the row's last values: its DELETE returns them before the upsert's statements run. */
+    @Override
+    protected void writeStaged(Connection connection, Batch batch) throws SQLException {
+        if (batch.upsert() && batch.hasTombstones()) {
+            deleteTombstonedKeepingValues(connection, batch);
+        }
+        super.writeStaged(connection, batch);
+    }
+
+    private void deleteTombstonedKeepingValues(Connection connection, Batch batch) throws SQLException {
+        List<Column> columns = batch.columns();
+        try (Statement s = connection.createStatement()) {
+            s.execute(duckSql.createTombstoned(columns));
+            List<List<String>> rows = new ArrayList<>();
+            try (ResultSet deleted = s.executeQuery(duckSql.deleteTombstonedReturning(columns, batch.keyColumns()))) {
+                while (deleted.next()) {
+                    List<String> values = new ArrayList<>(columns.size());
+                    for (int i = 1; i <= columns.size(); i++) {
+                        values.add(deleted.getString(i));
+                    }
+                    rows.add(values);
+                }
+            }
+            for (int from = 0; from < rows.size(); from += DuckDbSql.TOMBSTONED_ROWS_PER_STATEMENT) {
+                s.execute(duckSql.keepTombstoned(
+                        rows.subList(from, Math.min(rows.size(), from + DuckDbSql.TOMBSTONED_ROWS_PER_STATEMENT))));
             }
         }
     }

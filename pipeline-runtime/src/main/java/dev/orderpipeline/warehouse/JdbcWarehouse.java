@@ -226,15 +226,7 @@ public abstract class JdbcWarehouse implements Warehouse {
             }
             times.mark("stage");
             if (!batch.rows().isEmpty() || !commit) {
-                List<String> statements = batch.upsert()
-                        ? sql.upsertFromStaging(batch.columns(), batch.keyColumns(), keyIsUnique(),
-                                batch.rows().stream().anyMatch(Row::deleted))
-                        : List.of(sql.appendFromStaging(batch.columns()));
-                try (Statement s = c.createStatement()) {
-                    for (String statement : statements) {
-                        s.execute(statement);
-                    }
-                }
+                writeStaged(c, batch);
                 times.mark("upsert");
             }
             if (commit) {
@@ -248,6 +240,18 @@ public abstract class JdbcWarehouse implements Warehouse {
         } finally {
             if (!committed) {
                 rollbackQuietly(c);
+            }
+        }
+    }
+
+    /** Moves the staged rows into the target, inside the batch's transaction: the dialect's statements, in order. */
+    protected void writeStaged(Connection c, Batch batch) throws SQLException {
+        List<String> statements = batch.upsert()
+                ? sql.upsertFromStaging(batch.columns(), batch.keyColumns(), keyIsUnique(), batch.hasTombstones())
+                : List.of(sql.appendFromStaging(batch.columns()));
+        try (Statement s = c.createStatement()) {
+            for (String statement : statements) {
+                s.execute(statement);
             }
         }
     }

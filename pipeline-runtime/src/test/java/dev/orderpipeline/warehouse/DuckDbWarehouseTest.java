@@ -153,6 +153,62 @@ class DuckDbWarehouseTest {
         }
     }
 
+    /** The last values come back from DuckDB as text, more than one statement's worth, and are cast back exactly. */
+    @Test
+    void aTombstoneKeepsTheLastValueOfEveryTypeExactlyHoweverManyTheBatchHolds() throws Exception {
+        Path db = dir.resolve("w.duckdb");
+        List<Column> columns = List.of(COLUMNS.get(0),
+                new Column(SqlIdentifier.of("AMOUNT"), ColumnType.DECIMAL),
+                new Column(SqlIdentifier.of("RATIO"), ColumnType.DOUBLE),
+                new Column(SqlIdentifier.of("PAID"), ColumnType.BOOLEAN),
+                new Column(SqlIdentifier.of("NOTE"), ColumnType.VARCHAR),
+                new Column(SqlIdentifier.of("PLACED_AT"), ColumnType.TIMESTAMP),
+                new Column(SqlIdentifier.of("LOCAL_AT"), ColumnType.TIMESTAMP_LOCAL),
+                new Column(SqlIdentifier.of("DAY"), ColumnType.DATE),
+                new Column(SqlIdentifier.of("AT"), ColumnType.TIME));
+        List<SqlIdentifier> key = List.of(SqlIdentifier.of("ORDERID"));
+        int n = DuckDbSql.TOMBSTONED_ROWS_PER_STATEMENT + 5;
+        List<Row> placed = new java.util.ArrayList<>();
+        List<Row> tombstones = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            placed.add(new Row(new Object[] {(long) i, new java.math.BigDecimal("12345678901234567890.12345678" + i % 10),
+                    i / 3.0, i % 2 == 0, i % 7 == 0 ? null : "it's #" + i,
+                    java.time.Instant.parse("2026-12-03T07:00:00Z").plusNanos(i * 1_001_000L),
+                    LocalDateTime.parse("2026-12-03T07:00:00.000001").plusSeconds(i),
+                    java.time.LocalDate.parse("2024-02-29").plusDays(i), java.time.LocalTime.parse("23:59:59.999999").minusSeconds(i)},
+                    false, "{\"offset\":" + i + "}", 0, i));
+            Object[] keyOnly = new Object[columns.size()];
+            keyOnly[0] = (long) i;
+            tombstones.add(new Row(keyOnly, true, "{\"offset\":" + (n + i) + "}", 0, n + i));
+        }
+        String values = "SELECT CAST(COLUMNS(* EXCLUDE (RECORD_METADATA, _DELETED, _LOADED_AT, _KAFKA_PARTITION, _KAFKA_OFFSET, "
+                + "_KAFKA_TIMESTAMP)) AS VARCHAR) FROM \"main\".\"ORDERS\" ORDER BY \"ORDERID\"";
+        List<List<String>> before;
+        try (DuckDbWarehouse w = openedOnPartitionZero(db)) {
+            w.write(new Batch("p", "orders", columns, key, placed, Map.of(0, new OffsetAdvance(-1, n)), 0L));
+            before = rows(db, values);
+            w.write(new Batch("p", "orders", columns, key, tombstones, Map.of(0, new OffsetAdvance(n, 2L * n)), 0L));
+        }
+        assertEquals(before, rows(db, values));
+        assertEquals(List.of(List.of(String.valueOf(n), String.valueOf(n))), rows(db,
+                "SELECT count(*) FILTER (\"_DELETED\"), count(*) FILTER (\"_KAFKA_OFFSET\" >= " + n + ") FROM \"main\".\"ORDERS\""));
+    }
+
+    private static List<List<String>> rows(Path db, String query) throws java.sql.SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(query)) {
+            List<List<String>> rows = new java.util.ArrayList<>();
+            while (rs.next()) {
+                List<String> row = new java.util.ArrayList<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    row.add(rs.getString(i));
+                }
+                rows.add(row);
+            }
+            return rows;
+        }
+    }
+
     @Test
     void aNewColumnIsAddedToAnExistingTableAndOldRowsReadNull() throws Exception {
         Path db = dir.resolve("w.duckdb");
