@@ -54,7 +54,9 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
     protected Connection connect() throws SQLException {
         Connection connection = DriverManager.getConnection("jdbc:duckdb:" + path);
         try (Statement s = connection.createStatement()) {
-            s.execute(duckSql.tuneCheckpoints());
+            for (String setting : duckSql.tuneCheckpoints()) {
+                s.execute(setting);
+            }
         } catch (SQLException e) {
             connection.close();
             throw e;

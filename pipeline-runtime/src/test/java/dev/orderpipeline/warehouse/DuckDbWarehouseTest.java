@@ -66,7 +66,7 @@ class DuckDbWarehouseTest {
     }
 
     @Test
-    void theLoaderCheckpointsBetweenBatchesOnceItsWalPassesTheThresholdAndDuckDbsOwnIsABackstopAt1GiB() throws Exception {
+    void theLoaderCheckpointsBetweenBatchesOnceItsWalPassesTheThresholdWithOneVacuumTaskAndDuckDbsOwnIsABackstopAt1GiB() throws Exception {
         Path db = dir.resolve("w.duckdb");
         Path wal = dir.resolve("w.duckdb.wal");
         try (DuckDbWarehouse w = new DuckDbWarehouse(db.toString(), SqlIdentifier.of("main"), SqlIdentifier.of("ORDERS"), 4096)) {
@@ -84,10 +84,11 @@ class DuckDbWarehouseTest {
             org.junit.jupiter.api.Assertions.assertTrue(!java.nio.file.Files.exists(wal) || java.nio.file.Files.size(wal) == 0,
                     "the checkpoint emptied the WAL");
             try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT current_setting('checkpoint_threshold'), (SELECT count(*) FROM \"main\".\"ORDERS\")")) {
+                 ResultSet rs = s.executeQuery("SELECT current_setting('checkpoint_threshold'), (SELECT count(*) FROM \"main\".\"ORDERS\"), current_setting('max_vacuum_tasks')")) {
                 rs.next();
                 assertEquals("1.0 GiB", rs.getString(1));
                 assertEquals(3003, rs.getLong(2));
+                assertEquals(1, rs.getLong(3), "a checkpoint vacuums in small steps");
             }
         }
     }
