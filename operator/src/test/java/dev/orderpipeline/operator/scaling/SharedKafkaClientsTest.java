@@ -18,8 +18,11 @@ import dev.orderpipeline.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,12 +71,13 @@ class SharedKafkaClientsTest {
 
     @Test
     void manyPipelinesOnOneClusterShareOneClientAndItsThreadAndDeletingThemAllClosesIt() {
-        int threadsBefore = adminThreads();
+        // Threads are told apart by identity, not counted: a client of an earlier test may still be ending.
+        Set<Thread> before = adminThreads();
         create("orders-0", kafka.bootstrapServers(), "topic-0");
         awaitRead("orders-0");
         assertEquals(1, reconciler.openKafkaClients());
-        int threadsWithOne = adminThreads();
-        assertEquals(threadsBefore + 1, threadsWithOne, "one network thread for the first pipeline's client");
+        Set<Thread> opened = newSince(before);
+        assertEquals(1, opened.size(), "one network thread for the first pipeline's client: " + opened);
 
         for (int i = 1; i < 8; i++) {
             create("orders-" + i, kafka.bootstrapServers(), "topic-" + i);
@@ -82,7 +86,7 @@ class SharedKafkaClientsTest {
             awaitRead("orders-" + i);
         }
         assertEquals(1, reconciler.openKafkaClients(), "eight pipelines on one cluster, one client");
-        assertEquals(threadsWithOne, adminThreads(), "no thread per pipeline");
+        assertEquals(opened, newSince(before), "no thread per pipeline");
         assertEquals(1, reconciler.kafkaClientsOpened());
 
         for (int i = 0; i < 7; i++) {
@@ -96,7 +100,7 @@ class SharedKafkaClientsTest {
 
         delete("orders-7");
         await().atMost(WAIT).until(() -> reconciler.openKafkaClients() == 0);
-        await().atMost(WAIT).until(() -> adminThreads() == threadsBefore);
+        await().atMost(WAIT).until(() -> newSince(before).isEmpty());
     }
 
     @Test
@@ -191,8 +195,15 @@ class SharedKafkaClientsTest {
         return client.resources(OrderPipeline.class).inNamespace(namespace).withName(name).get();
     }
 
-    private static int adminThreads() {
-        return (int) Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && t.getName().startsWith(ADMIN_THREAD)).count();
+    private static Set<Thread> adminThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith(ADMIN_THREAD))
+                .collect(Collectors.toCollection(HashSet::new));
+    }
+
+    private static Set<Thread> newSince(Set<Thread> before) {
+        Set<Thread> now = adminThreads();
+        now.removeAll(before);
+        return now;
     }
 }
