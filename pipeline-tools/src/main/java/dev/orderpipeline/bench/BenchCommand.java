@@ -111,7 +111,7 @@ public final class BenchCommand implements Callable<Integer> {
     long prefillRows;
 
     @Option(names = "--production-mix",
-            description = "The freshness run's orders are 30 % updates of existing orders (prefilled ones included) and 3 % "
+            description = "The freshness run's orders are 30 %% updates of existing orders (prefilled ones included) and 3 %% "
                     + "tombstones, the rest new orders; without it every order is new.")
     boolean productionMix;
 

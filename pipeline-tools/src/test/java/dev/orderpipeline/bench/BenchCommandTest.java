@@ -33,6 +33,27 @@ class BenchCommandTest {
     }
 
     @Test
+    void everyCommandsHelpFormatsWithoutWarnings() {
+        // picocli formats descriptions with String.format: a lone '%' prints a warning and the raw text instead.
+        PrintStream err = System.err;
+        PrintStream out = System.out;
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        ByteArrayOutputStream help = new ByteArrayOutputStream();
+        try {
+            System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+            System.setOut(new PrintStream(help, true, StandardCharsets.UTF_8));
+            for (String command : List.of("bench", "demo")) {
+                assertEquals(0, PipelineTools.execute(command, "--help"));
+            }
+        } finally {
+            System.setErr(err);
+            System.setOut(out);
+        }
+        assertEquals("", warnings.toString(StandardCharsets.UTF_8));
+        assertTrue(help.toString(StandardCharsets.UTF_8).contains("30 % updates"), help::toString);
+    }
+
+    @Test
     void benchMeasuresEveryFigureAndPrintsThemAsJson() throws Exception {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream original = System.out;
