@@ -14,6 +14,7 @@ import dev.orderpipeline.runtime.CdcProcess;
 import dev.orderpipeline.source.KafkaClientProperties;
 import dev.orderpipeline.warehouse.Warehouse;
 import dev.orderpipeline.warehouse.Warehouses;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -128,8 +129,10 @@ public final class BenchCommand implements Callable<Integer> {
                     + "snapshot of it: a short run to compare one change of the snapshot path.")
     boolean replicatorOnly;
 
-    @Option(names = "--jfr", description = "Record a JFR profile of every child JVM into the work directory (kept).")
-    boolean jfr;
+    @Option(names = "--profile", description = "Profile each loader JVM with async-profiler (CPU samples of every thread, "
+            + "Java and native) from its first record to its end, and write its CPU per record by part of the loader "
+            + "and by thread into <work-dir>/<child>-profile.txt (the samples: <child>.collapsed).")
+    boolean profile;
 
     @Option(names = "--work-dir", description = "Where databases, logs and JFR files go (default: a new temporary directory).")
     Path workDir;
@@ -342,7 +345,7 @@ public final class BenchCommand implements Callable<Integer> {
             for (ChildJvm c : children) {
                 reports.add(c.awaitReport(Duration.ofMinutes(2)));
             }
-            if (jfr) {
+            if (profile) {
                 profile(task, children, reports);
             }
             return new LoaderRun(new Rate(orders, 0, Duration.ofMillis(Math.max(1, lastCommit - first))), reports);
@@ -352,25 +355,16 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * With --jfr: each loader JVM's CPU per record by part of the loader (JFR execution samples of its Java threads,
-     * {@link JfrBreakdown}) and by thread kind (GC, JIT, DuckDB's native workers: /proc), from its first record to
-     * its last commit, into {@code <work-dir>/<child>-profile.txt} and on stderr. The JVM must have exited (JFR
-     * writes its file at exit).
+     * With --profile: each loader JVM's CPU per record by part of the loader and by thread ({@link ProfileBreakdown}),
+     * from its first record to its end, into {@code <work-dir>/<child>-profile.txt} and on stderr. The child wrote
+     * its samples before its report.
      */
-    private void profile(String task, List<ChildJvm> children, List<Map<String, Object>> reports) throws Exception {
+    private void profile(String task, List<ChildJvm> children, List<Map<String, Object>> reports) throws IOException {
         for (int i = 0; i < children.size(); i++) {
             ChildJvm c = children.get(i);
-            c.close();
-            Map<String, Object> report = reports.get(i);
-            if (c.commits().isEmpty() || !(report.get("threadCpuNanos") instanceof Map<?, ?> threads)) {
-                continue;
-            }
-            long last = c.commits().get(c.commits().size() - 1).epochMillis();
-            @SuppressWarnings("unchecked")
-            Map<String, Object> threadCpu = (Map<String, Object>) threads;
-            JfrBreakdown.Result r = JfrBreakdown.read(c.jfrFile(), c.firstRecordMillis(), last);
-            long records = ((Number) report.get("recordsLoaded")).longValue();
-            String text = task + " (" + c.name() + ")\n" + r.perRecord(threadCpu, Math.max(1, records)) + r.table();
+            long records = ((Number) reports.get(i).get("recordsLoaded")).longValue();
+            String text = task + " (" + c.name() + ")\n"
+                    + ProfileBreakdown.read(c.profileFile()).perRecord(Math.max(1, records));
             Files.writeString(work.resolve(c.name() + "-profile.txt"), text);
             System.err.println(text);
         }
@@ -393,7 +387,7 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("stallSeconds", stallSeconds);
         r.put("loaderHeap", stallHeap);
-        try (ChildJvm child = ChildJvm.start(work, "stalled-sink", new ChildJvm.JvmOptions(stallHeap, javaOptions(), jfr),
+        try (ChildJvm child = ChildJvm.start(work, "stalled-sink", new ChildJvm.JvmOptions(stallHeap, javaOptions(), profile),
                 pgEnv("bench-stall", table), "load");
              ProgressBar bar = bar(task, orders);
              Connection lock = postgres.connect()) {
@@ -744,7 +738,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private ChildJvm.JvmOptions jvm() {
-        return new ChildJvm.JvmOptions(loaderHeap, javaOptions(), jfr);
+        return new ChildJvm.JvmOptions(loaderHeap, javaOptions(), profile);
     }
 
     private List<String> javaOptions() {

@@ -72,9 +72,8 @@ final class ChildJvm implements AutoCloseable {
             command.add("-XX:+ExitOnOutOfMemoryError"); // an OutOfMemoryError is a result, never a half-working JVM
             command.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
             command.addAll(jvm.extra());
-            if (jvm.jfr()) {
-                command.add("-XX:StartFlightRecording=filename=" + workDir.resolve(name + ".jfr") + ",settings=profile");
-                command.add("-Dopl.bench.threadCpu=true"); // every thread's CPU in the window, for JfrBreakdown
+            if (jvm.profile()) {
+                command.add("-Dopl.bench.profile=" + workDir.resolve(name + ".collapsed"));
             }
             command.addAll(List.of("-cp", absoluteClassPath(), BenchChild.class.getName()));
             command.addAll(List.of(args));
@@ -90,7 +89,7 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** Heap, further JVM flags (a garbage collector, as a pod's JVM options would set) and profiling of the measured JVMs. */
-    record JvmOptions(String heap, List<String> extra, boolean jfr) {
+    record JvmOptions(String heap, List<String> extra, boolean profile) {
         JvmOptions {
             extra = List.copyOf(extra);
         }
@@ -226,14 +225,14 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
-    /** The child's name: its log, and its JFR file with --jfr, are {@code <work-dir>/<name>.log} and {@code .jfr}. */
+    /** The child's name: its log, and its CPU samples with --profile, are {@code <work-dir>/<name>.log} and {@code .collapsed}. */
     String name() {
         String file = log.getFileName().toString();
         return file.substring(0, file.length() - ".log".length());
     }
 
-    Path jfrFile() {
-        return log.resolveSibling(name() + ".jfr");
+    Path profileFile() {
+        return log.resolveSibling(name() + ".collapsed");
     }
 
     /** Asks for the final report ({@code STOP} for loaders; {@code consume} reports by itself) and waits for it. */
