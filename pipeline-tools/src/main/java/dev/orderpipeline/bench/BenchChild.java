@@ -48,6 +48,8 @@ public final class BenchChild {
     private static volatile long cpuAtLastCommit;
     /** With {@code bench --profile}: where the CPU samples of the loader's run go ({@link ProfileBreakdown}). */
     private static final String PROFILE = System.getProperty("opl.bench.profile");
+    /** Whether the samples started: at the first record, which a loader that never read one has not seen. */
+    private static volatile boolean sampling;
 
     private BenchChild() {
     }
@@ -120,7 +122,7 @@ public final class BenchChild {
             var status = loader.status().snapshot();
             Map<String, Object> result = memory();
             result.put("cpuNanos", cpuAtLastCommit - cpuAtFirst);
-            if (PROFILE != null) {
+            if (sampling) {
                 ProfileBreakdown.stopSamplingInto(Path.of(PROFILE));
             }
             result.put("recordsLoaded", status.recordsLoaded());
@@ -196,6 +198,7 @@ public final class BenchChild {
                 cpuAtFirst = loaderCpuNanos();
                 if (PROFILE != null) {
                     ProfileBreakdown.startSampling();
+                    sampling = true;
                 }
                 say("FIRST " + System.currentTimeMillis());
             }

@@ -134,7 +134,7 @@ public final class BenchCommand implements Callable<Integer> {
             + "and by thread into <work-dir>/<child>-profile.txt (the samples: <child>.collapsed).")
     boolean profile;
 
-    @Option(names = "--work-dir", description = "Where databases, logs and JFR files go (default: a new temporary directory).")
+    @Option(names = "--work-dir", description = "Where databases, logs and profiles go (default: a new temporary directory).")
     Path workDir;
 
     @Option(names = "--json", description = "Print the results as JSON instead of a Markdown table.")
@@ -362,6 +362,9 @@ public final class BenchCommand implements Callable<Integer> {
     private void profile(String task, List<ChildJvm> children, List<Map<String, Object>> reports) throws IOException {
         for (int i = 0; i < children.size(); i++) {
             ChildJvm c = children.get(i);
+            if (!Files.exists(c.profileFile())) {
+                continue; // the loader never read a record
+            }
             long records = ((Number) reports.get(i).get("recordsLoaded")).longValue();
             String text = task + " (" + c.name() + ")\n"
                     + ProfileBreakdown.read(c.profileFile()).perRecord(Math.max(1, records));

@@ -62,7 +62,7 @@ class BenchCommandTest {
         try {
             exit = PipelineTools.execute("bench", "--orders", Integer.toString(ORDERS), "--partitions", "3",
                     "--loaders", "2", "--rate", "1000", "--freshness-seconds", "4", "--warmup-seconds", "1",
-                    "--loader-heap", "256m", "--stall-seconds", "2", "--work-dir", work.toString(), "--json");
+                    "--loader-heap", "256m", "--stall-seconds", "2", "--work-dir", work.toString(), "--json", "--profile");
         } finally {
             System.setOut(original);
         }
@@ -71,6 +71,11 @@ class BenchCommandTest {
         JsonNode r = new ObjectMapper().readTree(stdout); // stdout is the JSON and nothing else
 
         assertEquals(ORDERS, r.get("orders").asLong());
+        for (String loader : List.of("bench-duckdb-0", "bench-postgres-0")) {
+            String profile = Files.readString(work.resolve(loader + "-profile.txt"));
+            assertTrue(profile.contains(ORDERS + " records") && profile.contains("sink: JDBC, Appender, COPY"),
+                    "--profile broke the loader's CPU down by part: " + profile);
+        }
         assertTrue(r.get("topicBytes").asLong() > ORDERS * 100L, "orders are ~180 bytes of JSON each");
         for (String measure : List.of("consumeOnly", "duckdbAppender", "postgresCopy", "sinkAloneDuckdb", "sinkAlonePostgres",
                 "loaderDuckdb", "loaderPostgres", "replicatorPostgres")) {
