@@ -1,5 +1,6 @@
 package dev.orderpipeline.embedded;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -8,7 +9,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -78,7 +82,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             try {
                 TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
                 long led = description.partitions().stream().filter(p -> p.leader() != null && !p.leader().isEmpty()).count();
-                if (led == partitions) {
+                if (led == partitions && leadersServe(admin, topic, partitions)) {
                     return;
                 }
             } catch (ExecutionException e) {
@@ -90,6 +94,28 @@ public final class EmbeddedKafka implements AutoCloseable {
                 throw new IllegalStateException("topic " + topic + " has partitions without a leader 30 s after its creation");
             }
             Thread.sleep(50);
+        }
+    }
+
+    /**
+     * Whether the broker's replica manager already leads every partition. The metadata that describeTopics reads can
+     * name the leader a moment before: a producer that writes then gets NOT_LEADER_OR_FOLLOWER on its first batch,
+     * and an idempotent one with later batches in flight can be left retrying that batch out of sequence until its
+     * delivery timeout. ListOffsets is answered by the leader's log, so it succeeds only once the log is there.
+     */
+    private static boolean leadersServe(Admin admin, String topic, int partitions) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        try {
+            admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RetriableException) {
+                return false;
+            }
+            throw e;
         }
     }
 
