@@ -62,6 +62,7 @@ public final class RecordConverter {
     private final int maxColumns;
     private final Field root = new Field(List.of());
     private Object[] scratch = new Object[32];
+    private final JsonValueReader json = new JsonValueReader(JSON);
     /** The record's fields this converter has not mapped to a column yet, in order of appearance. */
     private final List<Field> newFields = new ArrayList<>();
     /** Widenings the record needs, by column index. */
@@ -141,39 +142,55 @@ public final class RecordConverter {
     }
 
     private void parseValue(byte[] value) throws RecordConversionException {
-        try (JsonParser parser = JSON.createParser(value)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
+        boolean read = false;
+        try {
+            JsonParser parser = json.begin(value);
+            if (json.next() != JsonToken.START_OBJECT) {
                 throw new RecordConversionException("the record value is not a JSON object");
             }
             readObject(parser, root);
-            if (parser.nextToken() != null) {
+            if (!json.endValue(value)) {
                 throw new RecordConversionException("the record value has data after its JSON object");
             }
+            read = true;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new RecordConversionException("the record value is not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new RecordConversionException("the record value cannot be read: " + e.getMessage(), e);
+        } finally {
+            if (!read) {
+                json.discard();
+            }
         }
     }
 
     private void readObject(JsonParser parser, Field parent) throws IOException, RecordConversionException {
         JsonToken token;
-        while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+        while ((token = json.next()) == JsonToken.FIELD_NAME) {
             Field field = parent.child(parser.currentName());
-            JsonToken valueToken = parser.nextToken();
+            JsonToken valueToken = json.next();
             if (valueToken == JsonToken.START_OBJECT) {
                 readObject(parser, field);
+            } else if (valueToken == null) {
+                throw endedInsideTheObject();
             } else {
                 set(field, readScalar(parser, valueToken));
             }
+        }
+        if (token == null) {
+            throw endedInsideTheObject();
         }
         if (token != JsonToken.END_OBJECT) {
             throw new RecordConversionException("the record value is not valid JSON: unexpected " + token);
         }
     }
 
+    private static RecordConversionException endedInsideTheObject() {
+        return new RecordConversionException("the record value is not valid JSON: it ends before its object closes");
+    }
+
     /** Numbers exactly as written: a Long, or a BigDecimal (beyond 64 bits, or with a fraction or exponent). */
-    private static Object readScalar(JsonParser parser, JsonToken token) throws IOException {
+    private Object readScalar(JsonParser parser, JsonToken token) throws IOException, RecordConversionException {
         return switch (token) {
             case VALUE_NUMBER_INT -> parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
                     ? (Object) SchemaPolicy.exact(parser.getBigIntegerValue()) : (Object) parser.getLongValue();
@@ -186,10 +203,23 @@ public final class RecordConverter {
         };
     }
 
-    private static String copyStructure(JsonParser parser) throws IOException {
+    /** An array as its JSON text, token by token: the reader, not the generator, knows where the record's bytes end. */
+    private String copyStructure(JsonParser parser) throws IOException, RecordConversionException {
         StringWriter out = new StringWriter();
         try (JsonGenerator generator = JSON.createGenerator(out)) {
-            generator.copyCurrentStructure(parser);
+            int depth = 0;
+            JsonToken token = parser.currentToken();
+            while (true) {
+                generator.copyCurrentEvent(parser);
+                depth += token.isStructStart() ? 1 : token.isStructEnd() ? -1 : 0;
+                if (depth == 0) {
+                    break;
+                }
+                token = json.next();
+                if (token == null) {
+                    throw endedInsideTheObject();
+                }
+            }
         }
         return out.toString();
     }

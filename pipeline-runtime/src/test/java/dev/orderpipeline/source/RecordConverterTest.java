@@ -95,6 +95,46 @@ class RecordConverterTest {
     }
 
     @Test
+    void aRefusedRecordLeavesNothingHalfReadForTheNextRecord() throws Exception {
+        TableShape shape = new TableShape(List.of());
+        RecordConverter converter = new RecordConverter(shape, List.of());
+        List<String> refused = List.of("{\"a\":1} 5", "{\"a\":1} tru", "{\"a\":1}{\"a\":9}", "{\"a\":", "{\"a\"",
+                "{\"a\":[1,[2", "{\"a\":\"unterminated", "{\"a\":12", "5", "", "   ", "\"text\"");
+        long offset = 0;
+        for (String value : refused) {
+            RecordConversionException e = assertThrows(RecordConversionException.class,
+                    () -> converter.convert(record("1", value, 0)), value);
+            assertTrue(e.getMessage().startsWith("the record value "), e.getMessage());
+            Row next = converter.convert(record("2", "{\"a\":" + ++offset + ",\"b\":[" + offset + ",\"x\"]}\n ", offset));
+            assertEquals(offset, value(shape, next, "A"), "after " + value);
+            assertEquals("[" + offset + ",\"x\"]", value(shape, next, "B"), "after " + value);
+        }
+        assertEquals("the record value is not valid JSON: it ends before its object closes",
+                assertThrows(RecordConversionException.class, () -> converter.convert(record("1", "{\"a\":{\"b\":1}", 0)))
+                        .getMessage());
+        assertEquals("the record value has data after its JSON object",
+                assertThrows(RecordConversionException.class, () -> converter.convert(record("1", "{\"a\":1} 5", 0)))
+                        .getMessage());
+    }
+
+    @Test
+    void aConverterRenewingItsParserEveryTenThousandRecordsKeepsEachRecordsOwnValues() throws Exception {
+        TableShape shape = new TableShape(List.of());
+        RecordConverter converter = new RecordConverter(shape, List.of());
+        int records = 2 * JsonValueReader.RECORDS_PER_PARSER + 7;
+        for (int i = 0; i < records; i++) {
+            // a new field name now and then: names seen by one parser must not leak into another's values
+            String extra = i % 997 == 0 ? ",\"f" + i + "\":\"v" + i + "\"" : "";
+            Row row = converter.convert(record(Integer.toString(i), "{\"orderid\":" + i + ",\"item\":\"Item_" + i + "\"" + extra + "}", i));
+            assertEquals((long) i, value(shape, row, "ORDERID"));
+            assertEquals("Item_" + i, value(shape, row, "ITEM"));
+            if (!extra.isEmpty()) {
+                assertEquals("v" + i, value(shape, row, "F" + i));
+            }
+        }
+    }
+
+    @Test
     void fieldNamesWithInvalidCharactersOrReservedNamesGetSafeColumnsInsteadOfRefusingTheRecord() throws Exception {
         TableShape shape = new TableShape(List.of());
         RecordConverter converter = new RecordConverter(shape, List.of());
