@@ -102,7 +102,9 @@ public final class DuckDbSql extends WarehouseSql {
      * vacuum. Rarer checkpoints only gather that work into longer stops (production mix, 13-15M rows: 0.7-2.3 s
      * every 36 batches at 128 MiB, 10.9 s once at 1 GiB); at 32 MiB without vacuum one takes 0.26-0.32 s,
      * which mostly fits in the pause between batches. Record to visible in PostgreSQL at 20,000 orders/s, p99:
-     * 3.4 s at 32 MiB with one vacuum task against 5.65 s at 128 MiB with DuckDB's 100 (pipeline-tools/BENCH.md).
+     * 3.4 s at 32 MiB with one vacuum task against 5.65 s at 128 MiB with DuckDB's 100, and 22.5 s at 128 MiB
+     * with one task (pipeline-tools/BENCH.md). The price is paid with all orders new: four times as many, smaller
+     * checkpoints gave p99 2.19 s at 32 MiB against 1.76 s at 128 MiB.
      */
     public static final long CHECKPOINT_AFTER_WAL_BYTES = 32L << 20;
 

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -89,6 +90,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
                     throw e;
                 }
+            } catch (TimeoutException e) {
+                // a broker slow to answer (a loaded CI machine): asked again until the deadline
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("topic " + topic + " has partitions without a leader 30 s after its creation");

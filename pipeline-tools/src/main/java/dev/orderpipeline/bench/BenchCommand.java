@@ -314,7 +314,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<ChildJvm> children = new ArrayList<>();
         try (ProgressBar bar = bar(task, orders)) {
             for (int i = 0; i < count; i++) {
-                children.add(ChildJvm.start(work, env.get(Setting.PIPELINE_NAME.envName()) + "-" + i, jvm(), env, "load"));
+                children.add(ChildJvm.start(work, env.get(Setting.PIPELINE_NAME.envName()) + "-" + i, loaderJvm(), env, "load"));
             }
             children.forEach(c -> c.send("GO"));
             long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
@@ -390,7 +390,7 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("stallSeconds", stallSeconds);
         r.put("loaderHeap", stallHeap);
-        try (ChildJvm child = ChildJvm.start(work, "stalled-sink", new ChildJvm.JvmOptions(stallHeap, javaOptions(), profile),
+        try (ChildJvm child = ChildJvm.start(work, "stalled-sink", new ChildJvm.JvmOptions(stallHeap, javaOptions(), false),
                 pgEnv("bench-stall", table), "load");
              ProgressBar bar = bar(task, orders);
              Connection lock = postgres.connect()) {
@@ -740,8 +740,14 @@ public final class BenchCommand implements Callable<Integer> {
         return env;
     }
 
-    private ChildJvm.JvmOptions jvm() {
+    /** The JVMs of the loader runs, the only ones {@link #profile} breaks down: profiled with --profile. */
+    private ChildJvm.JvmOptions loaderJvm() {
         return new ChildJvm.JvmOptions(loaderHeap, javaOptions(), profile);
+    }
+
+    /** Consume-only and freshness: never profiled (samples nobody reads would only cost those runs CPU). */
+    private ChildJvm.JvmOptions jvm() {
+        return new ChildJvm.JvmOptions(loaderHeap, javaOptions(), false);
     }
 
     private List<String> javaOptions() {

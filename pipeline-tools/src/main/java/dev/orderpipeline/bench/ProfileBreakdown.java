@@ -86,15 +86,16 @@ public final class ProfileBreakdown {
             StringBuilder out = new StringBuilder(String.format(
                     "CPU per record, first record → end, %d records: %.2f µs (%d samples of %d ms of CPU, every thread of the loader)%n",
                     records, micros(samples, records), samples, INTERVAL_NANOS / 1_000_000));
-            out.append("by part:\n");
-            lines.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                    .forEach(e -> out.append(String.format("  %-78s %6.2f µs  %5.1f %%%n", e.getKey(),
-                            micros(e.getValue(), records), 100.0 * e.getValue() / Math.max(1, samples))));
-            out.append("by thread:\n");
-            threads.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                    .forEach(e -> out.append(String.format("  %-78s %6.2f µs  %5.1f %%%n", e.getKey(),
-                            micros(e.getValue(), records), 100.0 * e.getValue() / Math.max(1, samples))));
+            appendLargestFirst(out, "by part", lines, records);
+            appendLargestFirst(out, "by thread", threads, records);
             return out.toString();
+        }
+
+        private void appendLargestFirst(StringBuilder out, String title, Map<String, Long> counts, long records) {
+            out.append(title).append(":\n");
+            counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                    .forEach(e -> out.append(String.format("  %-78s %6.2f µs  %5.1f %%%n", e.getKey(),
+                            micros(e.getValue(), records), 100.0 * e.getValue() / Math.max(1, samples))));
         }
 
         private static double micros(long samples, long records) {
