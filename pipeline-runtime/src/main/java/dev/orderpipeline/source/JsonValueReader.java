@@ -8,7 +8,7 @@ import java.io.IOException;
 
 /**
  * Reads the JSON values of many records, one after another, with one of Jackson's non-blocking parsers fed each
- * record's bytes in turn. A parser made per record cost ~0.6 KB of garbage a record (the parser, its quad buffer,
+ * record's bytes in turn. A parser made per record cost ~0.7 KB of garbage a record (the parser, its quad buffer,
  * IOContext, symbol-table child and read contexts: a quarter of all the loader allocated, see BENCH.md); this
  * one is made once per {@link #RECORDS_PER_PARSER} records.
  *
@@ -33,7 +33,8 @@ final class JsonValueReader {
     private int records;
     private long fedBefore;
     private long fed;
-    private int length;
+    /** Where the current record's JSON starts in its bytes (after a byte order mark). */
+    private int start;
 
     JsonValueReader(JsonFactory factory) {
         this.factory = factory;
@@ -45,11 +46,13 @@ final class JsonValueReader {
             renew();
         }
         records++;
+        // A parser skips a UTF-8 byte order mark only at the start of its first document, as a blocking parser
+        // made per record did for every record: skipped here, so that it makes no difference which record it is.
+        start = startsWithByteOrderMark(value) ? 3 : 0;
         fedBefore = fed;
-        fed += value.length;
-        length = value.length;
-        if (value.length > 0) {
-            feeder.feedInput(value, 0, value.length);
+        fed += value.length - start;
+        if (value.length > start) {
+            feeder.feedInput(value, start, value.length);
         }
         return parser;
     }
@@ -66,14 +69,18 @@ final class JsonValueReader {
      * number, say, that the next record's first byte would end.
      */
     boolean endValue(byte[] value) throws IOException {
-        int end = (int) (parser.currentLocation().getByteOffset() - fedBefore);
-        for (int i = end; i < length; i++) {
+        int end = start + (int) (parser.currentLocation().getByteOffset() - fedBefore);
+        for (int i = end; i < value.length; i++) {
             byte b = value[i];
             if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
                 return false;
             }
         }
         return parser.nextToken() == JsonToken.NOT_AVAILABLE && feeder.needMoreInput();
+    }
+
+    private static boolean startsWithByteOrderMark(byte[] value) {
+        return value.length >= 3 && value[0] == (byte) 0xEF && value[1] == (byte) 0xBB && value[2] == (byte) 0xBF;
     }
 
     /** After a failure, or a record that was not read to its end: the next record starts a new parser. */

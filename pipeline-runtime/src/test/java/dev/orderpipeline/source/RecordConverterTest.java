@@ -118,6 +118,18 @@ class RecordConverterTest {
     }
 
     @Test
+    void aUtf8ByteOrderMarkBeforeTheObjectIsSkippedInEveryRecordNotOnlyTheFirst() throws Exception {
+        TableShape shape = new TableShape(List.of());
+        RecordConverter converter = new RecordConverter(shape, List.of());
+        for (long i = 0; i < 4; i++) {
+            String value = (i % 2 == 0 ? "\uFEFF" : "") + "{\"a\":" + i + "} ";
+            assertEquals(i, value(shape, converter.convert(record("1", value, i)), "A"));
+        }
+        assertThrows(RecordConversionException.class, () -> converter.convert(record("1", "\uFEFF{\"a\":1} 5", 9)));
+        assertEquals(7L, value(shape, converter.convert(record("1", "\uFEFF{\"a\":7}", 10)), "A"));
+    }
+
+    @Test
     void aConverterRenewingItsParserEveryTenThousandRecordsKeepsEachRecordsOwnValues() throws Exception {
         TableShape shape = new TableShape(List.of());
         RecordConverter converter = new RecordConverter(shape, List.of());
