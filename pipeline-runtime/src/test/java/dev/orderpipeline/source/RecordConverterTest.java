@@ -130,6 +130,20 @@ class RecordConverterTest {
     }
 
     @Test
+    void aJsonValueInUtf16IsRefusedAsInvalidJsonNotMisread() throws Exception {
+        TableShape shape = new TableShape(List.of());
+        RecordConverter converter = new RecordConverter(shape, List.of());
+        for (java.nio.charset.Charset utf16 : List.of(StandardCharsets.UTF_16BE, StandardCharsets.UTF_16LE)) {
+            ConsumerRecord<byte[], byte[]> wide = new ConsumerRecord<>("orders", 0, 0, "1".getBytes(StandardCharsets.UTF_8),
+                    "{\"a\":1}".getBytes(utf16));
+            RecordConversionException e = assertThrows(RecordConversionException.class, () -> converter.convert(wide));
+            assertTrue(e.getMessage().startsWith("the record value is not"), e.getMessage());
+        }
+        assertEquals(0, shape.size());
+        assertEquals(2L, value(shape, converter.convert(record("1", "{\"a\":2}", 1)), "A"));
+    }
+
+    @Test
     void aConverterRenewingItsParserEveryTenThousandRecordsKeepsEachRecordsOwnValues() throws Exception {
         TableShape shape = new TableShape(List.of());
         RecordConverter converter = new RecordConverter(shape, List.of());
