@@ -83,12 +83,12 @@ public final class DuckDbSql extends WarehouseSql {
     /**
      * DuckDB checkpoints inside the commit whose WAL passes {@code checkpoint_threshold} (16 MB by default), and
      * each checkpoint rewrites the table's last, partly filled row group: with 50,000-row batches every other
-     * commit paid for one. The loader checkpoints between batches instead ({@link #CHECKPOINT_AFTER_WAL_BYTES},
+     * commit paid for one. The loader checkpoints between batches instead ({@link CheckpointThresholds},
      * {@link DuckDbWarehouse#tidy}), so that no commit waits for one; the threshold stays as a backstop for a
      * checkpoint the loader could not run. Each checkpoint runs at most one vacuum task (a merge of row groups
      * whose deletions cross DuckDB's threshold; DuckDB's default is 100): with updates and tombstones the vacuum
      * otherwise came in lumps of up to 7 s that the next batch waited for, while one task a checkpoint kept the
-     * longest at 1.9 s and reclaimed as many deleted rows ({@link #CHECKPOINT_AFTER_WAL_BYTES}). Runtime SETs,
+     * longest at 1.9 s and reclaimed as many deleted rows ({@link CheckpointThresholds}). Runtime SETs,
      * not connection properties: a second connection to the same file (the replicator in the same process) then
      * opens it without a configuration conflict.
      */
@@ -97,16 +97,26 @@ public final class DuckDbSql extends WarehouseSql {
     }
 
     /**
-     * The WAL size past which the loader checkpoints after a commit. A checkpoint stops every writer, so the next
-     * batch waits for it, and its cost follows its work: compressing the rows written since the last one, and
-     * vacuum. Rarer checkpoints only gather that work into longer stops (production mix, 13-15M rows: 0.7-2.3 s
-     * every 36 batches at 128 MiB, 10.9 s once at 1 GiB); at 32 MiB without vacuum one takes 0.26-0.32 s,
-     * which mostly fits in the pause between batches. Record to visible in PostgreSQL at 20,000 orders/s, p99:
-     * 3.4 s at 32 MiB with one vacuum task against 5.65 s at 128 MiB with DuckDB's 100, and 22.5 s at 128 MiB
-     * with one task (pipeline-tools/BENCH.md). The price is paid with all orders new: four times as many, smaller
-     * checkpoints gave p99 2.19 s at 32 MiB against 1.76 s at 128 MiB.
+     * How much WAL the loader lets grow before it checkpoints after a commit. A checkpoint stops every writer,
+     * so the next batch waits for it, and its cost follows its work: compressing the rows written since the
+     * last one, and vacuum, which only deleted rows (updates and tombstones) give it. Rarer checkpoints gather
+     * that work into longer stops. With the production mix (13-15M rows) a checkpoint took 0.7-2.3 s every 36
+     * batches at 128 MiB, 10.9 s once at 1 GiB, and one every 9 batches at 32 MiB 0.26-0.32 s without vacuum:
+     * record to visible in PostgreSQL at 20,000 orders/s, p99 3.4 s at 32 MiB with one vacuum task against
+     * 5.65 s at 128 MiB with DuckDB's 100 and 22.5 s at 128 MiB with one. With all orders new there is nothing
+     * to vacuum, and four times as many, smaller checkpoints cost more than they save: p99 2.19 s at 32 MiB
+     * against 1.76 s at 128 MiB (pipeline-tools/BENCH.md).
+     *
+     * @param appendsOnly the WAL size past which a WAL holding only new rows is checkpointed
+     * @param withDeletions the WAL size past which a WAL holding a deleted row is checkpointed
      */
-    public static final long CHECKPOINT_AFTER_WAL_BYTES = 32L << 20;
+    public record CheckpointThresholds(long appendsOnly, long withDeletions) {
+        public static final CheckpointThresholds DEFAULT = new CheckpointThresholds(128L << 20, 32L << 20);
+
+        public long walBytes(boolean deletedSinceCheckpoint) {
+            return deletedSinceCheckpoint ? withDeletions : appendsOnly;
+        }
+    }
 
     public String checkpoint() {
         return "CHECKPOINT";
@@ -132,12 +142,24 @@ public final class DuckDbSql extends WarehouseSql {
      */
     @Override
     public List<String> upsertFromStaging(List<Column> columns, List<SqlIdentifier> keys, boolean keyIsUnique, boolean tombstones) {
+        List<String> statements = new java.util.ArrayList<>();
+        statements.add(deleteReplaced(keys));
+        statements.addAll(insertUpserted(columns, keys, tombstones));
+        return statements;
+    }
+
+    /** The upsert's first statement: deletes every row a staged key replaces; its update count says how many. */
+    public String deleteReplaced(List<SqlIdentifier> keys) {
+        return "DELETE FROM " + targetTable() + " AS t USING " + stagingTable() + " AS s WHERE " + keysMatch(keys);
+    }
+
+    /** The upsert's statements after {@link #deleteReplaced}: append the staged rows, and the tombstoned ones. */
+    public List<String> insertUpserted(List<Column> columns, List<SqlIdentifier> keys, boolean tombstones) {
         String deleted = MetadataColumns.DELETED.quoted();
         String insert = "INSERT INTO " + targetTable() + " (" + targetColumnNames(columns) + ") ";
-        String replaced = "DELETE FROM " + targetTable() + " AS t USING " + stagingTable() + " AS s WHERE " + keysMatch(keys);
         String added = insert + stagedRows(columns) + " WHERE NOT " + deleted;
         if (!tombstones) {
-            return List.of(replaced, added);
+            return List.of(added);
         }
         String tombstoned = insert + "SELECT "
                 + columns.stream().map(c -> "t." + c.name().quoted() + ", ").collect(Collectors.joining())
@@ -145,7 +167,7 @@ public final class DuckDbSql extends WarehouseSql {
                 + MetadataColumns.KAFKA_COORDINATES.stream().map(c -> ", s." + c.quoted()).collect(Collectors.joining())
                 + " FROM " + TOMBSTONED.quoted() + " AS t JOIN (" + stagedRows(columns) + " WHERE " + deleted + ") AS s ON "
                 + keysMatch(keys);
-        return List.of(replaced, added, tombstoned);
+        return List.of(added, tombstoned);
     }
 
     /** An empty table for the tombstoned rows' last values, with the target's types. */

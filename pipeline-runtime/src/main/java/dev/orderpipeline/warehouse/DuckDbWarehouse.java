@@ -23,7 +23,13 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
     private static final Logger LOG = LoggerFactory.getLogger(DuckDbWarehouse.class);
     private final String path;
     private final DuckDbSql duckSql;
-    private final long walBytesBeforeCheckpoint;
+    private final DuckDbSql.CheckpointThresholds checkpointThresholds;
+    /**
+     * Whether a statement deleted rows since the last checkpoint (a replaced or tombstoned row), so that the next
+     * checkpoint vacuums. Counted when the statement runs: a batch rolled back afterwards only brings the next
+     * checkpoint forward.
+     */
+    private boolean deletedSinceCheckpoint;
 
     public DuckDbWarehouse(String path, SqlIdentifier schema, SqlIdentifier table) {
         this(path, schema, table, StatementTimeouts.defaultTimeout());
@@ -35,19 +41,19 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
     }
 
     private DuckDbWarehouse(String path, DuckDbSql sql, Duration statementTimeout) {
-        this(path, sql, statementTimeout, DuckDbSql.CHECKPOINT_AFTER_WAL_BYTES);
+        this(path, sql, statementTimeout, DuckDbSql.CheckpointThresholds.DEFAULT);
     }
 
-    /** With another WAL size before {@link #tidy} checkpoints (tests). */
-    public DuckDbWarehouse(String path, SqlIdentifier schema, SqlIdentifier table, long walBytesBeforeCheckpoint) {
-        this(path, new DuckDbSql(schema, table), StatementTimeouts.defaultTimeout(), walBytesBeforeCheckpoint);
+    /** With other WAL sizes before {@link #tidy} checkpoints (tests). */
+    public DuckDbWarehouse(String path, SqlIdentifier schema, SqlIdentifier table, DuckDbSql.CheckpointThresholds checkpointThresholds) {
+        this(path, new DuckDbSql(schema, table), StatementTimeouts.defaultTimeout(), checkpointThresholds);
     }
 
-    private DuckDbWarehouse(String path, DuckDbSql sql, Duration statementTimeout, long walBytesBeforeCheckpoint) {
+    private DuckDbWarehouse(String path, DuckDbSql sql, Duration statementTimeout, DuckDbSql.CheckpointThresholds checkpointThresholds) {
         super(sql, statementTimeout);
         this.path = path;
         this.duckSql = sql;
-        this.walBytesBeforeCheckpoint = walBytesBeforeCheckpoint;
+        this.checkpointThresholds = checkpointThresholds;
     }
 
     @Override
@@ -64,7 +70,10 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         return connection;
     }
 
-    /** Checkpoints once the WAL has grown past {@link DuckDbSql#CHECKPOINT_AFTER_WAL_BYTES} (an in-memory database has none). */
+    /**
+     * Checkpoints once the WAL has grown past its threshold, the smaller one when it holds deletions
+     * ({@link DuckDbSql.CheckpointThresholds}; an in-memory database has no WAL).
+     */
     @Override
     public void tidy() throws SQLException {
         Path wal = Path.of(path + ".wal");
@@ -74,13 +83,14 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         } catch (IOException e) {
             return;
         }
-        if (size >= walBytesBeforeCheckpoint) {
+        if (size >= checkpointThresholds.walBytes(deletedSinceCheckpoint)) {
             long started = System.nanoTime();
             Connection connection = connection();
             connection.setAutoCommit(true);
             try (Statement s = connection.createStatement()) {
                 s.execute(duckSql.checkpoint());
             }
+            deletedSinceCheckpoint = false;
             LOG.debug("checkpoint of {} MiB of WAL: {} ms", size >> 20, (System.nanoTime() - started) / 1_000_000);
         }
     }
@@ -110,16 +120,28 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         }
     }
 
-    /** A tombstone keeps the row's last values: its DELETE returns them before the upsert's statements run. */
+    /**
+     * A tombstone keeps the row's last values: its DELETE returns them before the upsert's statements run. The
+     * upsert's DELETEs say whether the WAL now holds deletions ({@link #tidy}).
+     */
     @Override
     protected void writeStaged(Connection connection, Batch batch) throws SQLException {
-        if (batch.upsert() && batch.hasTombstones()) {
-            deleteTombstonedKeepingValues(connection, batch);
+        if (!batch.upsert()) {
+            super.writeStaged(connection, batch);
+            return;
         }
-        super.writeStaged(connection, batch);
+        int deleted = batch.hasTombstones() ? deleteTombstonedKeepingValues(connection, batch) : 0;
+        try (Statement s = connection.createStatement()) {
+            deleted += s.executeUpdate(duckSql.deleteReplaced(batch.keyColumns()));
+            for (String statement : duckSql.insertUpserted(batch.columns(), batch.keyColumns(), batch.hasTombstones())) {
+                s.execute(statement);
+            }
+        }
+        deletedSinceCheckpoint |= deleted > 0;
     }
 
-    private void deleteTombstonedKeepingValues(Connection connection, Batch batch) throws SQLException {
+    /** Returns how many rows the tombstones deleted. */
+    private int deleteTombstonedKeepingValues(Connection connection, Batch batch) throws SQLException {
         List<Column> columns = batch.columns();
         try (Statement s = connection.createStatement()) {
             s.execute(duckSql.createTombstoned(columns));
@@ -137,6 +159,7 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
                 s.execute(duckSql.keepTombstoned(
                         rows.subList(from, Math.min(rows.size(), from + DuckDbSql.TOMBSTONED_ROWS_PER_STATEMENT))));
             }
+            return rows.size();
         }
     }
 

@@ -10,6 +10,7 @@ import dev.orderpipeline.metrics.LoaderMetrics;
 import dev.orderpipeline.schema.ColumnType;
 import dev.orderpipeline.warehouse.Batch;
 import dev.orderpipeline.warehouse.Column;
+import dev.orderpipeline.warehouse.DuckDbSql;
 import dev.orderpipeline.warehouse.DuckDbWarehouse;
 import dev.orderpipeline.warehouse.OffsetAdvance;
 import dev.orderpipeline.warehouse.Row;
@@ -44,7 +45,7 @@ class WarehouseSessionTest {
         CountDownLatch release = new CountDownLatch(1);
         Path wal = dir.resolve("w.duckdb.wal");
         try (DuckDbWarehouse real = new DuckDbWarehouse(dir.resolve("w.duckdb").toString(), SqlIdentifier.of("main"),
-                SqlIdentifier.of("ORDERS"), 1);
+                SqlIdentifier.of("ORDERS"), new DuckDbSql.CheckpointThresholds(1, 1));
              HeldTidy duck = new HeldTidy(real, tidying, release)) {
             LoaderStatus status = new LoaderStatus();
             WarehouseSession session = new WarehouseSession(duck,

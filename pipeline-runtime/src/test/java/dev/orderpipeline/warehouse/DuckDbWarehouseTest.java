@@ -69,7 +69,7 @@ class DuckDbWarehouseTest {
     void theLoaderCheckpointsBetweenBatchesOnceItsWalPassesTheThresholdWithOneVacuumTaskAndDuckDbsOwnIsABackstopAt1GiB() throws Exception {
         Path db = dir.resolve("w.duckdb");
         Path wal = dir.resolve("w.duckdb.wal");
-        try (DuckDbWarehouse w = new DuckDbWarehouse(db.toString(), SqlIdentifier.of("main"), SqlIdentifier.of("ORDERS"), 4096)) {
+        try (DuckDbWarehouse w = new DuckDbWarehouse(db.toString(), SqlIdentifier.of("main"), SqlIdentifier.of("ORDERS"), new DuckDbSql.CheckpointThresholds(4096, 4096))) {
             w.open();
             w.storedOffsets("p", "orders", List.of(0));
             w.write(batch(-1, 3, 1, 2, 3));
@@ -93,6 +93,38 @@ class DuckDbWarehouseTest {
         }
     }
 
+    @Test
+    void aWalOfNewRowsOnlyGrowsToTheLargerThresholdAndOneHoldingReplacedRowsIsCheckpointedAtTheSmaller() throws Exception {
+        Path wal = dir.resolve("w.duckdb.wal");
+        try (DuckDbWarehouse w = new DuckDbWarehouse(dir.resolve("w.duckdb").toString(), SqlIdentifier.of("main"),
+                SqlIdentifier.of("ORDERS"), new DuckDbSql.CheckpointThresholds(64L << 20, 4096))) {
+            w.open();
+            w.storedOffsets("p", "orders", List.of(0));
+            w.write(upsertBatch(-1, 3000, java.util.stream.LongStream.range(0, 3000).toArray()));
+            long appended = java.nio.file.Files.size(wal);
+            org.junit.jupiter.api.Assertions.assertTrue(appended >= 4096, "past the smaller threshold: " + appended);
+            w.tidy();
+            assertEquals(appended, java.nio.file.Files.size(wal), "new rows alone wait for the larger threshold");
+
+            w.write(upsertBatch(3000, 3001, 7)); // replaces the row of key 7
+            w.tidy();
+            org.junit.jupiter.api.Assertions.assertTrue(!java.nio.file.Files.exists(wal) || java.nio.file.Files.size(wal) == 0,
+                    "a WAL holding a replaced row is checkpointed at the smaller threshold");
+
+            w.write(upsertBatch(3001, 6001, java.util.stream.LongStream.range(10_000, 13_000).toArray()));
+            w.tidy();
+            org.junit.jupiter.api.Assertions.assertTrue(java.nio.file.Files.size(wal) >= 4096,
+                    "after the checkpoint, new rows alone wait for the larger threshold again");
+        }
+    }
+
+    /** An upsert batch on ORDERID of partition 0's records {@code expected} to {@code next - 1}. */
+    static Batch upsertBatch(long expected, long next, long... ids) {
+        Batch plain = batch(expected, next, ids);
+        return new Batch(plain.pipeline(), plain.topic(), plain.columns(), List.of(SqlIdentifier.of("ORDERID")),
+                plain.rows(), plain.offsets(), plain.committedAtMillis());
+    }
+
     /**
      * DuckDB sizes a table for its join planning by every row it ever held, deleted or not, and never reclaims a
      * TEMP table's deleted rows: a staging table emptied by DELETE grew in the optimizer's eyes by a batch per
@@ -103,10 +135,8 @@ class DuckDbWarehouseTest {
         Path db = dir.resolve("w.duckdb");
         try (DuckDbWarehouse w = openedOnPartitionZero(db)) {
             for (int b = 0; b < 5; b++) {
-                Batch appended = batch(b * 200L - (b == 0 ? 1 : 0), (b + 1) * 200L,
-                        java.util.stream.LongStream.range(b * 200L, (b + 1) * 200L).toArray());
-                w.write(new Batch(appended.pipeline(), appended.topic(), COLUMNS, List.of(SqlIdentifier.of("ORDERID")),
-                        appended.rows(), appended.offsets(), 0L));
+                w.write(upsertBatch(b * 200L - (b == 0 ? 1 : 0), (b + 1) * 200L,
+                        java.util.stream.LongStream.range(b * 200L, (b + 1) * 200L).toArray()));
             }
             try (Statement s = w.connection().createStatement();
                  ResultSet rs = s.executeQuery("SELECT estimated_size FROM duckdb_tables() WHERE temporary AND table_name = '"
