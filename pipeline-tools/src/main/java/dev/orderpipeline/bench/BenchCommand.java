@@ -58,6 +58,16 @@ public final class BenchCommand implements Callable<Integer> {
     static final double TOMBSTONES = 0.03;
     private static final long SEED = 1;
 
+    /**
+     * The throughput targets the project has set (README, "Benchmark"), each a ratio to a ceiling measured in the
+     * same run: the loader into DuckDB against consume-only; the PostgreSQL sink's own upsert against COPY, and
+     * the loader against that sink alone; the replicator's snapshot against COPY.
+     */
+    static final double LOADER_DUCKDB_OF_CONSUME_ONLY = 0.3;
+    static final double SINK_ALONE_POSTGRES_OF_COPY = 0.3;
+    static final double LOADER_POSTGRES_OF_SINK_ALONE = 0.9;
+    static final double REPLICATOR_OF_COPY = 0.5;
+
     @Option(names = "--orders", defaultValue = "1000000", description = "Orders to produce (default: ${DEFAULT-VALUE}).")
     long orders;
 
@@ -225,19 +235,20 @@ public final class BenchCommand implements Callable<Integer> {
             Rate duckSink = sinkAlone("sink alone: DuckDB upsert", duckEnv("bench-sink-duckdb", work.resolve("sink.duckdb")));
             rates.put("sinkAloneDuckdb", rate(duckSink.withBytes(topicBytes), "duckdbAppender", duckAppender, null));
             Rate pgSink = sinkAlone("sink alone: PostgreSQL upsert", pgEnv("bench-sink-postgres", "ORDERS_SINK"));
-            rates.put("sinkAlonePostgres", rate(pgSink.withBytes(topicBytes), "postgresCopy", pgCopy, null));
+            rates.put("sinkAlonePostgres", rate(pgSink.withBytes(topicBytes), "postgresCopy", pgCopy, SINK_ALONE_POSTGRES_OF_COPY));
 
             Path duckFile = work.resolve("loader.duckdb");
             LoaderRun duck = runLoaders("loader → DuckDB", 1, duckEnv("bench-duckdb", duckFile));
-            rates.put("loaderDuckdb", rate(duck.rate().withBytes(topicBytes), "consumeOnly", ceilingA, 0.8));
+            rates.put("loaderDuckdb", rate(duck.rate().withBytes(topicBytes), "consumeOnly", ceilingA, LOADER_DUCKDB_OF_CONSUME_ONLY));
             rates.put("loaderDuckdbOfSinkAlone", rate(duck.rate().withBytes(topicBytes), "sinkAloneDuckdb", duckSink, null));
             LoaderRun pgRun = runLoaders("loader → PostgreSQL", 1, pgEnv("bench-postgres", "ORDERS_PG"));
-            rates.put("loaderPostgres", rate(pgRun.rate().withBytes(topicBytes), "postgresCopy", pgCopy, 0.6));
-            rates.put("loaderPostgresOfSinkAlone", rate(pgRun.rate().withBytes(topicBytes), "sinkAlonePostgres", pgSink, null));
+            rates.put("loaderPostgres", rate(pgRun.rate().withBytes(topicBytes), "postgresCopy", pgCopy, null));
+            rates.put("loaderPostgresOfSinkAlone", rate(pgRun.rate().withBytes(topicBytes), "sinkAlonePostgres", pgSink,
+                    LOADER_POSTGRES_OF_SINK_ALONE));
 
             if (!loaderOnly) {
                 Rate replicator = replicate(duckFile);
-                rates.put("replicatorPostgres", rate(replicator.withBytes(0), "postgresCopy", pgCopy, 0.5));
+                rates.put("replicatorPostgres", rate(replicator.withBytes(0), "postgresCopy", pgCopy, REPLICATOR_OF_COPY));
             }
 
             Map<String, Object> memory = new LinkedHashMap<>();
@@ -285,7 +296,7 @@ public final class BenchCommand implements Callable<Integer> {
         LoaderRun duck = runLoaders("loader → DuckDB", 1, duckEnv("bench-duckdb", duckFile));
         rates.put("loaderDuckdb", rate(duck.rate(), null, null, null));
         Rate replicator = replicate(duckFile);
-        rates.put("replicatorPostgres", rate(replicator.withBytes(0), "postgresCopy", pgCopy, 0.5));
+        rates.put("replicatorPostgres", rate(replicator.withBytes(0), "postgresCopy", pgCopy, REPLICATOR_OF_COPY));
     }
 
     /** The loader's warehouse writes of the same rows, without Kafka or JSON, in this JVM. */
@@ -596,9 +607,14 @@ public final class BenchCommand implements Callable<Integer> {
             f.put("visibleP50Millis", toVisible.p50Millis());
             f.put("visibleP99Millis", toVisible.p99Millis());
             f.put("visibleMaxMillis", toVisible.maxMillis());
-            long target = new Environment(Map.of()).duration(Setting.BATCH_MAX_LATENCY).toMillis() + 1000;
+            long maxLatency = new Environment(Map.of()).duration(Setting.BATCH_MAX_LATENCY).toMillis();
+            long target = maxLatency + 1000;
             f.put("committedP99TargetMillis", target);
             f.put("committedP99Met", toCommit.p99Millis() >= 0 && toCommit.p99Millis() <= target);
+            long visibleTarget = target + new Environment(Map.of(Setting.CDC_INTERVAL.envName(), cdcInterval))
+                    .duration(Setting.CDC_INTERVAL).toMillis();
+            f.put("visibleP99TargetMillis", visibleTarget);
+            f.put("visibleP99Met", toVisible.p99Millis() >= 0 && toVisible.p99Millis() <= visibleTarget);
             f.put("cdcInterval", cdcInterval);
             f.put("prefillRows", prefillRows);
             f.put("updateFraction", productionMix ? UPDATES : 0.0);
@@ -823,8 +839,9 @@ public final class BenchCommand implements Callable<Integer> {
             out.printf("| freshness at %,d orders/s (%,d achieved): record → committed, p50 / p99 / max | %,d / %,d / %,d ms | | maxLatency + 1 s | | p99 ≤ %,d ms %s |%n",
                     f.get("ordersPerSecond"), f.get("achievedOrdersPerSecond"), f.get("committedP50Millis"), f.get("committedP99Millis"), f.get("committedMaxMillis"),
                     f.get("committedP99TargetMillis"), (Boolean) f.get("committedP99Met") ? "✓" : "✗");
-            out.printf("| freshness: record → visible in PostgreSQL (replicator every %s), p50 / p99 / max | %,d / %,d / %,d ms | | | | |%n",
-                    f.get("cdcInterval"), f.get("visibleP50Millis"), f.get("visibleP99Millis"), f.get("visibleMaxMillis"));
+            out.printf("| freshness: record → visible in PostgreSQL (replicator every %s), p50 / p99 / max | %,d / %,d / %,d ms | | maxLatency + CDC interval + 1 s | | p99 ≤ %,d ms %s |%n",
+                    f.get("cdcInterval"), f.get("visibleP50Millis"), f.get("visibleP99Millis"), f.get("visibleMaxMillis"),
+                    f.get("visibleP99TargetMillis"), (Boolean) f.get("visibleP99Met") ? "✓" : "✗");
         }
         Map<String, Object> memory = (Map<String, Object>) results.get("loaderMemory");
         for (String sink : List.of("duckdb", "postgres")) {
