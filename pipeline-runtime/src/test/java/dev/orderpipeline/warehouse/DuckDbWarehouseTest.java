@@ -3,9 +3,11 @@ package dev.orderpipeline.warehouse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orderpipeline.config.SqlIdentifier;
 import dev.orderpipeline.schema.ColumnType;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -14,6 +16,7 @@ import java.sql.Statement;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,15 +76,15 @@ class DuckDbWarehouseTest {
             w.open();
             w.storedOffsets("p", "orders", List.of(0));
             w.write(batch(-1, 3, 1, 2, 3));
-            long written = java.nio.file.Files.size(wal);
-            org.junit.jupiter.api.Assertions.assertTrue(written > 0 && written < 4096, "a small commit stays in the WAL: " + written);
+            long written = Files.size(wal);
+            assertTrue(written > 0 && written < 4096, "a small commit stays in the WAL: " + written);
             w.tidy();
-            assertEquals(written, java.nio.file.Files.size(wal), "below the threshold nothing is checkpointed");
+            assertEquals(written, Files.size(wal), "below the threshold nothing is checkpointed");
 
-            w.write(batch(3, 3003, java.util.stream.LongStream.range(100, 3100).toArray()));
-            org.junit.jupiter.api.Assertions.assertTrue(java.nio.file.Files.size(wal) >= 4096);
+            w.write(batch(3, 3003, LongStream.range(100, 3100).toArray()));
+            assertTrue(Files.size(wal) >= 4096);
             w.tidy();
-            org.junit.jupiter.api.Assertions.assertTrue(!java.nio.file.Files.exists(wal) || java.nio.file.Files.size(wal) == 0,
+            assertTrue(!Files.exists(wal) || Files.size(wal) == 0,
                     "the checkpoint emptied the WAL");
             try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT current_setting('checkpoint_threshold'), (SELECT count(*) FROM \"main\".\"ORDERS\"), current_setting('max_vacuum_tasks')")) {
@@ -100,20 +103,20 @@ class DuckDbWarehouseTest {
                 SqlIdentifier.of("ORDERS"), new DuckDbSql.CheckpointThresholds(64L << 20, 4096))) {
             w.open();
             w.storedOffsets("p", "orders", List.of(0));
-            w.write(upsertBatch(-1, 3000, java.util.stream.LongStream.range(0, 3000).toArray()));
-            long appended = java.nio.file.Files.size(wal);
-            org.junit.jupiter.api.Assertions.assertTrue(appended >= 4096, "past the smaller threshold: " + appended);
+            w.write(upsertBatch(-1, 3000, LongStream.range(0, 3000).toArray()));
+            long appended = Files.size(wal);
+            assertTrue(appended >= 4096, "past the smaller threshold: " + appended);
             w.tidy();
-            assertEquals(appended, java.nio.file.Files.size(wal), "new rows alone wait for the larger threshold");
+            assertEquals(appended, Files.size(wal), "new rows alone wait for the larger threshold");
 
             w.write(upsertBatch(3000, 3001, 7)); // replaces the row of key 7
             w.tidy();
-            org.junit.jupiter.api.Assertions.assertTrue(!java.nio.file.Files.exists(wal) || java.nio.file.Files.size(wal) == 0,
+            assertTrue(!Files.exists(wal) || Files.size(wal) == 0,
                     "a WAL holding a replaced row is checkpointed at the smaller threshold");
 
-            w.write(upsertBatch(3001, 6001, java.util.stream.LongStream.range(10_000, 13_000).toArray()));
+            w.write(upsertBatch(3001, 6001, LongStream.range(10_000, 13_000).toArray()));
             w.tidy();
-            org.junit.jupiter.api.Assertions.assertTrue(java.nio.file.Files.size(wal) >= 4096,
+            assertTrue(Files.size(wal) >= 4096,
                     "after the checkpoint, new rows alone wait for the larger threshold again");
         }
     }
@@ -136,12 +139,12 @@ class DuckDbWarehouseTest {
         try (DuckDbWarehouse w = openedOnPartitionZero(db)) {
             for (int b = 0; b < 5; b++) {
                 w.write(upsertBatch(b * 200L - (b == 0 ? 1 : 0), (b + 1) * 200L,
-                        java.util.stream.LongStream.range(b * 200L, (b + 1) * 200L).toArray()));
+                        LongStream.range(b * 200L, (b + 1) * 200L).toArray()));
             }
             try (Statement s = w.connection().createStatement();
                  ResultSet rs = s.executeQuery("SELECT estimated_size FROM duckdb_tables() WHERE temporary AND table_name = '"
                          + WarehouseSql.STAGING_TABLE.name() + "'")) {
-                org.junit.jupiter.api.Assertions.assertTrue(rs.next(), "the staging table is the session's TEMP table");
+                assertTrue(rs.next(), "the staging table is the session's TEMP table");
                 assertEquals(200, rs.getLong(1), "DuckDB's estimate of the staging table: the last batch alone");
             }
             try (Statement s = w.connection().createStatement();
