@@ -214,12 +214,16 @@ public abstract class JdbcWarehouse implements Warehouse {
         c.setAutoCommit(false);
         boolean committed = false;
         try {
+            // First, a statement that leaves nothing behind if it runs outside the transaction. pgjdbc sends BEGIN
+            // with the transaction's first statement without waiting for BEGIN's answer; should BEGIN fail (a
+            // cancel request held up by the network landing on it), that statement still runs, in autocommit. Were
+            // it the offsets' update, the offsets would commit without their rows, and those records never load.
+            try (Statement s = c.createStatement()) {
+                s.execute(sql.clearStaging(batch.columns()));
+            }
             if (commit) {
                 advanceOffsets(c, batch);
                 times.mark("offsets");
-            }
-            try (Statement s = c.createStatement()) {
-                s.execute(sql.clearStaging(batch.columns()));
             }
             if (!batch.rows().isEmpty()) {
                 stage(c, batch);

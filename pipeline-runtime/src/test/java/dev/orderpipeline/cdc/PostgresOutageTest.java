@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.embedded.EmbeddedPostgres;
+import dev.orderpipeline.testing.LateCancelProxy;
 import dev.orderpipeline.warehouse.DuckDbWarehouse;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * PostgreSQL goes away while changes keep arriving in the warehouse, and comes back with its data
  * (a server restart): the replicator retries with capped backoff, then resumes from the watermark
  * it had committed, so the target ends equal to the warehouse with every row at its latest version.
+ * The same when a cancel request the network held back makes a transaction's BEGIN fail.
  */
 class PostgresOutageTest {
     @TempDir
@@ -78,6 +80,36 @@ class PostgresOutageTest {
                 CdcHarness.await("an in-sync audit", Duration.ofMinutes(1), () -> cdc.status().audit() != null
                         && "in-sync".equals(cdc.status().audit().get("result")));
                 assertNull(cdc.status().lastError());
+                assertEquals(null, cdc.failure.get());
+            }
+        }
+    }
+    @Test
+    void cancelRequestsLandingOnItsBeginsLoseNoChangeAndApplyNoneTwice() throws Exception {
+        Path db = dir.resolve("cancelled.duckdb");
+        OrderChanges changes = new OrderChanges(32);
+        try (EmbeddedPostgres pg = new EmbeddedPostgres(dir.resolve("pg")).start();
+             LateCancelProxy proxy = new LateCancelProxy(pg.port());
+             DuckDbWarehouse w = CdcHarness.duckWarehouse(db)) {
+            changes.writeBatch(w, 500);
+            Map<String, String> env = CdcHarness.duckDbEnv(db, pg);
+            env.put(Setting.POSTGRES_PORT.envName(), Integer.toString(proxy.port()));
+            env.put(Setting.CDC_BATCH_SIZE.envName(), "150");
+            env.put(Setting.CDC_AUDIT_INTERVAL.envName(), "1h"); // no audit to repair what a page might have lost
+            try (CdcHarness.InProcess cdc = new CdcHarness.InProcess(env)) {
+                for (int i = 0; i < 8; i++) {
+                    proxy.cancelNextBegin();
+                    changes.writeBatch(w, 100);
+                    CdcHarness.await("a BEGIN cancelled", Duration.ofMinutes(1), proxy::cancelDelivered);
+                }
+                CdcHarness.awaitPostgresEquals(pg, changes.live(), Duration.ofMinutes(2));
+                try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db)) {
+                    CdcHarness.assertSameVersions(c, "CAST(json_extract_string(\"RECORD_METADATA\", '$.partition') AS BIGINT)",
+                            "CAST(json_extract_string(\"RECORD_METADATA\", '$.offset') AS BIGINT)", CdcHarness.DUCK_TABLE, pg);
+                }
+                long applied = Long.parseLong(CdcHarness.pgValue(pg,
+                        "SELECT rows_upserted + rows_deleted FROM public.orderpipeline_cdc_state"));
+                assertTrue(applied <= changes.events, applied + " rows applied for " + changes.events + " change events");
                 assertEquals(null, cdc.failure.get());
             }
         }

@@ -12,6 +12,7 @@ import dev.orderpipeline.config.SinkConfig;
 import dev.orderpipeline.config.SqlIdentifier;
 import dev.orderpipeline.embedded.EmbeddedPostgres;
 import dev.orderpipeline.schema.ColumnType;
+import dev.orderpipeline.testing.LateCancelProxy;
 import dev.orderpipeline.testing.LoaderEnv;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -56,7 +57,12 @@ class PostgresWarehouseTest {
     }
 
     static SinkConfig.Postgres sink(String table, String keys) {
+        return sink(table, keys, pg.port());
+    }
+
+    static SinkConfig.Postgres sink(String table, String keys, int port) {
         Map<String, String> env = new HashMap<>(LoaderEnv.postgresTarget(pg, "unused"));
+        env.put(Setting.POSTGRES_PORT.envName(), Integer.toString(port));
         env.put(Setting.SINK_TYPE.envName(), "postgres");
         env.put(Setting.SINK_TABLE.envName(), table);
         env.put(Setting.SINK_KEY_FIELDS.envName(), keys);
@@ -169,6 +175,38 @@ class PostgresWarehouseTest {
             w.write(batch(List.of(), -1, 1, row(1, "Item_1", 1.0, 0))); // the offset did not move: nothing was written
         }
         assertEquals(Map.of(1L, "Item_1|1.0|false|0"), rows("TIMED_OUT"));
+    }
+
+    @Test
+    void aBeginCancelledByACancelRequestTheNetworkHeldBackNeverCommitsTheOffsetsWithoutTheirRows() throws Exception {
+        try (LateCancelProxy proxy = new LateCancelProxy(pg.port());
+             Warehouse w = Warehouses.forSink(sink(pipeline = "LATE_CANCEL", "", proxy.port()), pipeline)) {
+            w.open();
+            w.storedOffsets(pipeline, "orders", List.of(0));
+            w.write(batch(List.of(), -1, 1, row(1, "Item_1", 1.0, 0)));
+
+            proxy.cancelNextBegin();
+            Batch next = batch(List.of(), 1, 3, row(2, "Item_2", 2.0, 1), row(3, "Item_3", 3.0, 2));
+            assertThrows(SQLException.class, () -> w.write(next));
+            assertTrue(proxy.cancelDelivered());
+            assertEquals(1, storedOffset(pipeline), "the offset stands where the rows do");
+            assertEquals(Map.of(1L, "Item_1|1.0|false|0"), rows("LATE_CANCEL"));
+
+            w.reset();
+            w.write(next); // not fenced: nothing of the failed attempt committed
+        }
+        assertEquals(3, storedOffset(pipeline));
+        assertEquals(Map.of(1L, "Item_1|1.0|false|0", 2L, "Item_2|2.0|false|1", 3L, "Item_3|3.0|false|2"), rows("LATE_CANCEL"));
+    }
+
+    /** Partition 0's stored offset, read on a session of its own. */
+    static long storedOffset(String pipeline) throws Exception {
+        try (Connection c = pg.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT \"NEXT_OFFSET\" FROM \"ORDERPIPELINE_OFFSETS\" WHERE \"PIPELINE\" = '" + pipeline
+                        + "' AND \"PARTITION\" = 0")) {
+            assertTrue(rs.next());
+            return rs.getLong(1);
+        }
     }
 
     @Test

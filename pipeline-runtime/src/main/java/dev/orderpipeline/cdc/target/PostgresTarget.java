@@ -253,6 +253,10 @@ public final class PostgresTarget implements AutoCloseable {
      */
     public ApplyResult apply(List<CdcColumn> columns, List<Change> changes, SyncState previous, SyncState next)
             throws SQLException {
+        // The state row is written last, and every path's first statement (a read, a SAVEPOINT, a TEMP table) leaves
+        // nothing behind outside a transaction: pgjdbc sends BEGIN with the first statement without awaiting its answer,
+        // so a BEGIN that fails (a cancel request the network held back) lets that statement run in autocommit
+        // (PostgresOutageTest). Were it the state's update, the watermark would pass a page that was never applied.
         Connection c = connection();
         c.setAutoCommit(false);
         boolean committed = false;
