@@ -67,16 +67,7 @@ class PostgresOutageTest {
                     writing.set(false);
                     writer.get();
                 }
-                CdcHarness.awaitPostgresEquals(pg, changes.live(), Duration.ofMinutes(2));
-                try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db)) {
-                    CdcHarness.assertSameVersions(c, "CAST(json_extract_string(\"RECORD_METADATA\", '$.partition') AS BIGINT)",
-                            "CAST(json_extract_string(\"RECORD_METADATA\", '$.offset') AS BIGINT)", CdcHarness.DUCK_TABLE, pg);
-                }
-                // Every committed upsert or delete moved a row to a newer version; a page applied twice
-                // would have been a no-op, so the totals can never exceed the change events written.
-                long applied = Long.parseLong(CdcHarness.pgValue(pg,
-                        "SELECT rows_upserted + rows_deleted FROM public.orderpipeline_cdc_state"));
-                assertTrue(applied <= changes.events, applied + " rows applied for " + changes.events + " change events");
+                assertEveryChangeAppliedOnce(pg, db, changes);
                 CdcHarness.await("an in-sync audit", Duration.ofMinutes(1), () -> cdc.status().audit() != null
                         && "in-sync".equals(cdc.status().audit().get("result")));
                 assertNull(cdc.status().lastError());
@@ -102,16 +93,21 @@ class PostgresOutageTest {
                     changes.writeBatch(w, 100);
                     CdcHarness.await("a BEGIN cancelled", Duration.ofMinutes(1), proxy::cancelDelivered);
                 }
-                CdcHarness.awaitPostgresEquals(pg, changes.live(), Duration.ofMinutes(2));
-                try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db)) {
-                    CdcHarness.assertSameVersions(c, "CAST(json_extract_string(\"RECORD_METADATA\", '$.partition') AS BIGINT)",
-                            "CAST(json_extract_string(\"RECORD_METADATA\", '$.offset') AS BIGINT)", CdcHarness.DUCK_TABLE, pg);
-                }
-                long applied = Long.parseLong(CdcHarness.pgValue(pg,
-                        "SELECT rows_upserted + rows_deleted FROM public.orderpipeline_cdc_state"));
-                assertTrue(applied <= changes.events, applied + " rows applied for " + changes.events + " change events");
+                assertEveryChangeAppliedOnce(pg, db, changes);
                 assertEquals(null, cdc.failure.get());
             }
         }
+    }
+    /** PostgreSQL equals the warehouse, each row at the warehouse's version, and no page counted twice. */
+    private static void assertEveryChangeAppliedOnce(EmbeddedPostgres pg, Path db, OrderChanges changes) throws Exception {
+        CdcHarness.awaitPostgresEquals(pg, changes.live(), Duration.ofMinutes(2));
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db)) {
+            CdcHarness.assertSameVersions(c, "CAST(json_extract_string(\"RECORD_METADATA\", '$.partition') AS BIGINT)",
+                    "CAST(json_extract_string(\"RECORD_METADATA\", '$.offset') AS BIGINT)", CdcHarness.DUCK_TABLE, pg);
+        }
+        // Every committed upsert or delete moved a row to a newer version; a page applied twice
+        // would have been a no-op, so the totals can never exceed the change events written.
+        long applied = Long.parseLong(CdcHarness.pgValue(pg, "SELECT rows_upserted + rows_deleted FROM public.orderpipeline_cdc_state"));
+        assertTrue(applied <= changes.events, applied + " rows applied for " + changes.events + " change events");
     }
 }

@@ -8,14 +8,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -26,29 +20,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * heals). pgjdbc sends {@code BEGIN} together with the transaction's first statement without waiting
  * for its answer, so that statement then runs, and commits, on its own.
  */
-public final class LateCancelProxy implements AutoCloseable {
+public final class LateCancelProxy extends LoopbackProxy {
     private static final int SSL_REQUEST = 80877103;
     private static final int GSSENC_REQUEST = 80877104;
     private static final byte[] CANCELLED_BEGIN = ("DO $$BEGIN RAISE EXCEPTION 'canceling statement due to user request' "
             + "USING ERRCODE = 'query_canceled'; END$$\0").getBytes(StandardCharsets.US_ASCII);
 
-    private final ServerSocket server;
-    private final int targetPort;
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicBoolean armed = new AtomicBoolean();
-    private volatile boolean closed;
 
     public LateCancelProxy(int targetPort) throws IOException {
-        this.targetPort = targetPort;
-        this.server = new ServerSocket();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        Thread acceptor = new Thread(this::acceptLoop, "late-cancel-proxy-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
-    }
-
-    public int port() {
-        return server.getLocalPort();
+        super(targetPort, "late-cancel-proxy");
     }
 
     /** The next {@code BEGIN} any session sends fails as cancelled; the ones after it run again. */
@@ -61,57 +42,11 @@ public final class LateCancelProxy implements AutoCloseable {
         return !armed.get();
     }
 
-    private void acceptLoop() {
-        while (!closed) {
-            try {
-                Socket client = server.accept();
-                Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-                sockets.add(client);
-                sockets.add(upstream);
-                start(() -> clientToServer(client, upstream), client, upstream);
-                start(() -> copy(upstream, client), upstream, client);
-            } catch (IOException e) {
-                if (closed) {
-                    return;
-                }
-            }
-        }
-    }
-
-    private interface Pump {
-        void run() throws IOException;
-    }
-
-    private static void start(Pump pump, Socket from, Socket to) {
-        Thread t = new Thread(() -> {
-            try {
-                pump.run();
-            } catch (IOException e) {
-                // one side closed: close the other
-            } finally {
-                closeQuietly(from);
-                closeQuietly(to);
-            }
-        }, "late-cancel-proxy-pump");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private static void copy(Socket from, Socket to) throws IOException {
-        InputStream in = from.getInputStream();
-        OutputStream out = to.getOutputStream();
-        byte[] buffer = new byte[16 << 10];
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-            out.write(buffer, 0, n);
-            out.flush();
-        }
-    }
-
     /** Untyped messages first (SSL and GSS requests, then the startup message), typed ones after. */
-    private void clientToServer(Socket client, Socket upstream) throws IOException {
-        DataInputStream in = new DataInputStream(new BufferedInputStream(client.getInputStream()));
-        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(upstream.getOutputStream()));
+    @Override
+    void clientToServer(InputStream client, OutputStream server) throws IOException {
+        DataInputStream in = new DataInputStream(new BufferedInputStream(client));
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(server));
         int code;
         do {
             int length = in.readInt();
@@ -144,27 +79,13 @@ public final class LateCancelProxy implements AutoCloseable {
         }
     }
 
+    @Override
+    void serverToClient(InputStream server, OutputStream client) throws IOException {
+        copy(server, client);
+    }
+
     private static boolean isBegin(byte[] body) {
         String query = new String(body, StandardCharsets.UTF_8).replace("\0", "").trim().toUpperCase(Locale.ROOT);
         return query.equals("BEGIN") || query.startsWith("BEGIN ");
-    }
-
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // already closed
-        }
-    }
-
-    @Override
-    public void close() {
-        closed = true;
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        sockets.forEach(LateCancelProxy::closeQuietly);
     }
 }
