@@ -102,6 +102,12 @@ class BenchCommandTest {
         for (String jvm : List.of("consumeOnly", "loaderDuckdb", "loaderPostgres")) {
             assertTrue(r.get("cpuMicrosPerRecord").get(jvm).asDouble() > 0, jvm + " used CPU: " + r.get("cpuMicrosPerRecord"));
         }
+        JsonNode cpu = r.get("cpuMicrosPerRecord");
+        assertEquals(BenchCommand.LOADER_CPU_MICROS_PER_RECORD, cpu.get("loaderTarget").asDouble());
+        for (String loader : List.of("loaderDuckdb", "loaderPostgres")) {
+            assertEquals(cpu.get(loader).asDouble() <= BenchCommand.LOADER_CPU_MICROS_PER_RECORD, cpu.get(loader + "Met").asBoolean(),
+                    loader + " meets the CPU target when its CPU per record is within it: " + cpu);
+        }
         assertEquals("sinkAloneDuckdb", r.get("rates").get("loaderDuckdbOfSinkAlone").get("ceiling").asText());
         assertEquals("sinkAlonePostgres", r.get("rates").get("loaderPostgresOfSinkAlone").get("ceiling").asText());
         for (String measure : List.of("sinkAloneDuckdb", "sinkAlonePostgres", "loaderDuckdbOfSinkAlone", "loaderPostgresOfSinkAlone")) {
