@@ -3,6 +3,7 @@ package dev.orderpipeline.warehouse;
 import dev.orderpipeline.config.SqlIdentifier;
 import dev.orderpipeline.schema.ColumnType;
 import dev.orderpipeline.schema.MetadataColumns;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -142,7 +143,7 @@ public final class DuckDbSql extends WarehouseSql {
      */
     @Override
     public List<String> upsertFromStaging(List<Column> columns, List<SqlIdentifier> keys, boolean keyIsUnique, boolean tombstones) {
-        List<String> statements = new java.util.ArrayList<>();
+        List<String> statements = new ArrayList<>();
         statements.add(deleteReplaced(keys));
         statements.addAll(insertUpserted(columns, keys, tombstones));
         return statements;

@@ -614,8 +614,7 @@ public final class BenchCommand implements Callable<Integer> {
             f.put("visibleP50Millis", toVisible.p50Millis());
             f.put("visibleP99Millis", toVisible.p99Millis());
             f.put("visibleMaxMillis", toVisible.maxMillis());
-            long maxLatency = new Environment(Map.of()).duration(Setting.BATCH_MAX_LATENCY).toMillis();
-            long target = maxLatency + 1000;
+            long target = new Environment(Map.of()).duration(Setting.BATCH_MAX_LATENCY).toMillis() + 1000;
             f.put("committedP99TargetMillis", target);
             f.put("committedP99Met", toCommit.p99Millis() >= 0 && toCommit.p99Millis() <= target);
             long visibleTarget = target + new Environment(Map.of(Setting.CDC_INTERVAL.envName(), cdcInterval))
@@ -841,15 +840,15 @@ public final class BenchCommand implements Callable<Integer> {
         }
         out.printf("| CPU per record, whole JVM, first record → last commit: consume-only / loader → DuckDB / loader → PostgreSQL | %.2f / %.2f / %.2f µs | | | | each loader ≤ %.0f µs %s / %s |%n",
                 cpu.get("consumeOnly"), cpu.get("loaderDuckdb"), cpu.get("loaderPostgres"), cpu.get("loaderTarget"),
-                (Boolean) cpu.get("loaderDuckdbMet") ? "✓" : "✗", (Boolean) cpu.get("loaderPostgresMet") ? "✓" : "✗");
+                tick(cpu.get("loaderDuckdbMet")), tick(cpu.get("loaderPostgresMet")));
         Map<String, Object> f = (Map<String, Object>) results.get("freshness");
         if (f != null) {
             out.printf("| freshness at %,d orders/s (%,d achieved): record → committed, p50 / p99 / max | %,d / %,d / %,d ms | | maxLatency + 1 s | | p99 ≤ %,d ms %s |%n",
                     f.get("ordersPerSecond"), f.get("achievedOrdersPerSecond"), f.get("committedP50Millis"), f.get("committedP99Millis"), f.get("committedMaxMillis"),
-                    f.get("committedP99TargetMillis"), (Boolean) f.get("committedP99Met") ? "✓" : "✗");
+                    f.get("committedP99TargetMillis"), tick(f.get("committedP99Met")));
             out.printf("| freshness: record → visible in PostgreSQL (replicator every %s), p50 / p99 / max | %,d / %,d / %,d ms | | maxLatency + CDC interval + 1 s | | p99 ≤ %,d ms %s |%n",
                     f.get("cdcInterval"), f.get("visibleP50Millis"), f.get("visibleP99Millis"), f.get("visibleMaxMillis"),
-                    f.get("visibleP99TargetMillis"), (Boolean) f.get("visibleP99Met") ? "✓" : "✗");
+                    f.get("visibleP99TargetMillis"), tick(f.get("visibleP99Met")));
         }
         Map<String, Object> memory = (Map<String, Object>) results.get("loaderMemory");
         for (String sink : List.of("duckdb", "postgres")) {
@@ -857,7 +856,7 @@ public final class BenchCommand implements Callable<Integer> {
             long heap = ((Number) m.get("peakHeapBytes")).longValue();
             out.printf("| loader → %s: peak heap / peak RSS | %,d / %,d MiB | | -Xmx%s | | heap ≤ 512 MiB %s |%n",
                     sink.equals("duckdb") ? "DuckDB" : "PostgreSQL", heap >> 20,
-                    ((Number) m.get("peakRssBytes")).longValue() >> 20, loaderHeap, heap <= 512L << 20 ? "✓" : "✗");
+                    ((Number) m.get("peakRssBytes")).longValue() >> 20, loaderHeap, tick(heap <= 512L << 20));
         }
         if (results.containsKey("stalledSink")) {
             Map<String, Object> st = (Map<String, Object>) results.get("stalledSink");
@@ -870,7 +869,7 @@ public final class BenchCommand implements Callable<Integer> {
                     ((Number) st.get("rowsInTable")).longValue(), orders, (Boolean) st.get("allLoadedOnce") ? " once" : "");
             out.printf("| loader → PostgreSQL, table locked %d s: peak heap / RSS during the stall; partitions paused; then loaded | %s | | -Xmx%s | | no OOM at -Xmx%s %s |%n",
                     ((Number) st.get("stallSeconds")).intValue(), outcome, st.get("loaderHeap"), st.get("loaderHeap"),
-                    (Boolean) st.get("met") ? "✓" : "✗");
+                    tick(st.get("met")));
         }
     }
 
@@ -883,7 +882,7 @@ public final class BenchCommand implements Callable<Integer> {
         String ceiling = m.containsKey("ceiling") ? String.valueOf(m.get("ceiling")) : "";
         String ratio = m.containsKey("ratio") ? String.format("%.2f", ((Number) m.get("ratio")).doubleValue()) : "";
         String target = m.containsKey("target")
-                ? "≥ " + m.get("target") + " " + ((Boolean) m.get("met") ? "✓" : "✗") : "";
+                ? "≥ " + m.get("target") + " " + tick(m.get("met")) : "";
         double mbps = ((Number) m.get("megabytesPerSecond")).doubleValue();
         out.printf("| %s | %,d %s | %s | %s | %s | %s |%n", name, ((Number) m.get("recordsPerSecond")).longValue(), unit,
                 mbps > 0 ? String.format("%.1f", mbps) : "", ceiling, ratio, target);
@@ -892,6 +891,11 @@ public final class BenchCommand implements Callable<Integer> {
     private static String machine() {
         return Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version") + ", "
                 + System.getProperty("os.name") + " " + System.getProperty("os.arch");
+    }
+
+    /** A met target's mark in the table. */
+    private static String tick(Object met) {
+        return Boolean.TRUE.equals(met) ? "✓" : "✗";
     }
 
     private static double round(double v) {
