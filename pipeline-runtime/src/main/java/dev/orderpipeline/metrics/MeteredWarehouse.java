@@ -96,6 +96,11 @@ public final class MeteredWarehouse implements Warehouse {
     }
 
     @Override
+    public boolean tidyDue() {
+        return delegate.tidyDue();
+    }
+
+    @Override
     public void reset() {
         delegate.reset();
     }

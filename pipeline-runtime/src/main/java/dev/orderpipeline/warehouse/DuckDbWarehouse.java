@@ -76,13 +76,7 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
      */
     @Override
     public void tidy() throws SQLException {
-        Path wal = Path.of(path + ".wal");
-        long size;
-        try {
-            size = Files.exists(wal) ? Files.size(wal) : 0;
-        } catch (IOException e) {
-            return;
-        }
+        long size = walBytes();
         if (size >= checkpointThresholds.walBytes(deletedSinceCheckpoint)) {
             long started = System.nanoTime();
             Connection connection = connection();
@@ -92,6 +86,21 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
             }
             deletedSinceCheckpoint = false;
             LOG.debug("checkpoint of {} MiB of WAL: {} ms", size >> 20, (System.nanoTime() - started) / 1_000_000);
+        }
+    }
+
+    @Override
+    public boolean tidyDue() {
+        return walBytes() >= checkpointThresholds.walBytes(deletedSinceCheckpoint);
+    }
+
+    /** The WAL's size; 0 when there is none or it cannot be read (no checkpoint is asked for then). */
+    private long walBytes() {
+        Path wal = Path.of(path + ".wal");
+        try {
+            return Files.exists(wal) ? Files.size(wal) : 0;
+        } catch (IOException e) {
+            return 0;
         }
     }
 

@@ -56,10 +56,16 @@ public interface Warehouse extends AutoCloseable {
 
     /**
      * Housekeeping between batches, run on the loader's warehouse thread after a commit was reported, so that
-     * its cost does not count against the batch that happened to trigger it (DuckDB checkpoints its WAL here).
-     * A failure is only logged: nothing committed depends on it.
+     * its cost does not count against the batch that happened to trigger it (DuckDB checkpoints its WAL here),
+     * and only when {@link #tidyDue}, after a short grace for readers of that batch. A failure is only logged:
+     * nothing committed depends on it.
      */
     default void tidy() throws SQLException {
+    }
+
+    /** Whether {@link #tidy} has work to do now (DuckDB: its WAL has passed the threshold); no call to the warehouse. */
+    default boolean tidyDue() {
+        return false;
     }
 
     /** Drops the connection so that the next call reconnects (after an outage). */

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The warehouse's housekeeping (DuckDB's checkpoint) runs on the session's thread after a commit has been
- * reported: the batch that made the WAL pass its threshold is not held back by it, the next one waits for it.
+ * reported: the batch that made the WAL pass its threshold is not held back by it, readers get a moment to read
+ * that batch first, and the next batch waits for it.
  */
 class WarehouseSessionTest {
     @TempDir
@@ -75,6 +76,42 @@ class WarehouseSessionTest {
         }
     }
 
+    @Test
+    void aDueCheckpointWaitsItsGraceForReadersAfterTheCommitUnlessTheNextBatchComesFirst() throws Exception {
+        CountDownLatch tidying = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (DuckDbWarehouse real = new DuckDbWarehouse(dir.resolve("w.duckdb").toString(), SqlIdentifier.of("main"),
+                SqlIdentifier.of("ORDERS"), new DuckDbSql.CheckpointThresholds(1, 1));
+             HeldTidy duck = new HeldTidy(real, tidying, release)) {
+            LoaderStatus status = new LoaderStatus();
+            WarehouseSession session = new WarehouseSession(duck,
+                    new PoisonIsolation(duck, Optional.empty(), LoaderConfig.ErrorTolerance.NONE, "orders", status,
+                            new LoaderMetrics(new SimpleMeterRegistry(), "p", "orders", "duckdb")),
+                    Duration.ofSeconds(1), (what, error) -> { }, Duration.ofMinutes(10));
+            try {
+                session.open().get(30, TimeUnit.SECONDS);
+                session.storedOffsets("p", "orders", List.of(0)).get(30, TimeUnit.SECONDS);
+                Batch first = batch(-1, 2, 1, 2);
+                CommitJob one = session.commit(first, first.rows());
+                assertTrue(one.awaitDone(Duration.ofSeconds(30)));
+                assertInstanceOf(CommitOutcome.Committed.class, one.outcome());
+                assertTrue(duck.tidyDue(), "the commit passed the WAL threshold");
+                assertFalse(tidying.await(1, TimeUnit.SECONDS), "a due checkpoint waits its grace for readers");
+
+                Batch second = batch(2, 4, 3, 4);
+                CommitJob two = session.commit(second, second.rows());
+                assertTrue(tidying.await(30, TimeUnit.SECONDS), "the next batch's commit ends the grace");
+                assertFalse(two.isDone(), "and waits for the checkpoint");
+                release.countDown();
+                assertTrue(two.awaitDone(Duration.ofSeconds(30)));
+                assertInstanceOf(CommitOutcome.Committed.class, two.outcome());
+            } finally {
+                release.countDown();
+                session.close(Duration.ofSeconds(30));
+            }
+        }
+    }
+
     /** The real warehouse, whose housekeeping waits until the test releases it. */
     private record HeldTidy(DuckDbWarehouse real, CountDownLatch tidying, CountDownLatch release) implements Warehouse {
         @Override
@@ -101,6 +138,11 @@ class WarehouseSessionTest {
                 Thread.currentThread().interrupt();
             }
             real.tidy();
+        }
+
+        @Override
+        public boolean tidyDue() {
+            return real.tidyDue();
         }
 
         @Override

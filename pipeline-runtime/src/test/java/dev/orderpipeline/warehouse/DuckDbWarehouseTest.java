@@ -1,6 +1,7 @@
 package dev.orderpipeline.warehouse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,14 +79,17 @@ class DuckDbWarehouseTest {
             w.write(batch(-1, 3, 1, 2, 3));
             long written = Files.size(wal);
             assertTrue(written > 0 && written < 4096, "a small commit stays in the WAL: " + written);
+            assertFalse(w.tidyDue(), "no checkpoint is due below the threshold");
             w.tidy();
             assertEquals(written, Files.size(wal), "below the threshold nothing is checkpointed");
 
             w.write(batch(3, 3003, LongStream.range(100, 3100).toArray()));
             assertTrue(Files.size(wal) >= 4096);
+            assertTrue(w.tidyDue(), "past the threshold a checkpoint is due");
             w.tidy();
             assertTrue(!Files.exists(wal) || Files.size(wal) == 0,
                     "the checkpoint emptied the WAL");
+            assertFalse(w.tidyDue(), "after the checkpoint none is due");
             try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT current_setting('checkpoint_threshold'), (SELECT count(*) FROM \"main\".\"ORDERS\"), current_setting('max_vacuum_tasks')")) {
                 rs.next();
@@ -106,10 +110,12 @@ class DuckDbWarehouseTest {
             w.write(upsertBatch(-1, 3000, LongStream.range(0, 3000).toArray()));
             long appended = Files.size(wal);
             assertTrue(appended >= 4096, "past the smaller threshold: " + appended);
+            assertFalse(w.tidyDue(), "new rows alone are not due at the smaller threshold");
             w.tidy();
             assertEquals(appended, Files.size(wal), "new rows alone wait for the larger threshold");
 
             w.write(upsertBatch(3000, 3001, 7)); // replaces the row of key 7
+            assertTrue(w.tidyDue(), "a replaced row makes the smaller threshold count");
             w.tidy();
             assertTrue(!Files.exists(wal) || Files.size(wal) == 0,
                     "a WAL holding a replaced row is checkpointed at the smaller threshold");
