@@ -48,14 +48,8 @@ class WarehouseSessionTest {
         try (DuckDbWarehouse real = new DuckDbWarehouse(dir.resolve("w.duckdb").toString(), SqlIdentifier.of("main"),
                 SqlIdentifier.of("ORDERS"), new DuckDbSql.CheckpointThresholds(1, 1));
              HeldTidy duck = new HeldTidy(real, tidying, release)) {
-            LoaderStatus status = new LoaderStatus();
-            WarehouseSession session = new WarehouseSession(duck,
-                    new PoisonIsolation(duck, Optional.empty(), LoaderConfig.ErrorTolerance.NONE, "orders", status,
-                            new LoaderMetrics(new SimpleMeterRegistry(), "p", "orders", "duckdb")),
-                    Duration.ofSeconds(1), (what, error) -> { });
+            WarehouseSession session = openedSession(duck, WarehouseSession.READERS_GRACE);
             try {
-                session.open().get(30, TimeUnit.SECONDS);
-                session.storedOffsets("p", "orders", List.of(0)).get(30, TimeUnit.SECONDS);
                 Batch first = batch(-1, 2, 1, 2);
                 CommitJob one = session.commit(first, first.rows());
                 assertTrue(one.awaitDone(Duration.ofSeconds(30)));
@@ -66,9 +60,7 @@ class WarehouseSessionTest {
                 Batch second = batch(2, 4, 3, 4);
                 CommitJob two = session.commit(second, second.rows());
                 assertFalse(two.awaitDone(Duration.ofMillis(500)), "the next commit waits for the checkpoint");
-                release.countDown();
-                assertTrue(two.awaitDone(Duration.ofSeconds(30)));
-                assertInstanceOf(CommitOutcome.Committed.class, two.outcome());
+                assertCommitsOnceReleased(two, release);
             } finally {
                 release.countDown();
                 session.close(Duration.ofSeconds(30));
@@ -83,14 +75,8 @@ class WarehouseSessionTest {
         try (DuckDbWarehouse real = new DuckDbWarehouse(dir.resolve("w.duckdb").toString(), SqlIdentifier.of("main"),
                 SqlIdentifier.of("ORDERS"), new DuckDbSql.CheckpointThresholds(1, 1));
              HeldTidy duck = new HeldTidy(real, tidying, release)) {
-            LoaderStatus status = new LoaderStatus();
-            WarehouseSession session = new WarehouseSession(duck,
-                    new PoisonIsolation(duck, Optional.empty(), LoaderConfig.ErrorTolerance.NONE, "orders", status,
-                            new LoaderMetrics(new SimpleMeterRegistry(), "p", "orders", "duckdb")),
-                    Duration.ofSeconds(1), (what, error) -> { }, Duration.ofMinutes(10));
+            WarehouseSession session = openedSession(duck, Duration.ofMinutes(10));
             try {
-                session.open().get(30, TimeUnit.SECONDS);
-                session.storedOffsets("p", "orders", List.of(0)).get(30, TimeUnit.SECONDS);
                 Batch first = batch(-1, 2, 1, 2);
                 CommitJob one = session.commit(first, first.rows());
                 assertTrue(one.awaitDone(Duration.ofSeconds(30)));
@@ -102,14 +88,29 @@ class WarehouseSessionTest {
                 CommitJob two = session.commit(second, second.rows());
                 assertTrue(tidying.await(30, TimeUnit.SECONDS), "the next batch's commit ends the grace");
                 assertFalse(two.isDone(), "and waits for the checkpoint");
-                release.countDown();
-                assertTrue(two.awaitDone(Duration.ofSeconds(30)));
-                assertInstanceOf(CommitOutcome.Committed.class, two.outcome());
+                assertCommitsOnceReleased(two, release);
             } finally {
                 release.countDown();
                 session.close(Duration.ofSeconds(30));
             }
         }
+    }
+
+    private static void assertCommitsOnceReleased(CommitJob job, CountDownLatch checkpointRelease) {
+        checkpointRelease.countDown();
+        assertTrue(job.awaitDone(Duration.ofSeconds(30)), "the commit runs once the checkpoint is done");
+        assertInstanceOf(CommitOutcome.Committed.class, job.outcome());
+    }
+
+    /** A session on {@code duck}, its tables created and partition 0's stored offset read. */
+    private static WarehouseSession openedSession(Warehouse duck, Duration readersGrace) throws Exception {
+        WarehouseSession session = new WarehouseSession(duck,
+                new PoisonIsolation(duck, Optional.empty(), LoaderConfig.ErrorTolerance.NONE, "orders", new LoaderStatus(),
+                        new LoaderMetrics(new SimpleMeterRegistry(), "p", "orders", "duckdb")),
+                Duration.ofSeconds(1), (what, error) -> { }, readersGrace);
+        session.open().get(30, TimeUnit.SECONDS);
+        session.storedOffsets("p", "orders", List.of(0)).get(30, TimeUnit.SECONDS);
+        return session;
     }
 
     /** The real warehouse, whose housekeeping waits until the test releases it. */
