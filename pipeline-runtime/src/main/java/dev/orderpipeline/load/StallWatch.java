@@ -69,6 +69,13 @@ final class StallWatch {
         return stalledOn != null;
     }
 
+    /** Waits at most {@code wait} for the commit this stall waits on to return. */
+    void awaitCommit(Duration wait) {
+        if (stalledOn != null) {
+            stalledOn.awaitDone(wait);
+        }
+    }
+
     /** The commit waited for has returned (committed or not): resumes every partition but those still {@code unpositioned}. */
     void end(Collection<TopicPartition> unpositioned) {
         if (stalledOn == null) {

@@ -39,6 +39,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,21 +56,25 @@ class StalledSinkTest {
     static final long MAX_POLL_INTERVAL_MS = 3_000;
 
     @TempDir
-    Path dir;
+    static Path dir;
+    static EmbeddedPostgres pg;
+
+    @BeforeAll
+    static void startPostgres() {
+        pg = new EmbeddedPostgres(dir.resolve("pg")).start();
+    }
+
+    @AfterAll
+    static void stopPostgres() {
+        pg.close();
+    }
 
     @Test
     void aStalledWarehousePausesThePartitionsAndKeepsTheGroupMembership(EmbeddedKafka kafka) throws Exception {
         String topic = SharedKafka.uniqueTopic("stalled");
         kafka.createTopic(topic, 3);
-        try (EmbeddedPostgres pg = new EmbeddedPostgres(dir.resolve("pg")).start();
-             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            // Append-only, so that a record loaded twice would show as a second row.
-            Map<String, String> env = new HashMap<>(LoaderEnv.duckdb(kafka.bootstrapServers(), topic, dir.resolve("unused.duckdb"), ""));
-            env.putAll(LoaderEnv.postgresTarget(pg, "unused"));
-            env.put(Setting.SINK_TYPE.envName(), "postgres");
-            env.put(Setting.SINK_TABLE.envName(), "STALLED");
-            env.put(Setting.BATCH_MAX_RECORDS.envName(), Integer.toString(BATCH));
-            LoaderConfig config = LoaderConfig.from(new Environment(env));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            LoaderConfig config = config(kafka, topic, "STALLED");
             // The group drops a member that goes 3 s without polling: a loader blocked on its sink would be gone.
             Properties consumerProps = KafkaClientProperties.consumer(config.source(), BATCH);
             consumerProps.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Long.toString(MAX_POLL_INTERVAL_MS));
@@ -124,13 +130,60 @@ class StalledSinkTest {
                 thread.join(30_000);
             }
             assertTrue(!thread.isAlive(), "the loader stopped");
-            try (Connection c = pg.connect(); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT (\"RECORD_METADATA\"->>'partition') || '@' "
-                         + "|| (\"RECORD_METADATA\"->>'offset')) FROM \"STALLED\"")) {
-                rs.next();
-                assertEquals(3_300, rs.getLong(1), "every record loaded");
-                assertEquals(3_300, rs.getLong(2), "and none twice");
+            assertEachRecordLoadedOnce("STALLED", 3_300);
+        }
+    }
+
+    @Test
+    void aStalledLoaderGoesOnWhenTheCommitItWaitsOnReturnsNotAtItsNextPoll(EmbeddedKafka kafka) throws Exception {
+        String topic = SharedKafka.uniqueTopic("resumed");
+        kafka.createTopic(topic, 3);
+        LoaderConfig config = config(kafka, topic, "RESUMED");
+        LoaderStatus status = new LoaderStatus();
+        // Paced at ten minutes: a loop that learnt of the returned commit only when it next polled would sit out the
+        // ten minutes after every stall (this test's stalls last seconds, well within the group's poll interval).
+        Loader loader = new Loader(config, Warehouses.forSink(config.sink(), config.pipelineName()),
+                new KafkaConsumer<>(KafkaClientProperties.consumer(config.source(), BATCH)), Optional.empty(), status,
+                new LoaderMetrics(new SimpleMeterRegistry(), config.pipelineName(), topic, "postgres"), Duration.ofMinutes(10));
+        Thread thread = new Thread(loader, "resumed-sink-loader");
+        thread.start();
+        try {
+            OrderTopics.produceOrders(kafka, topic, 300, 0, 0, 13, 0);
+            await().atMost(Duration.ofSeconds(30)).until(() -> committed(status) == 300);
+            try (Connection lock = pg.connect(); Statement s = lock.createStatement()) {
+                lock.setAutoCommit(false);
+                s.execute("LOCK TABLE \"RESUMED\" IN ACCESS EXCLUSIVE MODE");
+                OrderTopics.produceOrders(kafka, topic, 3_000, 0, 0, 14, 0);
+                await().atMost(Duration.ofSeconds(20)).until(() -> status.snapshot().state() == LoaderState.STALLED);
+                lock.rollback();
             }
+            // Six more batches at least, each gathered while the one before it commits: a stall at nearly every one.
+            await().atMost(Duration.ofSeconds(60)).until(() -> committed(status) == 3_300);
+        } finally {
+            loader.stop();
+            thread.join(30_000);
+        }
+        assertTrue(!thread.isAlive(), "the loader stopped");
+        assertEachRecordLoadedOnce("RESUMED", 3_300);
+    }
+
+    /** Append-only, so that a record loaded twice would show as a second row. */
+    private static LoaderConfig config(EmbeddedKafka kafka, String topic, String table) {
+        Map<String, String> env = new HashMap<>(LoaderEnv.duckdb(kafka.bootstrapServers(), topic, dir.resolve("unused.duckdb"), ""));
+        env.putAll(LoaderEnv.postgresTarget(pg, "unused"));
+        env.put(Setting.SINK_TYPE.envName(), "postgres");
+        env.put(Setting.SINK_TABLE.envName(), table);
+        env.put(Setting.BATCH_MAX_RECORDS.envName(), Integer.toString(BATCH));
+        return LoaderConfig.from(new Environment(env));
+    }
+
+    private static void assertEachRecordLoadedOnce(String table, long records) throws Exception {
+        try (Connection c = pg.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT (\"RECORD_METADATA\"->>'partition') || '@' "
+                     + "|| (\"RECORD_METADATA\"->>'offset')) FROM \"" + table + "\"")) {
+            rs.next();
+            assertEquals(records, rs.getLong(1), "every record loaded");
+            assertEquals(records, rs.getLong(2), "and none twice");
         }
     }
 
