@@ -16,6 +16,7 @@ import dev.orderpipeline.metrics.MetricNames;
 import dev.orderpipeline.source.KafkaClientProperties;
 import dev.orderpipeline.embedded.EmbeddedPostgres;
 import dev.orderpipeline.testing.KafkaExtension;
+import dev.orderpipeline.testing.LoadedRecords;
 import dev.orderpipeline.testing.LoaderEnv;
 import dev.orderpipeline.testing.OrderTopics;
 import dev.orderpipeline.testing.SharedKafka;
@@ -23,7 +24,6 @@ import dev.orderpipeline.warehouse.Warehouses;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -130,7 +130,7 @@ class StalledSinkTest {
                 thread.join(30_000);
             }
             assertTrue(!thread.isAlive(), "the loader stopped");
-            assertEachRecordLoadedOnce("STALLED", 3_300);
+            LoadedRecords.assertEachOnce(pg, "STALLED", 3_300);
         }
     }
 
@@ -164,7 +164,7 @@ class StalledSinkTest {
             thread.join(30_000);
         }
         assertTrue(!thread.isAlive(), "the loader stopped");
-        assertEachRecordLoadedOnce("RESUMED", 3_300);
+        LoadedRecords.assertEachOnce(pg, "RESUMED", 3_300);
     }
 
     /** Append-only, so that a record loaded twice would show as a second row. */
@@ -175,16 +175,6 @@ class StalledSinkTest {
         env.put(Setting.SINK_TABLE.envName(), table);
         env.put(Setting.BATCH_MAX_RECORDS.envName(), Integer.toString(BATCH));
         return LoaderConfig.from(new Environment(env));
-    }
-
-    private static void assertEachRecordLoadedOnce(String table, long records) throws Exception {
-        try (Connection c = pg.connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT (\"RECORD_METADATA\"->>'partition') || '@' "
-                     + "|| (\"RECORD_METADATA\"->>'offset')) FROM \"" + table + "\"")) {
-            rs.next();
-            assertEquals(records, rs.getLong(1), "every record loaded");
-            assertEquals(records, rs.getLong(2), "and none twice");
-        }
     }
 
     private static long committed(LoaderStatus status) {

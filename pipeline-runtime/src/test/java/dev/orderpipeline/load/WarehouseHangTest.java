@@ -15,6 +15,7 @@ import dev.orderpipeline.source.KafkaClientProperties;
 import dev.orderpipeline.embedded.EmbeddedPostgres;
 import dev.orderpipeline.testing.FreezingTcpProxy;
 import dev.orderpipeline.testing.KafkaExtension;
+import dev.orderpipeline.testing.LoadedRecords;
 import dev.orderpipeline.testing.LoaderEnv;
 import dev.orderpipeline.testing.OrderTopics;
 import dev.orderpipeline.testing.SharedKafka;
@@ -250,13 +251,7 @@ class WarehouseHangTest {
 
     /** State compare: every record once, and the stored offsets account for every one of them. */
     private static void assertLoadedExactlyOnce(EmbeddedPostgres pg, LoaderConfig config, String table, long records) throws Exception {
-        try (Connection c = pg.connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT (\"RECORD_METADATA\"->>'partition') || '@' "
-                     + "|| (\"RECORD_METADATA\"->>'offset')) FROM \"" + table + "\"")) {
-            rs.next();
-            assertEquals(records, rs.getLong(1), "every record loaded");
-            assertEquals(records, rs.getLong(2), "and none twice");
-        }
+        LoadedRecords.assertEachOnce(pg, table, records);
         assertEquals(records, storedOffsetSum(pg, config), "the stored offsets");
     }
 }
