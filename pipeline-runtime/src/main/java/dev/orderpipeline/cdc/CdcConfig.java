@@ -29,6 +29,7 @@ public record CdcConfig(
         Duration interval,
         Duration idleIntervalMax,
         int batchSize,
+        int snapshotBatchSize,
         Deletes deletes,
         Duration auditInterval,
         Duration retryMaxBackoff,
@@ -99,6 +100,7 @@ public record CdcConfig(
         return new CdcConfig(name, port, mode, warehouse, table, keys, cursor, lookback, stream, staging,
                 interval, idleMax,
                 env.positiveInt(Setting.CDC_BATCH_SIZE),
+                env.positiveInt(Setting.CDC_SNAPSHOT_BATCH_SIZE),
                 env.choice(Setting.CDC_DELETES, Deletes.class),
                 env.duration(Setting.CDC_AUDIT_INTERVAL),
                 env.duration(Setting.RETRY_MAX_BACKOFF),
@@ -109,7 +111,7 @@ public record CdcConfig(
     /** The same sync reading a DuckDB file that this process already has open read-write (the demo). */
     public CdcConfig sharingDuckDb() {
         return new CdcConfig(name, httpPort, mode, warehouse, sourceTable, keyColumns, cursorColumn, cursorLookback,
-                streamName, stagingPrefix, interval, idleIntervalMax, batchSize, deletes, auditInterval, retryMaxBackoff, postgres, false);
+                streamName, stagingPrefix, interval, idleIntervalMax, batchSize, snapshotBatchSize, deletes, auditInterval, retryMaxBackoff, postgres, false);
     }
 
     private static SqlIdentifier derived(Setting setting, SqlIdentifier table, String suffix) {

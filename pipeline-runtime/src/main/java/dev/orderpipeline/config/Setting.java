@@ -114,6 +114,8 @@ public enum Setting {
     CDC_IDLE_INTERVAL_MAX("OPL_CDC_IDLE_INTERVAL_MAX", null, false,
             "Longest pause while the source stays idle: the pause doubles from OPL_CDC_INTERVAL up to it (unset: no backoff)."),
     CDC_BATCH_SIZE("OPL_CDC_BATCH_SIZE", "10000", false, "Most rows applied in one PostgreSQL transaction."),
+    CDC_SNAPSHOT_BATCH_SIZE("OPL_CDC_SNAPSHOT_BATCH_SIZE", "25000", false,
+            "Most rows in one page of the initial snapshot (read from the warehouse, applied in one PostgreSQL transaction)."),
     CDC_DELETES("OPL_CDC_DELETES", "propagate", false,
             "propagate: rows deleted at the source are deleted in PostgreSQL; ignore: they are kept."),
     CDC_AUDIT_INTERVAL("OPL_CDC_AUDIT_INTERVAL", "5m", false,

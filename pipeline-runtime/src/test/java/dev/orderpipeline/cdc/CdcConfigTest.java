@@ -43,6 +43,7 @@ class CdcConfigTest {
         assertEquals(CdcConfig.Mode.PIPELINEREF, config.mode());
         assertEquals("ORDERS", config.sourceTable().name());
         assertEquals(10_000, config.batchSize());
+        assertEquals(25_000, config.snapshotBatchSize());
         assertEquals(Duration.ofSeconds(10), config.interval());
         assertEquals(Duration.ofMinutes(5), config.cursorLookback());
         assertEquals(Duration.ofMinutes(5), config.auditInterval());
@@ -83,6 +84,8 @@ class CdcConfigTest {
                 Arguments.of("OPL_CDC_INTERVAL", "soon"),
                 Arguments.of("OPL_CDC_BATCH_SIZE", "0"),
                 Arguments.of("OPL_CDC_BATCH_SIZE", "-5"),
+                Arguments.of("OPL_CDC_SNAPSHOT_BATCH_SIZE", "0"),
+                Arguments.of("OPL_CDC_SNAPSHOT_BATCH_SIZE", "many"),
                 Arguments.of("OPL_CDC_DELETES", "sometimes"),
                 Arguments.of("OPL_CDC_AUDIT_INTERVAL", "5 minutes"),
                 Arguments.of("OPL_POSTGRES_HOST", null),

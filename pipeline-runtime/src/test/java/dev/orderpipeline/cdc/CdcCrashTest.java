@@ -53,7 +53,7 @@ class CdcCrashTest {
         }
         try (EmbeddedPostgres pg = new EmbeddedPostgres(dir.resolve("pg")).start()) {
             Map<String, String> env = CdcHarness.duckDbEnv(db, pg);
-            env.put(dev.orderpipeline.config.Setting.CDC_BATCH_SIZE.envName(), "300");
+            CdcHarness.pageSize(env, 300);
             // One read-write process per DuckDB file: the writer takes the file between the replicator's
             // read cycles (the replicator opens it read-only, per cycle), each retrying while the other holds it.
             Supplier<Warehouse> writerSide = () -> CdcHarness.duckWarehouse(db);

@@ -60,10 +60,16 @@ final class CdcHarness {
         env.put(Setting.CDC_SOURCE_TABLE.envName(), "ORDERS");
         env.put(Setting.CDC_KEY_COLUMNS.envName(), "ORDERID");
         env.put(Setting.CDC_INTERVAL.envName(), "200ms");
-        env.put(Setting.CDC_BATCH_SIZE.envName(), "2000");
+        pageSize(env, 2000);
         env.put(Setting.CDC_AUDIT_INTERVAL.envName(), "2s");
         env.put(Setting.RETRY_MAX_BACKOFF.envName(), "1s");
         return env;
+    }
+
+    /** Pages of at most {@code rows} rows, of the snapshot and of changes alike, so that a test's few rows span several. */
+    static void pageSize(Map<String, String> env, int rows) {
+        env.put(Setting.CDC_BATCH_SIZE.envName(), Integer.toString(rows));
+        env.put(Setting.CDC_SNAPSHOT_BATCH_SIZE.envName(), Integer.toString(rows));
     }
 
     static DuckDbWarehouse duckWarehouse(Path db) {

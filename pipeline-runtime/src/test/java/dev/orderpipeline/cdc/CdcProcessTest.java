@@ -45,7 +45,7 @@ class CdcProcessTest {
         }
         try (EmbeddedPostgres pg = new EmbeddedPostgres(dir.resolve("pg")).start()) {
             Map<String, String> env = CdcHarness.duckDbEnv(db, pg);
-            env.put(Setting.CDC_BATCH_SIZE.envName(), "100");
+            CdcHarness.pageSize(env, 100);
             try (RuntimeChild cdc = RuntimeChild.start(dir, env, "cdc")) {
                 CdcHarness.await("a page applied", Duration.ofMinutes(3), () -> {
                     JsonNode status = status(cdc);

@@ -38,7 +38,7 @@ class CursorModeTest {
             env.put(Setting.CDC_KEY_COLUMNS.envName(), "ID");
             env.put(Setting.CDC_CURSOR_COLUMN.envName(), "UPDATED_AT");
             env.put(Setting.CDC_CURSOR_LOOKBACK.envName(), "5m");
-            env.put(Setting.CDC_BATCH_SIZE.envName(), "20");
+            CdcHarness.pageSize(env, 20);
             env.put(Setting.POSTGRES_TABLE.envName(), "shipments");
             try (Connection source = DriverManager.getConnection("jdbc:duckdb:" + db);
                  Statement s = source.createStatement()) {

@@ -37,7 +37,7 @@ class PostgresOutageTest {
              DuckDbWarehouse w = CdcHarness.duckWarehouse(db)) {
             changes.writeBatch(w, 500);
             Map<String, String> env = CdcHarness.duckDbEnv(db, pg);
-            env.put(Setting.CDC_BATCH_SIZE.envName(), "150");
+            CdcHarness.pageSize(env, 150);
             try (CdcHarness.InProcess cdc = new CdcHarness.InProcess(env)) {
                 AtomicBoolean writing = new AtomicBoolean(true);
                 CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
@@ -85,7 +85,7 @@ class PostgresOutageTest {
             changes.writeBatch(w, 500);
             Map<String, String> env = CdcHarness.duckDbEnv(db, pg);
             env.put(Setting.POSTGRES_PORT.envName(), Integer.toString(proxy.port()));
-            env.put(Setting.CDC_BATCH_SIZE.envName(), "150");
+            CdcHarness.pageSize(env, 150);
             env.put(Setting.CDC_AUDIT_INTERVAL.envName(), "1h"); // no audit to repair what a page might have lost
             try (CdcHarness.InProcess cdc = new CdcHarness.InProcess(env)) {
                 for (int i = 0; i < 8; i++) {

@@ -51,7 +51,7 @@ class SnapshotHandoverTest {
         int live = changes.live().size();
         Map<String, String> env = CdcHarness.duckDbEnv(db, pg);
         env.put(Setting.POSTGRES_TABLE.envName(), "orders");
-        env.put(Setting.CDC_BATCH_SIZE.envName(), "700");
+        CdcHarness.pageSize(env, 700);
         try (DuckDbWarehouse w = CdcHarness.duckWarehouse(db);
              CdcHarness.InProcess cdc = new CdcHarness.InProcess(env)) {
             CdcHarness.awaitPostgresEquals(pg, changes.live(), Duration.ofSeconds(60));
@@ -107,7 +107,7 @@ class SnapshotHandoverTest {
         Map<String, String> env = CdcHarness.duckDbEnv(db, pg);
         env.put(Setting.CDC_NAME.envName(), "busy");
         env.put(Setting.POSTGRES_TABLE.envName(), "orders_busy");
-        env.put(Setting.CDC_BATCH_SIZE.envName(), "300");
+        CdcHarness.pageSize(env, 300);
         try (DuckDbWarehouse w = CdcHarness.duckWarehouse(db);
              CdcHarness.InProcess cdc = new CdcHarness.InProcess(env)) {
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.orderpipeline.config.Setting;
 import dev.orderpipeline.embedded.EmbeddedPostgres;
 import dev.orderpipeline.testing.RuntimeChild;
 import dev.orderpipeline.verify.OrderState;
@@ -44,7 +43,7 @@ class SnapshotKeyTest {
                 changes.writeBatch(w, 400);
             }
             Map<String, String> env = CdcHarness.duckDbEnv(db, pg);
-            env.put(Setting.CDC_BATCH_SIZE.envName(), "300");
+            CdcHarness.pageSize(env, 300);
             try (CdcHarness.InProcess cdc = new CdcHarness.InProcess(env)) {
                 CdcHarness.awaitPostgresEquals(pg, changes.live(), Duration.ofSeconds(60));
                 CdcHarness.await("incremental phase", Duration.ofSeconds(60), () -> "Incremental".equals(cdc.status().phase()));
@@ -76,7 +75,7 @@ class SnapshotKeyTest {
         }
         try (EmbeddedPostgres pg = new EmbeddedPostgres(dir.resolve("pg")).start()) {
             Map<String, String> env = CdcHarness.duckDbEnv(db, pg);
-            env.put(Setting.CDC_BATCH_SIZE.envName(), "100");
+            CdcHarness.pageSize(env, 100);
             long lastAfterKey = 0;
             for (int life = 0; life < 3; life++) {
                 try (RuntimeChild cdc = RuntimeChild.start(dir, env, "cdc")) {
@@ -132,7 +131,7 @@ class SnapshotKeyTest {
         }
         try (EmbeddedPostgres pg = new EmbeddedPostgres(dir.resolve("pg")).start()) {
             Map<String, String> env = CdcHarness.duckDbEnv(db, pg);
-            env.put(Setting.CDC_BATCH_SIZE.envName(), "5000"); // one page: both copies in it
+            CdcHarness.pageSize(env, 5000); // one page: both copies in it
             try (CdcHarness.InProcess cdc = new CdcHarness.InProcess(env)) {
                 CdcHarness.await("incremental phase", Duration.ofSeconds(60), () -> "Incremental".equals(cdc.status().phase()));
                 CdcHarness.awaitPostgresEquals(pg, changes.live(), Duration.ofSeconds(30));

@@ -101,7 +101,7 @@ class SnapshotPagingTest {
         long older = keys.get(keys.size() / 3);
         try (EmbeddedPostgres pg = new EmbeddedPostgres(dir.resolve("pg")).start()) {
             Map<String, String> env = CdcHarness.duckDbEnv(db, pg);
-            env.put(Setting.CDC_BATCH_SIZE.envName(), "300");
+            CdcHarness.pageSize(env, 300);
             try (CdcHarness.InProcess cdc = new CdcHarness.InProcess(env)) {
                 CdcHarness.awaitPostgresEquals(pg, live, Duration.ofSeconds(60));
             }
@@ -120,6 +120,36 @@ class SnapshotPagingTest {
                 assertEquals(live.get(older).itemid(), CdcHarness.pgValue(pg, "SELECT \"itemid\" FROM " + CdcHarness.PG_TABLE
                         + " WHERE \"orderid\" = " + older), "a newer version replaces an older one");
                 assertEquals(Integer.toString(live.size()), CdcHarness.pgValue(pg, "SELECT count(*) FROM " + CdcHarness.PG_TABLE));
+            }
+        }
+    }
+
+    @Test
+    void theSnapshotCopiesInPagesOfItsOwnSizeAndChangesFollowInTheirs() throws Exception {
+        Path db = dir.resolve("page-sizes.duckdb");
+        OrderChanges changes = new OrderChanges(13);
+        try (EmbeddedPostgres pg = new EmbeddedPostgres(dir.resolve("pg")).start();
+             DuckDbWarehouse w = CdcHarness.duckWarehouse(db)) {
+            for (int i = 0; i < 4; i++) {
+                changes.writeBatch(w, 500);
+            }
+            int live = changes.live().size();
+            Map<String, String> env = CdcHarness.duckDbEnv(db, pg);
+            env.put(Setting.CDC_SNAPSHOT_BATCH_SIZE.envName(), "1000");
+            env.put(Setting.CDC_BATCH_SIZE.envName(), "100");
+            try (CdcHarness.InProcess cdc = new CdcHarness.InProcess(env)) {
+                CdcHarness.awaitPostgresEquals(pg, changes.live(), Duration.ofSeconds(60));
+                CdcHarness.await("incremental phase", Duration.ofSeconds(60), () -> "Incremental".equals(cdc.status().phase()));
+                long snapshotTransactions = cdc.status().batchesApplied();
+                // Pages of 100 would have taken at least live / 100 transactions.
+                assertTrue(snapshotTransactions <= live / 1000 + 2,
+                        live + " rows copied in " + snapshotTransactions + " transactions: pages of the snapshot's own size");
+
+                changes.writeBatch(w, 500, List.of(), 0, 0); // 500 new rows: one warehouse commit
+                CdcHarness.awaitPostgresEquals(pg, changes.live(), Duration.ofSeconds(60));
+                long changeTransactions = cdc.status().batchesApplied() - snapshotTransactions;
+                assertTrue(changeTransactions >= 5, "500 changed rows applied in " + changeTransactions
+                        + " transactions: pages of at most OPL_CDC_BATCH_SIZE rows");
             }
         }
     }

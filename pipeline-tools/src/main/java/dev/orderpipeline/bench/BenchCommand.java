@@ -116,8 +116,12 @@ public final class BenchCommand implements Callable<Integer> {
     String cdcInterval;
 
     @Option(names = "--cdc-batch-size",
-            description = "OPL_CDC_BATCH_SIZE of every replicator (rows per page and transaction; default: the replicator's own).")
+            description = "OPL_CDC_BATCH_SIZE of every replicator (rows per page of changes and transaction; default: the replicator's own).")
     Integer cdcBatchSize;
+
+    @Option(names = "--cdc-snapshot-batch-size",
+            description = "OPL_CDC_SNAPSHOT_BATCH_SIZE of every replicator (rows per page of the snapshot; default: the replicator's own).")
+    Integer cdcSnapshotBatchSize;
 
     @Option(names = "--prefill-rows", defaultValue = "0",
             description = "Rows already in the freshness run's table (and replicated) before it starts, with Kafka offsets below the run's (default: ${DEFAULT-VALUE}).")
@@ -756,6 +760,9 @@ public final class BenchCommand implements Callable<Integer> {
         env.put(Setting.CDC_INTERVAL.envName(), cdcInterval);
         if (cdcBatchSize != null) {
             env.put(Setting.CDC_BATCH_SIZE.envName(), Integer.toString(cdcBatchSize));
+        }
+        if (cdcSnapshotBatchSize != null) {
+            env.put(Setting.CDC_SNAPSHOT_BATCH_SIZE.envName(), Integer.toString(cdcSnapshotBatchSize));
         }
         env.put(Setting.CDC_AUDIT_INTERVAL.envName(), "1h");
         env.put(Setting.POSTGRES_TABLE.envName(), pgTable);

@@ -166,7 +166,7 @@ class BenchCommandTest {
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
             exit = PipelineTools.execute("bench", "--orders", "3000", "--partitions", "2", "--replicator-only",
-                    "--cdc-batch-size", "500", "--work-dir", work.toString(), "--json");
+                    "--cdc-batch-size", "500", "--cdc-snapshot-batch-size", "500", "--work-dir", work.toString(), "--json");
         } finally {
             System.setOut(original);
         }
