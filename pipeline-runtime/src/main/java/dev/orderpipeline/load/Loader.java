@@ -187,7 +187,7 @@ public final class Loader implements Runnable, Rebalance.Handler {
 
     /**
      * While stalled every partition is paused, so a poll could only wait out its timeout, and a commit that returned
-     * meanwhile waited with it: up to 100 ms a batch, 70 ms on average in {@code bench}'s loader into PostgreSQL,
+     * meanwhile waited with it: up to 100 ms a batch, about 60 ms in {@code bench}'s loader into PostgreSQL,
      * whose batches commit in about half a second. The loop waits on the commit instead and then polls without waiting.
      */
     private ConsumerRecords<byte[], byte[]> nextRecords() {
