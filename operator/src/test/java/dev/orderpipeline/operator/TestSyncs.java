@@ -28,10 +28,10 @@ public final class TestSyncs {
                 PostgresTargetSpec.SslMode.REQUIRE);
     }
 
-    /** Replicates the table of the OrderPipeline {@code pipeline}. */
+    /** Replicates the table of the OrderPipeline {@code pipeline}, in pages of 5,000 changes and 20,000 snapshot rows. */
     public static CdcSyncSpec pipelineRefSpec(String pipeline) {
         return new CdcSyncSpec(new CdcSourceSpec(new CdcSourceSpec.PipelineReference(pipeline), null),
-                List.of("ORDERID"), target(), "5s", 5000, CdcSyncSpec.Deletes.PROPAGATE, PipelineState.RUNNING);
+                List.of("ORDERID"), target(), "5s", 5000, 20000, CdcSyncSpec.Deletes.PROPAGATE, PipelineState.RUNNING, null);
     }
 
     /** Replicates a Snowflake table through a monotonic cursor column. */

@@ -23,8 +23,12 @@ public record CdcSyncSpec(
         @JsonPropertyDescription("Pause between two change reads; default 10s.")
         String interval,
         @Min(1)
-        @JsonPropertyDescription("Most rows applied in one PostgreSQL transaction; default 10000.")
+        @JsonPropertyDescription("Most changed rows applied in one PostgreSQL transaction; default 10000.")
         Integer batchSize,
+        @Min(1)
+        @JsonPropertyDescription("Most rows a snapshot page copies in one PostgreSQL transaction; default 25000. The "
+                + "replicator holds two pages at once: lower it for very wide rows.")
+        Integer snapshotBatchSize,
         @JsonPropertyDescription("propagate: delete target rows deleted at the source; ignore: keep them. Default propagate.")
         Deletes deletes,
         @JsonPropertyDescription("running or paused. Default running.")
@@ -34,7 +38,7 @@ public record CdcSyncSpec(
 
     public CdcSyncSpec(CdcSourceSpec source, List<String> keyColumns, PostgresTargetSpec target, String interval,
                        Integer batchSize, Deletes deletes, PipelineState state) {
-        this(source, keyColumns, target, interval, batchSize, deletes, state, null);
+        this(source, keyColumns, target, interval, batchSize, null, deletes, state, null);
     }
 
     public enum Deletes {

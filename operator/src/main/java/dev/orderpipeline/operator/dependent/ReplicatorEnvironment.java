@@ -29,6 +29,7 @@ public final class ReplicatorEnvironment {
     public static final String CDC_CURSOR_LOOKBACK = "OPL_CDC_CURSOR_LOOKBACK";
     public static final String CDC_INTERVAL = "OPL_CDC_INTERVAL";
     public static final String CDC_BATCH_SIZE = "OPL_CDC_BATCH_SIZE";
+    public static final String CDC_SNAPSHOT_BATCH_SIZE = "OPL_CDC_SNAPSHOT_BATCH_SIZE";
     public static final String CDC_DELETES = "OPL_CDC_DELETES";
     public static final String POSTGRES_HOST = "OPL_POSTGRES_HOST";
     public static final String POSTGRES_PORT = "OPL_POSTGRES_PORT";
@@ -72,6 +73,8 @@ public final class ReplicatorEnvironment {
         data.put(CDC_KEY_COLUMNS, String.join(",", spec.keyColumns()));
         LoaderEnvironment.putIfSet(data, CDC_INTERVAL, spec.interval());
         LoaderEnvironment.putIfSet(data, CDC_BATCH_SIZE, spec.batchSize() == null ? null : spec.batchSize().toString());
+        LoaderEnvironment.putIfSet(data, CDC_SNAPSHOT_BATCH_SIZE,
+                spec.snapshotBatchSize() == null ? null : spec.snapshotBatchSize().toString());
         if (spec.deletes() != null) {
             data.put(CDC_DELETES, LoaderEnvironment.lower(spec.deletes()));
         }

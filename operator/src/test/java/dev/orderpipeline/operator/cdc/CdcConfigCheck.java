@@ -27,8 +27,8 @@ import java.util.stream.Collectors;
 final class CdcConfigCheck {
     /** {@code postgresSslmode} and {@code postgresSslRootCert} as the runtime hands them to the PostgreSQL driver. */
     record Parsed(String name, String mode, String postgresPassword, String snowflakePrivateKey,
-                  Duration cursorLookback, String postgresSslmode, String postgresSslRootCert,
-                  List<String> undocumentedVariables) {
+                  Duration cursorLookback, int batchSize, int snapshotBatchSize, String postgresSslmode,
+                  String postgresSslRootCert, List<String> undocumentedVariables) {
     }
 
     private CdcConfigCheck() {
@@ -52,7 +52,7 @@ final class CdcConfigCheck {
         String key = config.warehouse() instanceof SinkConfig.Snowflake snowflake ? snowflake.privateKeyPem() : null;
         java.util.Properties driver = config.postgres().connection().properties();
         return new Parsed(config.name(), config.mode().name(), config.postgres().connection().password(), key,
-                config.cursorLookback(), driver.getProperty("sslmode"), driver.getProperty("sslrootcert"), undocumented);
+                config.cursorLookback(), config.batchSize(), config.snapshotBatchSize(), driver.getProperty("sslmode"), driver.getProperty("sslrootcert"), undocumented);
     }
 
     private static String secretValue(KubernetesClient client, String namespace, SecretKeySelector ref) {

@@ -220,7 +220,7 @@ class CdcSyncReconcilerTest extends SharedOperatorTest {
     }
 
     @Test
-    void theRenderedEnvironmentParsesWithTheRuntimesOwnCdcConfigParser() {
+    void theRenderedEnvironmentParsesWithTheRuntimesOwnCdcConfigParserPageSizesIncluded() {
         client.resource(TestPipelines.pipeline(namespace, "orders", TestPipelines.snowflakeSpec())).create();
         applyWithSecrets(pipelineRefSpec("orders"));
         Deployment deployment = awaitDeployment();
@@ -231,6 +231,8 @@ class CdcSyncReconcilerTest extends SharedOperatorTest {
         assertEquals("PIPELINEREF", parsed.mode());
         assertEquals(TestSyncs.PG_PASSWORD, parsed.postgresPassword());
         assertEquals(TestPipelines.PRIVATE_KEY, parsed.snowflakePrivateKey());
+        assertEquals(5000, parsed.batchSize(), "spec.batchSize sizes the pages of changes");
+        assertEquals(20000, parsed.snapshotBatchSize(), "spec.snapshotBatchSize sizes the snapshot's pages");
         assertEquals(List.of(), parsed.undocumentedVariables());
     }
 
@@ -242,6 +244,8 @@ class CdcSyncReconcilerTest extends SharedOperatorTest {
 
         assertEquals("CURSOR", parsed.mode());
         assertEquals(Duration.ofMinutes(10), parsed.cursorLookback());
+        assertEquals(10000, parsed.batchSize(), "the runtime's default when the spec sets none");
+        assertEquals(25000, parsed.snapshotBatchSize(), "the runtime's default when the spec sets none");
         assertEquals(List.of(), parsed.undocumentedVariables());
     }
 

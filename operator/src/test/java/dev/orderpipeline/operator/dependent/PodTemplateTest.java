@@ -100,7 +100,8 @@ class PodTemplateTest extends SharedOperatorTest {
                 new ResourceRequirementsBuilder().addToLimits("memory", new Quantity("2Gi")).build(), "replicator-identity");
         CdcSyncSpec base = TestSyncs.snowflakeCursorSpec();
         client.resource(TestSyncs.sync(namespace, "replicate", new CdcSyncSpec(base.source(), base.keyColumns(),
-                base.target(), base.interval(), base.batchSize(), base.deletes(), base.state(), template))).create();
+                base.target(), base.interval(), base.batchSize(), base.snapshotBatchSize(), base.deletes(), base.state(), template)))
+                .create();
 
         Deployment deployment = await().atMost(WAIT).until(
                 () -> client.apps().deployments().inNamespace(namespace).withName("replicate-replicator").get(), d -> d != null);
