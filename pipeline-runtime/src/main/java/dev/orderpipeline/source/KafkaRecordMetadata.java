@@ -66,6 +66,12 @@ record KafkaRecordMetadata(String jsonPrefix, int partition, long offset, long t
     @Override
     public String json() {
         StringBuilder json = new StringBuilder(jsonPrefix.length() + 112);
+        appendJson(json);
+        return json.toString();
+    }
+
+    @Override
+    public void appendJson(StringBuilder json) {
         json.append(jsonPrefix).append(partition)
                 .append(",\"offset\":").append(offset)
                 .append(",\"timestamp\":").append(timestamp)
@@ -101,7 +107,7 @@ record KafkaRecordMetadata(String jsonPrefix, int partition, long offset, long t
                 appendNullable(json, value);
             }
         }
-        return json.append("}}").toString();
+        json.append("}}");
     }
 
     /** The bytes as text when they are valid UTF-8 without U+0000; null when they are absent or not such text. */

@@ -30,6 +30,8 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
      * checkpoint forward.
      */
     private boolean deletedSinceCheckpoint;
+    /** Each staged row's RECORD_METADATA text, written here and appended as UTF-8 bytes. */
+    private final StringBuilder metadataJson = new StringBuilder(256);
 
     public DuckDbWarehouse(String path, SqlIdentifier schema, SqlIdentifier table) {
         this(path, schema, table, StatementTimeouts.defaultTimeout());
@@ -114,7 +116,9 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
                 for (int i = 0; i < columns.size(); i++) {
                     append(appender, columns.get(i).type(), row.value(i));
                 }
-                appender.append(row.recordMetadataJson());
+                metadataJson.setLength(0);
+                row.metadata().appendJson(metadataJson);
+                appender.append(utf8(metadataJson));
                 appender.append(row.deleted());
                 appender.append((long) row.partition());
                 appender.append(row.offset());
@@ -188,6 +192,23 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
             case DATE -> appender.append((java.time.LocalDate) value);
             case TIME -> appender.append((java.time.LocalTime) value);
         }
+    }
+
+    /**
+     * The text as UTF-8, in one array of its exact length: the Appender takes a VARCHAR's bytes as they are, where
+     * a String would cost one copy to build and another that the Appender encodes.
+     */
+    private static byte[] utf8(CharSequence text) {
+        int length = text.length();
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            char ch = text.charAt(i);
+            if (ch >= 0x80) {
+                return text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            }
+            bytes[i] = (byte) ch;
+        }
+        return bytes;
     }
 
     /** The instant's microseconds since the epoch: exact, its value holds no finer digits (SchemaPolicy). */

@@ -72,12 +72,12 @@ public final class PgBinaryCopy {
      * column, with SQLState 22P05 (untranslatable character), a data error, so that the loader isolates the row
      * and dead-letters it instead of retrying the batch. Replacing the character would change the value silently.
      */
-    public void writeText(String value, String column) throws SQLDataException {
+    public void writeText(CharSequence value, String column) throws SQLDataException {
         writeText(value, column, -1);
     }
 
     /** Text led by one byte ({@code prefix}) when it is not negative. */
-    private void writeText(String value, String column, int prefix) throws SQLDataException {
+    private void writeText(CharSequence value, String column, int prefix) throws SQLDataException {
         int chars = value.length();
         ensure(5 + chars);
         int lengthAt = length;
@@ -97,11 +97,12 @@ public final class PgBinaryCopy {
             buffer[length++] = (byte) ch;
         }
         if (i < chars) {
-            if (value.indexOf('\0', i) >= 0) {
+            String rest = value.subSequence(i, chars).toString();
+            if (rest.indexOf('\0') >= 0) {
                 throw nul(column);
             }
-            byte[] rest = value.substring(i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            put(rest, 0, rest.length);
+            byte[] bytes = rest.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            put(bytes, 0, bytes.length);
         }
         putInt(lengthAt, length - lengthAt - 4);
     }

@@ -33,6 +33,8 @@ public final class PostgresWarehouse extends JdbcWarehouse {
     private boolean keyIndexChecked;
     /** The staging COPY's buffer, kept between batches. */
     private final PgBinaryCopy binary = new PgBinaryCopy();
+    /** Each staged row's RECORD_METADATA text, written here and then into {@link #binary}. */
+    private final StringBuilder metadataJson = new StringBuilder(256);
 
     public PostgresWarehouse(SinkConfig.Postgres config, String pipeline) {
         this(config, pipeline, StatementTimeouts.defaultTimeout());
@@ -138,7 +140,9 @@ public final class PostgresWarehouse extends JdbcWarehouse {
                 for (int i = 0; i < columns.size(); i++) {
                     writeValue(columns.get(i), row.value(i));
                 }
-                binary.writeText(row.recordMetadataJson(), MetadataColumns.RECORD_METADATA.name());
+                metadataJson.setLength(0);
+                row.metadata().appendJson(metadataJson);
+                binary.writeText(metadataJson, MetadataColumns.RECORD_METADATA.name());
                 binary.writeBoolean(row.deleted());
                 binary.writeLong(row.partition());
                 binary.writeLong(row.offset());

@@ -11,6 +11,14 @@ public interface RecordMetadata {
     /** The JSON object as Snowflake's Kafka connector writes it (topic, partition, offset, timestamp, key, headers). */
     String json();
 
+    /**
+     * Appends the same text to {@code out}: a sink that stages many rows writes each into one reused buffer
+     * instead of a new string a row.
+     */
+    default void appendJson(StringBuilder out) {
+        out.append(json());
+    }
+
     /** The record's Kafka timestamp in epoch milliseconds, or -1 when it has none (Kafka's own convention). */
     default long timestamp() {
         return -1;

@@ -42,6 +42,15 @@ class KafkaRecordMetadataTest {
     }
 
     @Test
+    void appendJsonWritesTheSameTextAfterWhatTheBufferAlreadyHolds() {
+        KafkaRecordMetadata metadata = new KafkaRecordMetadata(PREFIX, 1, 42, 1_700_000_000_000L,
+                "Item_1".getBytes(StandardCharsets.UTF_8), null, new RecordHeaders());
+        StringBuilder staged = new StringBuilder("previous row|");
+        metadata.appendJson(staged);
+        assertEquals("previous row|" + metadata.json(), staged.toString());
+    }
+
+    @Test
     void aRecordWithoutAKeyHasANullKey() {
         assertEquals("{\"topic\":\"orders\",\"partition\":1,\"offset\":42,\"timestamp\":1700000000000,\"key\":null,"
                 + "\"headers\":{}}", json(null, new RecordHeaders()));

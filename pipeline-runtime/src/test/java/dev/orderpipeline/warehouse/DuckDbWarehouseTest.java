@@ -264,6 +264,24 @@ class DuckDbWarehouseTest {
     }
 
     @Test
+    void recordMetadataIsStoredAsItsExactTextOutsideAsciiToo() throws Exception {
+        Path db = dir.resolve("w.duckdb");
+        String ascii = "{\"partition\":0,\"offset\":0,\"key\":\"Item_1\"}";
+        String unicode = "{\"partition\":0,\"offset\":1,\"headers\":{\"source\":\"datagen ✓ café\"}}";
+        try (DuckDbWarehouse w = openedOnPartitionZero(db)) {
+            w.write(new Batch("p", "orders", COLUMNS, List.of(), List.of(new Row(new Object[] {1L}, false, ascii, 0, 0),
+                    new Row(new Object[] {2L}, false, unicode, 0, 1)), Map.of(0, new OffsetAdvance(-1, 2)), 0L));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT \"RECORD_METADATA\" FROM \"main\".\"ORDERS\" ORDER BY \"ORDERID\"")) {
+            assertTrue(rs.next());
+            assertEquals(ascii, rs.getString(1));
+            assertTrue(rs.next());
+            assertEquals(unicode, rs.getString(1));
+        }
+    }
+
+    @Test
     void rowsCarryTheirKafkaCoordinatesAsNativeColumnsAndTheWarehouseClockAsLoadedAt() throws Exception {
         Path db = dir.resolve("w.duckdb");
         RecordMetadata stamped = new RecordMetadata() {

@@ -271,6 +271,25 @@ class PostgresWarehouseTest {
     }
 
     @Test
+    void recordMetadataOutsideAsciiArrivesExactly() throws Exception {
+        try (Warehouse w = Warehouses.forSink(sink(pipeline = "METADATA_TEXT", ""), pipeline)) {
+            w.open();
+            w.storedOffsets(pipeline, "orders", List.of(0));
+            w.write(batch(List.of(), -1, 2, row(1, "Item_1", 1.0, 0), new Row(new Object[] {2L, "Item_2", 2.0, "[\"a\",\"b\\tc\"]"},
+                    false, "{\"partition\":0,\"offset\":1,\"headers\":{\"source\":\"datagen ✓ café\"}}", 0, 1)));
+        }
+        try (Connection c = pg.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT \"RECORD_METADATA\"->>'offset', \"RECORD_METADATA\"->'headers'->>'source' FROM \"METADATA_TEXT\" "
+                        + "ORDER BY \"ORDERID\"")) {
+            assertTrue(rs.next());
+            assertEquals("0", rs.getString(1));
+            assertTrue(rs.next());
+            assertEquals("1", rs.getString(1));
+            assertEquals("datagen ✓ café", rs.getString(2));
+        }
+    }
+
+    @Test
     void appendModeKeepsEveryRecord() throws Exception {
         try (Warehouse w = Warehouses.forSink(sink(pipeline = "APPENDED", ""), pipeline)) {
             w.open();
