@@ -159,6 +159,30 @@ class PostgresWarehouseTest {
     }
 
     @Test
+    void aKafkaTimestampPastPostgresRangeIsRefusedAsADataErrorAndNothingIsWritten() throws Exception {
+        RecordMetadata farFuture = new RecordMetadata() {
+            @Override
+            public String json() {
+                return "{}";
+            }
+
+            @Override
+            public long timestamp() {
+                return Long.MAX_VALUE / 10;
+            }
+        };
+        try (Warehouse w = Warehouses.forSink(sink(pipeline = "FAR_FUTURE", ""), pipeline)) {
+            w.open();
+            w.storedOffsets(pipeline, "orders", List.of(0));
+            SQLException refused = assertThrows(SQLException.class, () -> w.write(new Batch(pipeline, "orders", COLUMNS,
+                    List.of(), List.of(new Row(new Object[] {1L, "Item_1", 1.0, "[]"}, false, farFuture, 0, 0)),
+                    Map.of(0, new OffsetAdvance(-1, 1)), 0L)));
+            assertEquals("22008", refused.getSQLState(), "a data error (class 22): the row is isolated, not retried");
+            assertEquals(Map.of(0, -1L), w.storedOffsets(pipeline, "orders", List.of(0)));
+        }
+    }
+
+    @Test
     void aWriteWaitingOnALockFailsAtTheStatementTimeoutInsteadOfHangingAndWritesNothing() throws Exception {
         try (Warehouse w = Warehouses.forSink(sink(pipeline = "TIMED_OUT", ""), pipeline, Duration.ofSeconds(1))) {
             w.open();
