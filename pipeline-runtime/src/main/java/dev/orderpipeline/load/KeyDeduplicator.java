@@ -11,7 +11,7 @@ import java.util.Objects;
  *
  * <p>The keys are found through one open-addressing table of positions in the result, built per batch: a
  * map would allocate an entry (and, for a key of several columns, a key object) for every row of every
- * batch, garbage the loader's young collections then pay for.
+ * batch, garbage that brings the loader's next young collection sooner.
  */
 final class KeyDeduplicator {
     private KeyDeduplicator() {

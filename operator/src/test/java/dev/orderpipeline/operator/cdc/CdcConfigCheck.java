@@ -52,7 +52,8 @@ final class CdcConfigCheck {
         String key = config.warehouse() instanceof SinkConfig.Snowflake snowflake ? snowflake.privateKeyPem() : null;
         java.util.Properties driver = config.postgres().connection().properties();
         return new Parsed(config.name(), config.mode().name(), config.postgres().connection().password(), key,
-                config.cursorLookback(), config.batchSize(), config.snapshotBatchSize(), driver.getProperty("sslmode"), driver.getProperty("sslrootcert"), undocumented);
+                config.cursorLookback(), config.batchSize(), config.snapshotBatchSize(), driver.getProperty("sslmode"),
+                driver.getProperty("sslrootcert"), undocumented);
     }
 
     private static String secretValue(KubernetesClient client, String namespace, SecretKeySelector ref) {
