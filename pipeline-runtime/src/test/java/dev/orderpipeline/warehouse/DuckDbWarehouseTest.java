@@ -284,17 +284,7 @@ class DuckDbWarehouseTest {
     @Test
     void rowsCarryTheirKafkaCoordinatesAsNativeColumnsAndTheWarehouseClockAsLoadedAt() throws Exception {
         Path db = dir.resolve("w.duckdb");
-        RecordMetadata stamped = new RecordMetadata() {
-            @Override
-            public String json() {
-                return "{}";
-            }
-
-            @Override
-            public long timestamp() {
-                return 1_700_000_000_123L;
-            }
-        };
+        RecordMetadata stamped = new StampedMetadata("{}", 1_700_000_000_123L);
         try (DuckDbWarehouse w = new DuckDbWarehouse(db.toString(), SqlIdentifier.of("main"), SqlIdentifier.of("ORDERS"))) {
             w.open();
             w.storedOffsets("p", "orders", List.of(3));

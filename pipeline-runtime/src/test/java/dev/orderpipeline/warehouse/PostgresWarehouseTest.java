@@ -110,17 +110,7 @@ class PostgresWarehouseTest {
 
     @Test
     void everyRowCarriesItsKafkaPartitionOffsetAndTimestampAsNativeColumns() throws Exception {
-        RecordMetadata stamped = new RecordMetadata() {
-            @Override
-            public String json() {
-                return "{\"partition\":2,\"offset\":41}";
-            }
-
-            @Override
-            public long timestamp() {
-                return 1_700_000_000_123L;
-            }
-        };
+        RecordMetadata stamped = new StampedMetadata("{\"partition\":2,\"offset\":41}", 1_700_000_000_123L);
         try (Warehouse w = Warehouses.forSink(sink(pipeline = "COORDINATES", ""), pipeline)) {
             w.open();
             w.storedOffsets(pipeline, "orders", List.of(2));
@@ -160,17 +150,7 @@ class PostgresWarehouseTest {
 
     @Test
     void aKafkaTimestampPastPostgresRangeIsRefusedAsADataErrorAndNothingIsWritten() throws Exception {
-        RecordMetadata farFuture = new RecordMetadata() {
-            @Override
-            public String json() {
-                return "{}";
-            }
-
-            @Override
-            public long timestamp() {
-                return Long.MAX_VALUE / 10;
-            }
-        };
+        RecordMetadata farFuture = new StampedMetadata("{}", Long.MAX_VALUE / 10);
         try (Warehouse w = Warehouses.forSink(sink(pipeline = "FAR_FUTURE", ""), pipeline)) {
             w.open();
             w.storedOffsets(pipeline, "orders", List.of(0));
