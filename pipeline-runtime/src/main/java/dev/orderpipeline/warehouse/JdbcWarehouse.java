@@ -68,7 +68,10 @@ public abstract class JdbcWarehouse implements Warehouse {
         return false;
     }
 
-    /** Puts the rows into the (already cleared) staging table, in bulk: never a round trip per row. */
+    /**
+     * Puts the rows into the (already cleared) staging table, in bulk: never a round trip per row. A dialect
+     * may write the rows that need no upsert straight into the target instead (PostgreSQL does).
+     */
     protected abstract void stage(Connection connection, Batch batch) throws SQLException;
 
     protected Connection connection() throws SQLException {

@@ -108,7 +108,7 @@ public final class PgBinaryCopy {
     }
 
     /** A {@code jsonb} value: its format version (1) and its text, which the server parses. */
-    public void writeJsonb(String value, String column) throws SQLDataException {
+    public void writeJsonb(CharSequence value, String column) throws SQLDataException {
         writeText(value, column, 1);
     }
 
@@ -128,6 +128,22 @@ public final class PgBinaryCopy {
     public void writeTimestamp(LocalDateTime value) {
         writeLong(Math.multiplyExact(value.toLocalDate().toEpochDay(), 86_400_000_000L) - PG_EPOCH_MICROS
                 + micros(value.toLocalTime().toNanoOfDay()));
+    }
+
+    /**
+     * A {@code timestamp} from epoch milliseconds, as UTC wall-clock time. A value whose microseconds do not fit
+     * 64 bits is refused here with PostgreSQL's own SQLState for a timestamp out of range (22008), a data error;
+     * the server refuses the rest of what lies past its range (4714 BC to 294276 AD) with the same state.
+     */
+    public void writeTimestampFromEpochMillis(long epochMillis, String column) throws SQLDataException {
+        long micros;
+        try {
+            micros = Math.subtractExact(Math.multiplyExact(epochMillis, 1000L), PG_EPOCH_MICROS);
+        } catch (ArithmeticException e) {
+            throw new SQLDataException("column " + column + ": " + epochMillis + " ms since 1970 is past the range of a "
+                    + "PostgreSQL timestamp (the loader sends such a record to the dead-letter topic)", "22008");
+        }
+        writeLong(micros);
     }
 
     /** A {@code timestamptz}: microseconds since 2000-01-01 00:00 UTC. */

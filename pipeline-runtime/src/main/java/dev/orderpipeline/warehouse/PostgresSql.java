@@ -4,10 +4,11 @@ import dev.orderpipeline.config.SqlIdentifier;
 import dev.orderpipeline.schema.ColumnType;
 import dev.orderpipeline.schema.MetadataColumns;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * PostgreSQL's spelling (15 or later: the upsert is the shared MERGE). Names are unqualified: the
+ * PostgreSQL's spelling (15 or later, for MERGE). Names are unqualified: the
  * session's {@code search_path} is the configured schema, and the staging table is a TEMP table,
  * which PostgreSQL resolves first anyway. Semi-structured values are JSONB, staged as text.
  * Identifiers stay upper case and quoted, as on every dialect of the loader (query them as
@@ -85,6 +86,34 @@ public final class PostgresSql extends WarehouseSql {
     protected String currentTimestampUtc() {
         return "(statement_timestamp() AT TIME ZONE 'UTC')";
     }
+
+    /**
+     * The catalog's name (as JDBC reports it) of the column type {@link #typeName} creates: the type whose binary
+     * format COPY sends for a value of {@code type} when it writes straight into the target.
+     */
+    public static String catalogTypeName(ColumnType type) {
+        return switch (type) {
+            case BIGINT -> "int8";
+            case DECIMAL -> "numeric";
+            case DOUBLE -> "float8";
+            case BOOLEAN -> "bool";
+            case VARCHAR -> "text";
+            case VARIANT -> "jsonb";
+            case TIMESTAMP -> "timestamptz";
+            case TIMESTAMP_LOCAL -> "timestamp";
+            case DATE -> "date";
+            case TIME -> "time";
+        };
+    }
+
+    /** The catalog's names of the types of the loader's own columns, as {@link #createTargetTable} makes them. */
+    public static final Map<SqlIdentifier, String> METADATA_CATALOG_TYPES = Map.of(
+            MetadataColumns.RECORD_METADATA, catalogTypeName(ColumnType.VARIANT),
+            MetadataColumns.DELETED, catalogTypeName(ColumnType.BOOLEAN),
+            MetadataColumns.LOADED_AT, catalogTypeName(ColumnType.TIMESTAMP_LOCAL),
+            MetadataColumns.KAFKA_PARTITION, catalogTypeName(ColumnType.BIGINT),
+            MetadataColumns.KAFKA_OFFSET, catalogTypeName(ColumnType.BIGINT),
+            MetadataColumns.KAFKA_TIMESTAMP, catalogTypeName(ColumnType.TIMESTAMP_LOCAL));
 
     /**
      * Whether binary COPY stages a column of this type natively (8-byte integers and doubles, a boolean byte);
@@ -167,6 +196,41 @@ public final class PostgresSql extends WarehouseSql {
      */
     public String copyIntoStaging(List<Column> columns) {
         return "COPY " + stagingTable() + " (" + stagedColumnNames(columns) + ") FROM STDIN (FORMAT binary)";
+    }
+
+    /**
+     * The COPY that writes rows straight into the target, every column in the target's own binary format, with
+     * the columns {@link #targetColumnNames} lists: the rows that need no upsert (see {@code PostgresWarehouse}).
+     */
+    public String copyIntoTarget(List<Column> columns) {
+        return "COPY " + targetTable() + " (" + targetColumnNames(columns) + ") FROM STDIN (FORMAT binary)";
+    }
+
+    /**
+     * Which of a batch's keys the target holds. Binds one text array per key column, in order (each value's
+     * text, cast here to the column's type, as the staging path casts it); returns the 1-based positions in
+     * those arrays of the keys found. Each key is looked up in the unique index on its own ({@code LATERAL …
+     * LIMIT 1}): as a join, the planner would read the whole index once the batch is large, whatever the table's size.
+     */
+    public String keysHeld(List<Column> keyColumns) {
+        StringBuilder arrays = new StringBuilder();
+        StringBuilder names = new StringBuilder();
+        StringBuilder match = new StringBuilder();
+        for (int i = 0; i < keyColumns.size(); i++) {
+            Column key = keyColumns.get(i);
+            String sep = i == 0 ? "" : ", ";
+            arrays.append(sep).append("CAST(? AS TEXT[])");
+            names.append(sep).append("v").append(i);
+            match.append(i == 0 ? "" : " AND ").append("t.").append(key.name().quoted()).append(" = CAST(k.v").append(i)
+                    .append(" AS ").append(typeName(key.type())).append(")");
+        }
+        return "SELECT k.o FROM unnest(" + arrays + ") WITH ORDINALITY AS k(" + names + ", o) CROSS JOIN LATERAL (SELECT 1 FROM "
+                + targetTable() + " AS t WHERE " + match + " LIMIT 1) AS held";
+    }
+
+    /** The warehouse's clock as {@code _LOADED_AT} takes it, for rows that COPY writes straight into the target. */
+    public String currentTimestamp() {
+        return "SELECT " + currentTimestampUtc();
     }
 
     /**

@@ -6,22 +6,35 @@ import dev.orderpipeline.schema.MetadataColumns;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.Statement;
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
+import org.postgresql.util.PSQLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * PostgreSQL (15 or later) through pgjdbc, so that the loader can be compared with other
- * Kafka-to-PostgreSQL sinks. Rows reach the TEMP staging table with {@code COPY … FROM STDIN} in
- * binary format from one reused buffer ({@link PgBinaryCopy}), then an upsert or INSERT moves them into
- * the target in the same transaction as the offsets' compare-and-set. In upsert mode a unique index on
- * the key columns is created after the first commit; from then on the upsert is {@code INSERT … ON
- * CONFLICT} (PostgresSql), before it the shared MERGE.
+ * Kafka-to-PostgreSQL sinks. Everything happens in the same transaction as the offsets' compare-and-set,
+ * with {@code COPY … FROM STDIN} in binary format from one reused buffer ({@link PgBinaryCopy}). Rows that
+ * need no upsert (an append's, and new keys) go straight into the target; the rest reach the TEMP staging
+ * table and an upsert moves them. In upsert mode a unique index on the key columns is created after the
+ * first commit; from then on the upsert is {@code INSERT … ON CONFLICT} (PostgresSql), before it the shared
+ * MERGE, and only with the index are new keys told apart from held ones.
  */
 public final class PostgresWarehouse extends JdbcWarehouse {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresWarehouse.class);
@@ -74,14 +87,7 @@ public final class PostgresWarehouse extends JdbcWarehouse {
 
     @Override
     public void write(Batch batch) throws SQLException {
-        try {
-            super.write(batch);
-        } catch (SQLException e) {
-            if (!keyIndexLost(e)) {
-                throw e;
-            }
-            super.write(batch); // rolled back whole: again, with the MERGE that needs no index
-        }
+        retryingOnce(() -> super.write(batch));
         if (batch.upsert() && !keyIndexChecked && !batch.rows().isEmpty()) { // no rows yet: the key column may not exist
             ensureKeyIndex(batch.keyColumns());
         }
@@ -89,13 +95,22 @@ public final class PostgresWarehouse extends JdbcWarehouse {
 
     @Override
     public void trial(Batch batch) throws SQLException {
+        retryingOnce(() -> super.trial(batch));
+    }
+
+    private interface Transaction {
+        void run() throws SQLException;
+    }
+
+    /** The write rolled back whole when it failed; once more when the failure was not the data's fault (below). */
+    private void retryingOnce(Transaction transaction) throws SQLException {
         try {
-            super.trial(batch);
+            transaction.run();
         } catch (SQLException e) {
-            if (!keyIndexLost(e)) {
+            if (!keyIndexLost(e) && !keyInsertedMeanwhile(e)) {
                 throw e;
             }
-            super.trial(batch);
+            transaction.run();
         }
     }
 
@@ -110,6 +125,15 @@ public final class PostgresWarehouse extends JdbcWarehouse {
             return true;
         }
         return false;
+    }
+
+    /**
+     * The key index refused a row that COPY wrote straight into the target (23505): another writer committed its
+     * key after this batch looked it up. Not the data's fault; again, the lookup now finds the key and upserts it.
+     */
+    private boolean keyInsertedMeanwhile(SQLException e) {
+        return "23505".equals(e.getSQLState()) && e instanceof PSQLException p && p.getServerErrorMessage() != null
+                && pgSql.keyIndexName().name().equals(p.getServerErrorMessage().getConstraint());
     }
 
     /** After a commit (the key columns exist by then); a failure here must not fail the committed batch. */
@@ -128,30 +152,146 @@ public final class PostgresWarehouse extends JdbcWarehouse {
         }
     }
 
+    /**
+     * Rows that need no upsert go straight into the target with one binary COPY: every row of an append, and in
+     * an upsert the rows whose keys the table does not hold yet (looked up in its unique index). Only the rest
+     * (updates and tombstones) are staged for {@code INSERT … ON CONFLICT}: a stream of new orders is written
+     * once instead of twice (BENCH.md, "New keys straight into the table"). Without the index (before the first
+     * commit, or refused) every upsert row is staged, for the MERGE.
+     */
     @Override
     protected void stage(Connection connection, Batch batch) throws SQLException {
+        List<Row> rows = batch.rows();
+        BitSet direct = rowsWithoutUpsert(connection, batch);
+        if (!direct.isEmpty()) {
+            copyIntoTarget(connection, batch, direct);
+        }
+        if (direct.cardinality() < rows.size()) {
+            BitSet staged = (BitSet) direct.clone();
+            staged.flip(0, rows.size());
+            copyIntoStaging(connection, batch, staged);
+        }
+    }
+
+    private BitSet rowsWithoutUpsert(Connection connection, Batch batch) throws SQLException {
+        List<Row> rows = batch.rows();
+        BitSet direct = new BitSet(rows.size());
+        if (!batch.upsert()) {
+            if (targetTakesBinary(connection, batch.columns())) {
+                direct.set(0, rows.size());
+            }
+            return direct;
+        }
+        if (!keyIndexChecked || !targetTakesBinary(connection, batch.columns())) {
+            return direct;
+        }
+        for (int r = 0; r < rows.size(); r++) {
+            if (!rows.get(r).deleted()) {
+                direct.set(r);
+            }
+        }
+        if (direct.isEmpty()) {
+            return direct; // tombstones only: nothing to look up
+        }
         List<Column> columns = batch.columns();
-        int fields = columns.size() + WarehouseSql.STAGED_METADATA_COLUMNS;
-        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(pgSql.copyIntoStaging(columns));
+        List<Column> keys = batch.keyColumns().stream()
+                .map(k -> columns.stream().filter(c -> c.name().equals(k)).findFirst().orElseThrow())
+                .toList();
+        try (PreparedStatement lookup = connection.prepareStatement(pgSql.keysHeld(keys))) {
+            for (int k = 0; k < keys.size(); k++) {
+                int column = columns.indexOf(keys.get(k));
+                String[] values = new String[rows.size()];
+                for (int r = 0; r < rows.size(); r++) {
+                    Object value = rows.get(r).value(column);
+                    values[r] = value == null ? null : stagedText(value);
+                }
+                lookup.setArray(k + 1, connection.createArrayOf("text", values));
+            }
+            try (ResultSet held = lookup.executeQuery()) {
+                while (held.next()) {
+                    direct.clear((int) held.getLong(1) - 1);
+                }
+            }
+        }
+        return direct;
+    }
+
+    /**
+     * Whether each column COPY would write straight into the target has exactly the type whose binary format it
+     * sends: another loader may have widened one since this one read the table, and a value in the wrong binary
+     * format is not refused but misread. When not, the rows are staged, and the upsert's casts convert them. The
+     * query locks the table against any ALTER until the transaction ends, so the answer holds for the COPY.
+     */
+    private boolean targetTakesBinary(Connection connection, List<Column> columns) throws SQLException {
+        Map<String, String> types = new HashMap<>();
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql.describeTarget())) {
+            ResultSetMetaData md = rs.getMetaData();
+            for (int i = 1; i <= md.getColumnCount(); i++) {
+                types.put(md.getColumnName(i), md.getColumnTypeName(i));
+            }
+        }
+        return columns.stream().allMatch(c -> PostgresSql.catalogTypeName(c.type()).equals(types.get(c.name().name())))
+                && PostgresSql.METADATA_CATALOG_TYPES.entrySet().stream()
+                        .allMatch(e -> e.getValue().equals(types.get(e.getKey().name())));
+    }
+
+    private void copyIntoTarget(Connection connection, Batch batch, BitSet selected) throws SQLException {
+        LocalDateTime loadedAt;
+        try (Statement s = connection.createStatement(); ResultSet clock = s.executeQuery(pgSql.currentTimestamp())) {
+            clock.next();
+            loadedAt = clock.getObject(1, LocalDateTime.class);
+        }
+        List<Column> columns = batch.columns();
+        copy(connection, pgSql.copyIntoTarget(columns), batch.rows(), selected, columns.size() + MetadataColumns.ALL.size(), row -> {
+            for (int i = 0; i < columns.size(); i++) {
+                writeTargetValue(columns.get(i), row.value(i));
+            }
+            binary.writeJsonb(metadataJson(row), MetadataColumns.RECORD_METADATA.name());
+            binary.writeBoolean(row.deleted());
+            binary.writeTimestamp(loadedAt);
+            binary.writeLong(row.partition());
+            binary.writeLong(row.offset());
+            long timestamp = row.metadata().timestamp();
+            if (timestamp < 0) {
+                binary.writeNull();
+            } else {
+                binary.writeTimestampFromEpochMillis(timestamp, MetadataColumns.KAFKA_TIMESTAMP.name());
+            }
+        });
+    }
+
+    private void copyIntoStaging(Connection connection, Batch batch, BitSet selected) throws SQLException {
+        List<Column> columns = batch.columns();
+        copy(connection, pgSql.copyIntoStaging(columns), batch.rows(), selected, columns.size() + WarehouseSql.STAGED_METADATA_COLUMNS, row -> {
+            for (int i = 0; i < columns.size(); i++) {
+                writeStagedValue(columns.get(i), row.value(i));
+            }
+            binary.writeText(metadataJson(row), MetadataColumns.RECORD_METADATA.name());
+            binary.writeBoolean(row.deleted());
+            binary.writeLong(row.partition());
+            binary.writeLong(row.offset());
+            long timestamp = row.metadata().timestamp();
+            if (timestamp < 0) {
+                binary.writeNull();
+            } else {
+                binary.writeLong(timestamp);
+            }
+        });
+    }
+
+    private interface RowWriter {
+        void write(Row row) throws SQLException;
+    }
+
+    /** One binary COPY of the selected rows, each of {@code fields} fields written by {@code writer}. */
+    private void copy(Connection connection, String copySql, List<Row> rows, BitSet selected, int fields, RowWriter writer)
+            throws SQLException {
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);
         try {
             binary.begin(copy);
-            for (Row row : batch.rows()) {
+            for (int r = selected.nextSetBit(0); r >= 0; r = selected.nextSetBit(r + 1)) {
                 binary.beginRow(fields);
-                for (int i = 0; i < columns.size(); i++) {
-                    writeValue(columns.get(i), row.value(i));
-                }
-                metadataJson.setLength(0);
-                row.metadata().appendJson(metadataJson);
-                binary.writeText(metadataJson, MetadataColumns.RECORD_METADATA.name());
-                binary.writeBoolean(row.deleted());
-                binary.writeLong(row.partition());
-                binary.writeLong(row.offset());
-                long timestamp = row.metadata().timestamp();
-                if (timestamp < 0) {
-                    binary.writeNull();
-                } else {
-                    binary.writeLong(timestamp);
-                }
+                writer.write(rows.get(r));
             }
             binary.end();
         } finally {
@@ -161,8 +301,36 @@ public final class PostgresWarehouse extends JdbcWarehouse {
         }
     }
 
-    /** A value already in its column's Java type (JdbcWarehouse conformed it), as the staging table stages that type. */
-    private void writeValue(Column column, Object value) throws SQLException {
+    /** The row's RECORD_METADATA text, in the one reused buffer. */
+    private CharSequence metadataJson(Row row) {
+        metadataJson.setLength(0);
+        row.metadata().appendJson(metadataJson);
+        return metadataJson;
+    }
+
+    /** A value already in its column's Java type (JdbcWarehouse conformed it), in the target column's own binary format. */
+    private void writeTargetValue(Column column, Object value) throws SQLException {
+        if (value == null) {
+            binary.writeNull();
+            return;
+        }
+        String name = column.name().name();
+        switch (column.type()) {
+            case BIGINT -> binary.writeLong((Long) value);
+            case DOUBLE -> binary.writeDouble((Double) value);
+            case BOOLEAN -> binary.writeBoolean((Boolean) value);
+            case DECIMAL -> binary.writeNumeric((BigDecimal) value);
+            case VARCHAR -> binary.writeText((String) value, name);
+            case VARIANT -> binary.writeJsonb((String) value, name);
+            case TIMESTAMP -> binary.writeTimestamp((Instant) value);
+            case TIMESTAMP_LOCAL -> binary.writeTimestamp((LocalDateTime) value);
+            case DATE -> binary.writeDate((LocalDate) value);
+            case TIME -> binary.writeTime((LocalTime) value);
+        }
+    }
+
+    /** A value as the staging table stages its type: see {@link PostgresSql#stagedNatively}. */
+    private void writeStagedValue(Column column, Object value) throws SQLException {
         if (value == null) {
             binary.writeNull();
             return;
@@ -171,9 +339,13 @@ public final class PostgresWarehouse extends JdbcWarehouse {
             case BIGINT -> binary.writeLong((Long) value);
             case DOUBLE -> binary.writeDouble((Double) value);
             case BOOLEAN -> binary.writeBoolean((Boolean) value);
-            default -> binary.writeText(value instanceof java.math.BigDecimal d ? d.toPlainString() : value.toString(),
-                    column.name().name());
+            default -> binary.writeText(stagedText(value), column.name().name());
         }
+    }
+
+    /** A value's exact text, which PostgreSQL casts back to the column's type. */
+    private static String stagedText(Object value) {
+        return value instanceof BigDecimal d ? d.toPlainString() : value.toString();
     }
 
     /** One value in COPY's text format: {@code \N} for NULL, backslash escapes for the delimiters. */
