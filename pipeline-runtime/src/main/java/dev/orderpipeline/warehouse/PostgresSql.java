@@ -207,10 +207,11 @@ public final class PostgresSql extends WarehouseSql {
     }
 
     /**
-     * Which of a batch's keys the target holds. Binds one text array per key column, in order (each value's
-     * text, cast here to the column's type, as the staging path casts it); returns the 1-based positions in
-     * those arrays of the keys found. Each key is looked up in the unique index on its own ({@code LATERAL …
-     * LIMIT 1}): as a join, the planner would read the whole index once the batch is large, whatever the table's size.
+     * Which of a batch's keys the target holds. Binds one array per key column, in order: a BIGINT column's values
+     * as a {@code bigint[]}, any other's as a {@code text[]} of each value's text, cast here to the column's type
+     * as the staging path casts it. Returns the 1-based positions in those arrays of the keys found. Each key is
+     * looked up in the unique index on its own ({@code LATERAL … LIMIT 1}): as a join, the planner would read the
+     * whole index once the batch is large, whatever the table's size.
      */
     public String keysHeld(List<Column> keyColumns) {
         StringBuilder arrays = new StringBuilder();
@@ -219,10 +220,11 @@ public final class PostgresSql extends WarehouseSql {
         for (int i = 0; i < keyColumns.size(); i++) {
             Column key = keyColumns.get(i);
             String sep = i == 0 ? "" : ", ";
-            arrays.append(sep).append("CAST(? AS TEXT[])");
+            boolean bigint = key.type() == ColumnType.BIGINT;
+            arrays.append(sep).append(bigint ? "CAST(? AS BIGINT[])" : "CAST(? AS TEXT[])");
             names.append(sep).append("v").append(i);
-            match.append(i == 0 ? "" : " AND ").append("t.").append(key.name().quoted()).append(" = CAST(k.v").append(i)
-                    .append(" AS ").append(typeName(key.type())).append(")");
+            match.append(i == 0 ? "" : " AND ").append("t.").append(key.name().quoted()).append(" = ")
+                    .append(bigint ? "k.v" + i : "CAST(k.v" + i + " AS " + typeName(key.type()) + ")");
         }
         return "SELECT k.o FROM unnest(" + arrays + ") WITH ORDINALITY AS k(" + names + ", o) CROSS JOIN LATERAL (SELECT 1 FROM "
                 + targetTable() + " AS t WHERE " + match + " LIMIT 1) AS held";

@@ -2,6 +2,7 @@ package dev.orderpipeline.warehouse;
 
 import dev.orderpipeline.config.SinkConfig;
 import dev.orderpipeline.config.SqlIdentifier;
+import dev.orderpipeline.schema.ColumnType;
 import dev.orderpipeline.schema.MetadataColumns;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -200,12 +201,22 @@ public final class PostgresWarehouse extends JdbcWarehouse {
         try (PreparedStatement lookup = connection.prepareStatement(pgSql.keysHeld(keys))) {
             for (int k = 0; k < keys.size(); k++) {
                 int column = columns.indexOf(keys.get(k));
-                String[] values = new String[rows.size()];
-                for (int r = 0; r < rows.size(); r++) {
-                    Object value = rows.get(r).value(column);
-                    values[r] = value == null ? null : stagedText(value);
+                if (keys.get(k).type() == ColumnType.BIGINT) {
+                    // Sent in binary. A NULL key never conflicts: any placeholder will do, since a row wrongly
+                    // taken for held is only staged and upserted, which inserts it all the same.
+                    long[] values = new long[rows.size()];
+                    for (int r = 0; r < rows.size(); r++) {
+                        values[r] = rows.get(r).value(column) instanceof Long value ? value : Long.MIN_VALUE;
+                    }
+                    lookup.setObject(k + 1, values);
+                } else {
+                    String[] values = new String[rows.size()];
+                    for (int r = 0; r < rows.size(); r++) {
+                        Object value = rows.get(r).value(column);
+                        values[r] = value == null ? null : stagedText(value);
+                    }
+                    lookup.setArray(k + 1, connection.createArrayOf("text", values));
                 }
-                lookup.setArray(k + 1, connection.createArrayOf("text", values));
             }
             try (ResultSet held = lookup.executeQuery()) {
                 while (held.next()) {
