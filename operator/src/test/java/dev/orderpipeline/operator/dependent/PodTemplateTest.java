@@ -154,7 +154,9 @@ class PodTemplateTest extends SharedOperatorTest {
         PodDisruptionBudget budget = await().atMost(WAIT).until(() -> client.policy().v1().podDisruptionBudget()
                 .inNamespace(namespace).withName("orders-loader").get(), b -> b != null);
         assertEquals(1, budget.getSpec().getMaxUnavailable().getIntVal());
-        Deployment deployment = client.apps().deployments().inNamespace(namespace).withName("orders-loader").get();
+        // The budget and the Deployment are separate dependents: either may be created first.
+        Deployment deployment = await().atMost(WAIT).until(
+                () -> client.apps().deployments().inNamespace(namespace).withName("orders-loader").get(), d -> d != null);
         assertEquals(deployment.getSpec().getSelector().getMatchLabels(), budget.getSpec().getSelector().getMatchLabels());
         assertEquals("OrderPipeline", budget.getMetadata().getOwnerReferences().get(0).getKind(),
                 "deleted with its pipeline");
