@@ -126,8 +126,13 @@ public final class PgBinaryCopy {
 
     /** A {@code timestamp}: its wall-clock value as microseconds since 2000-01-01 00:00. */
     public void writeTimestamp(LocalDateTime value) {
-        writeLong(Math.multiplyExact(value.toLocalDate().toEpochDay(), 86_400_000_000L) - PG_EPOCH_MICROS
-                + micros(value.toLocalTime().toNanoOfDay()));
+        writeLong(timestampMicros(value));
+    }
+
+    /** A {@code timestamp}'s binary value, for one written many times ({@link #writeLong}). */
+    public static long timestampMicros(LocalDateTime value) {
+        return Math.multiplyExact(value.toLocalDate().toEpochDay(), 86_400_000_000L) - PG_EPOCH_MICROS
+                + micros(value.toLocalTime().toNanoOfDay());
     }
 
     /**

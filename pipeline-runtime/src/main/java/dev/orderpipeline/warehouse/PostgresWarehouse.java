@@ -247,10 +247,10 @@ public final class PostgresWarehouse extends JdbcWarehouse {
     }
 
     private void copyIntoTarget(Connection connection, Batch batch, BitSet selected) throws SQLException {
-        LocalDateTime loadedAt;
+        long loadedAt;
         try (Statement s = connection.createStatement(); ResultSet clock = s.executeQuery(pgSql.currentTimestamp())) {
             clock.next();
-            loadedAt = clock.getObject(1, LocalDateTime.class);
+            loadedAt = PgBinaryCopy.timestampMicros(clock.getObject(1, LocalDateTime.class));
         }
         List<Column> columns = batch.columns();
         copy(connection, pgSql.copyIntoTarget(columns), batch.rows(), selected, columns.size() + MetadataColumns.ALL.size(), row -> {
@@ -259,7 +259,7 @@ public final class PostgresWarehouse extends JdbcWarehouse {
             }
             binary.writeJsonb(metadataJson(row), MetadataColumns.RECORD_METADATA.name());
             binary.writeBoolean(row.deleted());
-            binary.writeTimestamp(loadedAt);
+            binary.writeLong(loadedAt); // a timestamp's binary value
             binary.writeLong(row.partition());
             binary.writeLong(row.offset());
             long timestamp = row.metadata().timestamp();
