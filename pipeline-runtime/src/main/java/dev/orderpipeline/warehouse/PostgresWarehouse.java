@@ -4,14 +4,14 @@ import dev.orderpipeline.config.SinkConfig;
 import dev.orderpipeline.config.SqlIdentifier;
 import dev.orderpipeline.schema.ColumnType;
 import dev.orderpipeline.schema.MetadataColumns;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
 import java.sql.Statement;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -260,14 +260,7 @@ public final class PostgresWarehouse extends JdbcWarehouse {
             binary.writeJsonb(metadataJson(row), MetadataColumns.RECORD_METADATA.name());
             binary.writeBoolean(row.deleted());
             binary.writeLong(loadedAt); // a timestamp's binary value
-            binary.writeLong(row.partition());
-            binary.writeLong(row.offset());
-            long timestamp = row.metadata().timestamp();
-            if (timestamp < 0) {
-                binary.writeNull();
-            } else {
-                binary.writeTimestampFromEpochMillis(timestamp, MetadataColumns.KAFKA_TIMESTAMP.name());
-            }
+            writeKafkaCoordinates(row, false);
         });
     }
 
@@ -279,15 +272,25 @@ public final class PostgresWarehouse extends JdbcWarehouse {
             }
             binary.writeText(metadataJson(row), MetadataColumns.RECORD_METADATA.name());
             binary.writeBoolean(row.deleted());
-            binary.writeLong(row.partition());
-            binary.writeLong(row.offset());
-            long timestamp = row.metadata().timestamp();
-            if (timestamp < 0) {
-                binary.writeNull();
-            } else {
-                binary.writeLong(timestamp);
-            }
+            writeKafkaCoordinates(row, true);
         });
+    }
+
+    /**
+     * The record's partition, offset and timestamp (NULL when it has none): the timestamp as epoch milliseconds
+     * when {@code staged} (the upsert converts it), else as the target's TIMESTAMP.
+     */
+    private void writeKafkaCoordinates(Row row, boolean staged) throws SQLException {
+        binary.writeLong(row.partition());
+        binary.writeLong(row.offset());
+        long timestamp = row.metadata().timestamp();
+        if (timestamp < 0) {
+            binary.writeNull();
+        } else if (staged) {
+            binary.writeLong(timestamp);
+        } else {
+            binary.writeTimestampFromEpochMillis(timestamp, MetadataColumns.KAFKA_TIMESTAMP.name());
+        }
     }
 
     private interface RowWriter {
