@@ -231,7 +231,7 @@ public final class PostgresSql extends WarehouseSql {
     }
 
     /** The warehouse's clock as {@code _LOADED_AT} takes it, for rows that COPY writes straight into the target. */
-    public String currentTimestamp() {
+    public String selectCurrentTimestamp() {
         return "SELECT " + currentTimestampUtc();
     }
 

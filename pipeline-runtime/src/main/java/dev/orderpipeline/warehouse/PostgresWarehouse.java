@@ -248,7 +248,7 @@ public final class PostgresWarehouse extends JdbcWarehouse {
 
     private void copyIntoTarget(Connection connection, Batch batch, BitSet selected) throws SQLException {
         long loadedAt;
-        try (Statement s = connection.createStatement(); ResultSet clock = s.executeQuery(pgSql.currentTimestamp())) {
+        try (Statement s = connection.createStatement(); ResultSet clock = s.executeQuery(pgSql.selectCurrentTimestamp())) {
             clock.next();
             loadedAt = PgBinaryCopy.timestampMicros(clock.getObject(1, LocalDateTime.class));
         }

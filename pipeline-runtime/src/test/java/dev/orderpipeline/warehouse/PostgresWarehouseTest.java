@@ -14,20 +14,29 @@ import dev.orderpipeline.embedded.EmbeddedPostgres;
 import dev.orderpipeline.schema.ColumnType;
 import dev.orderpipeline.testing.LateCancelProxy;
 import dev.orderpipeline.testing.LoaderEnv;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLDataException;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -262,7 +271,7 @@ class PostgresWarehouseTest {
             w.storedOffsets(pipeline, "orders", List.of(0));
             for (int i = 0; i < 2; i++) { // the first batch MERGEs, the second upserts with ON CONFLICT
                 w.write(new Batch(pipeline, "orders", columns, KEYS, List.of(new Row(new Object[] {1L,
-                        new java.math.BigDecimal("123456789012345678.123456789012345678"), "é\t\\N ✓ " + i}, false, "{}", 0, i)),
+                        new BigDecimal("123456789012345678.123456789012345678"), "é\t\\N ✓ " + i}, false, "{}", 0, i)),
                         Map.of(0, new OffsetAdvance(i == 0 ? -1 : 1, i + 1)), 0L));
             }
         }
@@ -288,12 +297,12 @@ class PostgresWarehouseTest {
                 new Column(SqlIdentifier.of("AT_TIME"), ColumnType.TIME),
                 new Column(SqlIdentifier.of("PAID"), ColumnType.BOOLEAN),
                 UNITS, ITEM, TAGS);
-        java.util.function.LongFunction<Object[]> values = id -> new Object[] {id,
-                new java.math.BigDecimal("-98765432109876543.123456789012345678"),
-                java.time.Instant.parse("2024-02-29T23:59:59.123456Z"),
+        LongFunction<Object[]> values = id -> new Object[] {id,
+                new BigDecimal("-98765432109876543.123456789012345678"),
+                Instant.parse("2024-02-29T23:59:59.123456Z"),
                 LocalDateTime.parse("1999-12-31T23:59:59.999999"),
-                java.time.LocalDate.parse("1970-01-01"),
-                java.time.LocalTime.parse("00:00:00.000001"),
+                LocalDate.parse("1970-01-01"),
+                LocalTime.parse("00:00:00.000001"),
                 true, -0.1, "é\t\\N ✓", "{\"k\": [1, 2.50, null]}"};
         RecordMetadata stamped = new StampedMetadata("{\"partition\":0}", 1_700_000_000_123L);
         try (Warehouse w = Warehouses.forSink(sink(pipeline = "EVERY_TYPE", "orderid"), pipeline)) {
@@ -367,16 +376,16 @@ class PostgresWarehouseTest {
             try (Connection other = pg.connect(); Statement s = other.createStatement()) {
                 other.setAutoCommit(false);
                 s.execute("INSERT INTO \"RACED\" (\"ORDERID\", \"ITEMID\") VALUES (2, 'other')");
-                java.util.concurrent.CompletableFuture<Void> write = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
                     try {
                         w.write(batch(KEYS, 1, 2, row(2, "Item_2", 2.0, 1)));
                     } catch (SQLException e) {
-                        throw new java.util.concurrent.CompletionException(e);
+                        throw new CompletionException(e);
                     }
                 });
                 awaitWaitingOnALock("RACED");
                 other.commit();
-                write.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                write.get(30, TimeUnit.SECONDS);
             }
             assertEquals(Map.of(0, 2L), w.storedOffsets(pipeline, "orders", List.of(0)));
         }
@@ -386,7 +395,7 @@ class PostgresWarehouseTest {
     /** Until the loader's session of {@code pipeline} waits on a lock (here: a key another transaction inserted). */
     private static void awaitWaitingOnALock(String pipeline) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        try (Connection c = pg.connect(); java.sql.PreparedStatement waiting = c.prepareStatement(
+        try (Connection c = pg.connect(); PreparedStatement waiting = c.prepareStatement(
                 "SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND wait_event_type = 'Lock'")) {
             waiting.setString(1, "orderpipeline:" + pipeline);
             while (System.nanoTime() < deadline) {
