@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  * The analytical PostgreSQL table and the sync's state row. Each page is applied in one
  * transaction: COPY into a temporary table, an {@code INSERT … ON CONFLICT DO UPDATE} guarded by the
  * version (an older version never overwrites a newer one), deletes by key (guarded the same way),
- * and the compare-and-set of the state row with the new watermark. A snapshot page whose keys are
- * all new to the target is COPYed straight into it instead (see {@link #insertNew}). A constant
- * number of statements per page, never one per row.
+ * and the compare-and-set of the state row with the new watermark. Rows whose keys the target does not
+ * hold skip all that and are COPYed straight into it: a whole snapshot page whose keys are all new
+ * ({@link #insertNew}), and in any other page each upsert of a key the table lacks ({@link NewKeys}).
+ * A constant number of statements per page, never one per row.
  */
 public final class PostgresTarget implements AutoCloseable {
     public static final String STATE_TABLE = "orderpipeline_cdc_state";
@@ -56,6 +57,7 @@ public final class PostgresTarget implements AutoCloseable {
     private final Map<String, String> knownColumns = new HashMap<>();
     private Connection connection;
     private final BinaryCopy copy = new BinaryCopy();
+    private final NewKeys newKeys;
     private boolean snapshotCopies = true;
     /**
      * Whether the target has a unique index on the key columns (its primary key), null until the catalog
@@ -71,6 +73,7 @@ public final class PostgresTarget implements AutoCloseable {
         this.propagateDeletes = propagateDeletes;
         this.table = PgNames.quote(config.schema()) + "." + PgNames.quote(config.table());
         this.state = PgNames.quote(config.schema()) + "." + PgNames.quote(STATE_TABLE);
+        this.newKeys = new NewKeys(table, shape.keyColumns());
     }
 
     public String qualifiedTable() {
@@ -265,23 +268,39 @@ public final class PostgresTarget implements AutoCloseable {
         long tUpserted = t0;
         try {
             long upserted = 0;
+            long straightIn = 0;
             long deleted = 0;
-            List<Change> staged = propagateDeletes ? changes : changes.stream().filter(ch -> !ch.delete()).toList();
+            List<Change> applied = propagateDeletes ? changes : changes.stream().filter(ch -> !ch.delete()).toList();
             if (keyed == null) {
                 keyed = hasKey(c);
             }
             boolean keyless = !keyed;
-            boolean inserted = !staged.isEmpty() && snapshotCopies && previous.phase() == SyncState.Phase.SNAPSHOT
-                    && staged.stream().noneMatch(Change::delete) && insertNew(c, columns, staged, keyless);
+            boolean inserted = !applied.isEmpty() && snapshotCopies && previous.phase() == SyncState.Phase.SNAPSHOT
+                    && applied.stream().noneMatch(Change::delete) && insertNew(c, columns, applied, keyless);
             // The key is built once the snapshot's pages are in, or before anything that needs it.
-            boolean addsKey = keyless && (next.phase() != SyncState.Phase.SNAPSHOT || !inserted && !staged.isEmpty());
+            boolean addsKey = keyless && (next.phase() != SyncState.Phase.SNAPSHOT || !inserted && !applied.isEmpty());
             if (addsKey) {
                 addKey(c);
             }
+            List<Change> guarded = List.of();
             if (inserted) {
-                upserted = staged.size();
-            } else if (!staged.isEmpty()) {
-                String stage = stage(c, columns, staged);
+                straightIn = applied.size();
+            } else if (!applied.isEmpty()) {
+                // Keyed by now. Rows with keys the table lacks go straight in; should one be there after all (another
+                // writer), the COPY is undone and the whole page goes the guarded way.
+                NewKeys.Split split = newKeys.split(c, columns, applied);
+                if (!split.straightIn().isEmpty() && copyIntoTable(c, columns, split.straightIn(), true)) {
+                    straightIn = split.straightIn().size();
+                    guarded = split.guarded();
+                } else {
+                    guarded = applied;
+                }
+            }
+            upserted = straightIn;
+            long tStraightIn = System.nanoTime();
+            tStaged = tStraightIn;
+            if (!guarded.isEmpty()) {
+                String stage = stage(c, columns, guarded);
                 tStaged = System.nanoTime();
                 String keys = shape.keyColumns().stream().map(PgNames::quote).collect(Collectors.joining(", "));
                 String latest = "(SELECT DISTINCT ON (" + keys + ") * FROM " + stage + " ORDER BY " + keys + ", "
@@ -291,12 +310,12 @@ public final class PostgresTarget implements AutoCloseable {
                 String updates = columns.stream().filter(col -> !shape.keyColumns().contains(col.name()))
                         .map(col -> col.quoted() + " = EXCLUDED." + col.quoted() + ", ").collect(Collectors.joining());
                 try (Statement s = c.createStatement()) {
-                    upserted = s.executeUpdate("INSERT INTO " + table + " AS t (" + names + ", " + PgNames.quote(SYNCED_AT)
+                    upserted += s.executeUpdate("INSERT INTO " + table + " AS t (" + names + ", " + PgNames.quote(SYNCED_AT)
                             + ") SELECT " + columns.stream().map(col -> "s." + col.quoted()).collect(Collectors.joining(", "))
                             + ", now() FROM " + latest + " WHERE s." + OP + " = 'U' ON CONFLICT (" + keys + ") DO UPDATE SET "
                             + updates + PgNames.quote(SYNCED_AT) + " = EXCLUDED." + PgNames.quote(SYNCED_AT)
                             + " WHERE " + versions("t") + " < " + versions("EXCLUDED"));
-                    if (propagateDeletes && staged.stream().anyMatch(Change::delete)) {
+                    if (propagateDeletes && guarded.stream().anyMatch(Change::delete)) {
                         deleted = s.executeUpdate("DELETE FROM " + table + " AS t USING " + latest + " WHERE s." + OP
                                 + " = 'D' AND " + shape.keyColumns().stream().map(k -> "t." + PgNames.quote(k) + " = s." + PgNames.quote(k))
                                 .collect(Collectors.joining(" AND ")) + " AND " + versions("t") + " <= " + versions("s"));
@@ -328,11 +347,12 @@ public final class PostgresTarget implements AutoCloseable {
             }
             if (LOG.isDebugEnabled()) {
                 long tCommit = System.nanoTime();
-                LOG.debug("apply: {} rows, stage {} ms, upsert+delete {} ms, state {} ms, commit {} ms", changes.size(),
-                        (tStaged - t0) / 1_000_000, (tUpserted - tStaged) / 1_000_000, (tState - tUpserted) / 1_000_000,
-                        (tCommit - tState) / 1_000_000);
+                LOG.debug("apply: {} rows, {} straight in {} ms, stage {} ms, upsert+delete {} ms, state {} ms, commit {} ms",
+                        changes.size(), straightIn, (tStraightIn - t0) / 1_000_000, (tStaged - tStraightIn) / 1_000_000,
+                        (tUpserted - tStaged) / 1_000_000,
+                        (tState - tUpserted) / 1_000_000, (tCommit - tState) / 1_000_000);
             }
-            return new ApplyResult(upserted, deleted);
+            return new ApplyResult(upserted, deleted, straightIn);
         } finally {
             if (!committed) {
                 try {
@@ -414,13 +434,30 @@ public final class PostgresTarget implements AutoCloseable {
      * those of the pages before it. Inserting a row whose key is absent is all the guarded upsert
      * would do, so the result is the same. A key that is already there (a table that was not empty,
      * or a source with a duplicate key) fails the COPY with a unique violation; the page then goes
-     * the guarded way, and so does every later page of this process.
+     * the guarded way, and so does every later snapshot page of this process.
      *
      * @return whether the page was inserted
      */
     private boolean insertNew(Connection c, List<CdcColumn> columns, List<Change> changes, boolean keyless)
             throws SQLException {
-        Savepoint before = keyless ? null : c.setSavepoint(); // without a key no violation can undo the COPY
+        if (copyIntoTable(c, columns, changes, !keyless)) {
+            return true;
+        }
+        snapshotCopies = false;
+        LOG.info("{} already holds a key of the snapshot: the snapshot goes on with guarded upserts", table);
+        return false;
+    }
+
+    /**
+     * COPYs rows straight into the target, {@code _opl_synced_at} the transaction's {@code now()} as the upsert
+     * sets it. On a table with its key, behind a savepoint ({@code undoable}): a key the table already holds fails
+     * the COPY, which is then undone.
+     *
+     * @return false when the table already held one of the keys (nothing copied)
+     */
+    private boolean copyIntoTable(Connection c, List<CdcColumn> columns, List<Change> changes, boolean undoable)
+            throws SQLException {
+        Savepoint before = undoable ? c.setSavepoint() : null; // without a key no violation can undo the COPY
         try {
             java.time.Instant now;
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT now()")) {
@@ -438,8 +475,6 @@ public final class PostgresTarget implements AutoCloseable {
                 throw e;
             }
             c.rollback(before);
-            snapshotCopies = false;
-            LOG.info("{} already holds a key of the snapshot: the snapshot goes on with guarded upserts", table);
             return false;
         }
     }
