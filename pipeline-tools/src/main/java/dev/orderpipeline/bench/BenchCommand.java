@@ -123,6 +123,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "OPL_CDC_SNAPSHOT_BATCH_SIZE of every replicator (rows per page of the snapshot; default: the replicator's own).")
     Integer cdcSnapshotBatchSize;
 
+    @Option(names = "--postgres-shared-buffers", defaultValue = BenchPostgres.DEFAULT_SHARED_BUFFERS,
+            description = "shared_buffers of the bench's PostgreSQL (default: PostgreSQL's own, ${DEFAULT-VALUE}); a server "
+                    + "that holds a table of millions of rows is usually given more (PostgreSQL's guide: a quarter of its memory).")
+    String postgresSharedBuffers;
+
     @Option(names = "--prefill-rows", defaultValue = "0",
             description = "Rows already in the freshness run's table (and replicated) before it starts, with Kafka offsets below the run's (default: ${DEFAULT-VALUE}).")
     long prefillRows;
@@ -197,9 +202,10 @@ public final class BenchCommand implements Callable<Integer> {
         results.put("batchMaxLatency", maxLatency);
         results.put("loaderHeap", loaderHeap);
         results.put("loaderJavaOptions", loaderJavaOptions);
+        results.put("postgresSharedBuffers", postgresSharedBuffers);
         results.put("workDir", work.toString());
         status("work directory " + work);
-        try (EmbeddedKafka k = EmbeddedKafka.start(); BenchPostgres pg = BenchPostgres.start(work.resolve("postgres"))) {
+        try (EmbeddedKafka k = EmbeddedKafka.start(); BenchPostgres pg = BenchPostgres.start(work.resolve("postgres"), postgresSharedBuffers)) {
             kafka = k;
             postgres = pg;
             if (freshnessOnly) {
@@ -823,7 +829,8 @@ public final class BenchCommand implements Callable<Integer> {
                 + " orders (" + (results.containsKey("topicBytes")
                         ? String.format("%.0f", ((Number) results.get("topicBytes")).longValue() / 1e6) + " MB" : "topic not measured") + "), "
                 + partitions + " partitions, batches of " + batchRecords + " / " + maxLatency + ", loader -Xmx" + loaderHeap
-                + (loaderJavaOptions.isBlank() ? "" : " " + loaderJavaOptions.trim()));
+                + (loaderJavaOptions.isBlank() ? "" : " " + loaderJavaOptions.trim())
+                + (postgresSharedBuffers.equals(BenchPostgres.DEFAULT_SHARED_BUFFERS) ? "" : ", PostgreSQL shared_buffers " + postgresSharedBuffers));
         out.println();
         out.println("| measure | rate | MB/s | ceiling | ratio | target |");
         out.println("|---|---:|---:|---|---:|---|");

@@ -12,22 +12,26 @@ import java.util.Map;
 
 /**
  * A real PostgreSQL (17, io.zonky embedded binaries) on loopback with its default durability
- * settings (fsync and synchronous_commit on): the sink of the loader's postgres dialect, the
- * replicator's target and ceiling B for PostgreSQL.
+ * settings (fsync and synchronous_commit on) and the shared_buffers {@code bench} is given: the sink of the
+ * loader's postgres dialect, the replicator's target and ceiling B for PostgreSQL.
  */
 final class BenchPostgres implements AutoCloseable {
+    /** PostgreSQL's own default, sized for a small machine rather than for a table of millions of rows. */
+    static final String DEFAULT_SHARED_BUFFERS = "128MB";
+
     private final EmbeddedPostgres server;
 
     private BenchPostgres(EmbeddedPostgres server) {
         this.server = server;
     }
 
-    static BenchPostgres start(Path dataDir) {
+    static BenchPostgres start(Path dataDir, String sharedBuffers) {
         try {
             return new BenchPostgres(EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(true)
                     .setServerConfig("max_connections", "50")
+                    .setServerConfig("shared_buffers", sharedBuffers)
                     .start());
         } catch (IOException e) {
             throw new IllegalStateException("embedded PostgreSQL did not start: " + e.getMessage(), e);
