@@ -14,10 +14,10 @@ import dev.orderpipeline.embedded.EmbeddedPostgres;
 import dev.orderpipeline.schema.ColumnType;
 import dev.orderpipeline.testing.LateCancelProxy;
 import dev.orderpipeline.testing.LoaderEnv;
+import dev.orderpipeline.testing.LockWaits;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLDataException;
 import java.sql.SQLException;
@@ -383,32 +383,13 @@ class PostgresWarehouseTest {
                         throw new CompletionException(e);
                     }
                 });
-                awaitWaitingOnALock("RACED");
+                LockWaits.awaitWaitingOnALock(pg, "orderpipeline:RACED", "the write never waited on the other transaction's key");
                 other.commit();
                 write.get(30, TimeUnit.SECONDS);
             }
             assertEquals(Map.of(0, 2L), w.storedOffsets(pipeline, "orders", List.of(0)));
         }
         assertEquals(Map.of(1L, "Item_1|1.0|false|0", 2L, "Item_2|2.0|false|1"), rows("RACED"));
-    }
-
-    /** Until the loader's session of {@code pipeline} waits on a lock (here: a key another transaction inserted). */
-    private static void awaitWaitingOnALock(String pipeline) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        try (Connection c = pg.connect(); PreparedStatement waiting = c.prepareStatement(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND wait_event_type = 'Lock'")) {
-            waiting.setString(1, "orderpipeline:" + pipeline);
-            while (System.nanoTime() < deadline) {
-                try (ResultSet rs = waiting.executeQuery()) {
-                    rs.next();
-                    if (rs.getInt(1) > 0) {
-                        return;
-                    }
-                }
-                Thread.sleep(20);
-            }
-        }
-        throw new AssertionError("the write never waited on the other transaction's key");
     }
 
     @Test

@@ -12,12 +12,11 @@ import dev.orderpipeline.config.Environment;
 import dev.orderpipeline.config.PostgresConnection;
 import dev.orderpipeline.embedded.EmbeddedPostgres;
 import dev.orderpipeline.testing.LoaderEnv;
+import dev.orderpipeline.testing.LockWaits;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -96,7 +95,7 @@ class PostgresTargetTest {
                         throw new IllegalStateException(e);
                     }
                 });
-                awaitWaitingOnALock("raced");
+                LockWaits.awaitWaitingOnALock(pg, "orderpipeline-cdc:sync-raced", "the apply never waited on the other transaction's key");
                 other.commit();
                 assertEquals(0, apply.get(30, TimeUnit.SECONDS).straightIn(), "the COPY met the other writer's key: undone");
             }
@@ -141,24 +140,5 @@ class PostgresTargetTest {
             }
         }
         return rows;
-    }
-
-    /** Until the sync's session waits on a lock (here: a key another transaction inserted). */
-    private static void awaitWaitingOnALock(String table) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        try (Connection c = pg.connect(); PreparedStatement waiting = c.prepareStatement(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND wait_event_type = 'Lock'")) {
-            waiting.setString(1, "orderpipeline-cdc:sync-" + table);
-            while (System.nanoTime() < deadline) {
-                try (ResultSet rs = waiting.executeQuery()) {
-                    rs.next();
-                    if (rs.getInt(1) > 0) {
-                        return;
-                    }
-                }
-                Thread.sleep(20);
-            }
-        }
-        throw new AssertionError("the apply never waited on the other transaction's key");
     }
 }
