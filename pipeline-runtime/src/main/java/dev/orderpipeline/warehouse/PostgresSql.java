@@ -214,20 +214,32 @@ public final class PostgresSql extends WarehouseSql {
      * whole index once the batch is large, whatever the table's size.
      */
     public String keysHeld(List<Column> keyColumns) {
+        return keysHeld(targetTable(), keyColumns.stream()
+                .map(k -> new KeyColumn(k.name().quoted(), typeName(k.type()), k.type() == ColumnType.BIGINT)).toList());
+    }
+
+    /** A key column as {@link #keysHeld(String, List)} looks it up: its values bound as a {@code bigint[]} when {@code bigint}. */
+    public record KeyColumn(String quotedName, String typeName, boolean bigint) {
+    }
+
+    /**
+     * {@link #keysHeld(List)} on any keyed PostgreSQL table (the replicator's target too): a {@code bigint[]} for
+     * a {@code bigint} key column, else a {@code text[]} cast to the column's type.
+     */
+    public static String keysHeld(String table, List<KeyColumn> keys) {
         StringBuilder arrays = new StringBuilder();
         StringBuilder names = new StringBuilder();
         StringBuilder match = new StringBuilder();
-        for (int i = 0; i < keyColumns.size(); i++) {
-            Column key = keyColumns.get(i);
+        for (int i = 0; i < keys.size(); i++) {
+            KeyColumn key = keys.get(i);
             String sep = i == 0 ? "" : ", ";
-            boolean bigint = key.type() == ColumnType.BIGINT;
-            arrays.append(sep).append(bigint ? "CAST(? AS BIGINT[])" : "CAST(? AS TEXT[])");
+            arrays.append(sep).append(key.bigint() ? "CAST(? AS BIGINT[])" : "CAST(? AS TEXT[])");
             names.append(sep).append("v").append(i);
-            match.append(i == 0 ? "" : " AND ").append("t.").append(key.name().quoted()).append(" = ")
-                    .append(bigint ? "k.v" + i : "CAST(k.v" + i + " AS " + typeName(key.type()) + ")");
+            match.append(i == 0 ? "" : " AND ").append("t.").append(key.quotedName()).append(" = ")
+                    .append(key.bigint() ? "k.v" + i : "CAST(k.v" + i + " AS " + key.typeName() + ")");
         }
         return "SELECT k.o FROM unnest(" + arrays + ") WITH ORDINALITY AS k(" + names + ", o) CROSS JOIN LATERAL (SELECT 1 FROM "
-                + targetTable() + " AS t WHERE " + match + " LIMIT 1) AS held";
+                + table + " AS t WHERE " + match + " LIMIT 1) AS held";
     }
 
     /** The warehouse's clock as {@code _LOADED_AT} takes it, for rows that COPY writes straight into the target. */

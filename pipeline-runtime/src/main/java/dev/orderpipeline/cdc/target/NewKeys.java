@@ -4,6 +4,7 @@ import dev.orderpipeline.cdc.CdcColumn;
 import dev.orderpipeline.cdc.CdcType;
 import dev.orderpipeline.cdc.Change;
 import dev.orderpipeline.cdc.PgNames;
+import dev.orderpipeline.warehouse.PostgresSql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -116,22 +117,10 @@ final class NewKeys {
         return Arrays.asList(key);
     }
 
-    /** The 1-based positions, among the arrays' elements, of the keys the table holds. */
+    /** The 1-based positions, among the arrays' elements, of the keys the table holds (the loader's lookup). */
     private String lookupSql(List<CdcColumn> columns, int[] keyIndexes) {
-        StringBuilder arrays = new StringBuilder();
-        StringBuilder names = new StringBuilder();
-        StringBuilder match = new StringBuilder();
-        for (int k = 0; k < keyIndexes.length; k++) {
-            CdcColumn key = columns.get(keyIndexes[k]);
-            String sep = k == 0 ? "" : ", ";
-            boolean bigint = key.type() == CdcType.BIGINT;
-            arrays.append(sep).append(bigint ? "CAST(? AS bigint[])" : "CAST(? AS text[])");
-            names.append(sep).append("v").append(k);
-            match.append(k == 0 ? "" : " AND ").append("t.").append(key.quoted()).append(" = ")
-                    .append(bigint ? "k.v" + k : "CAST(k.v" + k + " AS " + key.type().pgType() + ")");
-        }
-        return "SELECT k.o FROM unnest(" + arrays + ") WITH ORDINALITY AS k(" + names + ", o) CROSS JOIN LATERAL (SELECT 1 FROM "
-                + table + " AS t WHERE " + match + " LIMIT 1) AS held";
+        return PostgresSql.keysHeld(table, Arrays.stream(keyIndexes).mapToObj(columns::get)
+                .map(k -> new PostgresSql.KeyColumn(k.quoted(), k.type().pgType(), k.type() == CdcType.BIGINT)).toList());
     }
 
     private static int indexOf(List<CdcColumn> columns, String name) {
