@@ -17,7 +17,9 @@ import java.util.Set;
  *   syntax): {@code TRANSIENT}. The loader still proves a {@code DATA} verdict by running the
  *   statements without rows before it blames any row.</li>
  *   <li>DuckDB's JDBC driver gives no SQLState: its message starts with the error type
- *   ({@code Constraint Error: …}, {@code Conversion Error: …}), read here.</li>
+ *   ({@code Constraint Error: …}, {@code Conversion Error: …}), read here. Since 1.5 the driver wraps an
+ *   error a plain statement met before it ran (binding, casting its constants) in an
+ *   {@code Invalid Input Error} of its own; the type read is the wrapped one's.</li>
  *   <li>Everything else — classes 08 (connection), 40 (serialization, deadlock), 53 (resources), 55P03
  *   (lock not available), 57 (operator intervention, statement timeout), HY (driver), and unknown
  *   errors — is {@code TRANSIENT}.</li>
@@ -39,6 +41,10 @@ public final class WarehouseErrors {
     private static final List<String> DUCKDB_DATA_ERRORS = List.of(
             "constraint error", "conversion error", "out of range error", "invalid input error",
             "mismatch type error", "decimal error", "divide by zero error");
+    /** The wrapper duckdb_jdbc 1.5 puts around an error a statement met before it ran; the real one follows. */
+    private static final String DUCKDB_PENDING_WRAPPER =
+            "invalid input error: attempting to execute an unsuccessful or closed pending query result";
+    private static final String DUCKDB_WRAPPED_PREFIX = "error: ";
 
     private WarehouseErrors() {
     }
@@ -64,8 +70,17 @@ public final class WarehouseErrors {
             }
             return FailureKind.DATA;
         }
-        String message = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
+        String message = duckDbError(e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT));
         return DUCKDB_DATA_ERRORS.stream().anyMatch(message::startsWith) ? FailureKind.DATA : FailureKind.TRANSIENT;
+    }
+
+    /** The message of the error DuckDB met, out of duckdb_jdbc's wrapper if there is one ("" if it names none). */
+    private static String duckDbError(String message) {
+        if (!message.startsWith(DUCKDB_PENDING_WRAPPER)) {
+            return message;
+        }
+        int wrapped = message.indexOf(DUCKDB_WRAPPED_PREFIX, DUCKDB_PENDING_WRAPPER.length());
+        return wrapped < 0 ? "" : message.substring(wrapped + DUCKDB_WRAPPED_PREFIX.length());
     }
 
     /** The database's own words about a failure: the first SQL error's SQLState and message. */

@@ -56,6 +56,18 @@ class WarehouseErrorsTest {
         }
     }
 
+    @Test
+    void aDuckDbErrorWrappedByTheDriverIsReadFromTheErrorInside() {
+        String wrapper = "Invalid Input Error: Attempting to execute an unsuccessful or closed pending query result\nError: ";
+        assertEquals(FailureKind.DATA, WarehouseErrors.classify(
+                new SQLException(wrapper + "Conversion Error: Could not convert string 'abc' to INT64")));
+        assertEquals(FailureKind.TRANSIENT, WarehouseErrors.classify(
+                new SQLException(wrapper + "Catalog Error: Table with name no_such_table does not exist!")));
+        assertEquals(FailureKind.TRANSIENT, WarehouseErrors.classify(new SQLException(
+                "Invalid Input Error: Attempting to execute an unsuccessful or closed pending query result")),
+                "a wrapper naming no error inside blames no row");
+    }
+
     private static FailureKind kindOf(Connection c, String statement) {
         SQLException e = assertThrows(SQLException.class, () -> {
             try (Statement s = c.createStatement()) {
