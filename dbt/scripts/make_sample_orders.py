@@ -67,7 +67,7 @@ def main(argv=None):
     rnd = random.Random(a.seed + a.start_id)
     base_ms = int(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc).timestamp() * 1000)
 
-    # A new file stays readable by org.duckdb:duckdb_jdbc 1.4.x (the project's Java side).
+    # A new file stays readable by org.duckdb:duckdb_jdbc 1.5.x (the project's Java side).
     con = duckdb.connect(a.database, config={"storage_compatibility_version": "v1.4.0"})
     table = f'main."{a.table}"'
     con.execute(DDL.format(table=table))
