@@ -12,12 +12,10 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,16 +29,6 @@ import org.slf4j.LoggerFactory;
 final class WarehouseSession {
     private static final Logger LOG = LoggerFactory.getLogger(WarehouseSession.class);
     private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
-    /**
-     * How long housekeeping that is due waits after a commit, unless the next call comes first. DuckDB's
-     * checkpoint stops readers as well as writers, and a replicator sharing the file reads the new rows within its
-     * interval (100 ms in the bench) of the commit: run at once, the checkpoint (0.2-1.9 s) came between every
-     * such batch and PostgreSQL. After the grace it falls in the pause before the next batch is due, which a bulk
-     * load does not have: there the next commit is already waiting and ends the grace. Record to visible in
-     * PostgreSQL at 20,000 orders/s, p99: 1.68 to 1.43 s with all orders new, 2.66 to 2.37 s with updates and
-     * tombstones, where the batch after a checkpoint now waits up to the grace longer (pipeline-tools/BENCH.md).
-     */
-    static final Duration READERS_GRACE = Duration.ofMillis(200);
 
     /** Where a failed warehouse call is reported (the log, {@code /status}, the error counter). */
     interface ErrorReport {
@@ -52,10 +40,7 @@ final class WarehouseSession {
     private final PoisonIsolation poison;
     private final Duration maxBackoff;
     private final ErrorReport errors;
-    private final Duration readersGrace;
-    /** The calls asked for and not yet started: the next batch's commit among them ends a checkpoint's grace. */
-    private final BlockingQueue<Runnable> waiting = new LinkedBlockingQueue<>();
-    private final ExecutorService thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, waiting, r -> {
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "loader-warehouse");
         t.setDaemon(true);
         return t;
@@ -63,16 +48,10 @@ final class WarehouseSession {
     private volatile boolean closed;
 
     WarehouseSession(Warehouse warehouse, PoisonIsolation poison, Duration maxBackoff, ErrorReport errors) {
-        this(warehouse, poison, maxBackoff, errors, READERS_GRACE);
-    }
-
-    /** With another grace before housekeeping (tests). */
-    WarehouseSession(Warehouse warehouse, PoisonIsolation poison, Duration maxBackoff, ErrorReport errors, Duration readersGrace) {
         this.warehouse = warehouse;
         this.poison = poison;
         this.maxBackoff = maxBackoff;
         this.errors = errors;
-        this.readersGrace = readersGrace;
     }
 
     /** Creates the tables if absent and reads the target's columns, retrying until it works or the session closes. */
@@ -121,11 +100,12 @@ final class WarehouseSession {
                 }
             }
         });
-        // After the outcome is reported, on the same thread: the next batch waits for it, this one does not.
+        // After the outcome is reported, on the same thread: the next batch waits for it, this one does not. At once:
+        // since DuckDB 1.5 a checkpoint no longer stops readers (the replicator sharing the file), so the grace that
+        // used to let them read the batch first only held up the next one (pipeline-tools/BENCH.md, "DuckDB 1.5").
         CompletableFuture<Void> tidied = new CompletableFuture<>();
         run(tidied, () -> {
             if (warehouse.tidyDue()) {
-                graceForReaders();
                 warehouse.tidy();
             }
             return null;
@@ -136,14 +116,6 @@ final class WarehouseSession {
             }
         });
         return job;
-    }
-
-    /** Waits out {@link #readersGrace}, less when another call is asked for or the session closes. */
-    private void graceForReaders() throws InterruptedException {
-        long deadline = System.nanoTime() + readersGrace.toNanos();
-        while (waiting.isEmpty() && !closed && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
     }
 
     /**

@@ -57,8 +57,7 @@ public interface Warehouse extends AutoCloseable {
     /**
      * Housekeeping between batches, run on the loader's warehouse thread after a commit was reported, so that
      * its cost does not count against the batch that happened to trigger it (DuckDB checkpoints its WAL here),
-     * and only when {@link #tidyDue}, after a short grace for readers of that batch. A failure is only logged:
-     * nothing committed depends on it.
+     * and only when {@link #tidyDue}. A failure is only logged: nothing committed depends on it.
      */
     default void tidy() throws SQLException {
     }

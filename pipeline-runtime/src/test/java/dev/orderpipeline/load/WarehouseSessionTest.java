@@ -31,8 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The warehouse's housekeeping (DuckDB's checkpoint) runs on the session's thread after a commit has been
- * reported: the batch that made the WAL pass its threshold is not held back by it, readers get a moment to read
- * that batch first, and the next batch waits for it.
+ * reported: the batch that made the WAL pass its threshold is not held back by it, and the next batch waits for it.
  */
 class WarehouseSessionTest {
     @TempDir
@@ -48,7 +47,7 @@ class WarehouseSessionTest {
         try (DuckDbWarehouse real = new DuckDbWarehouse(dir.resolve("w.duckdb").toString(), SqlIdentifier.of("main"),
                 SqlIdentifier.of("ORDERS"), new DuckDbSql.CheckpointThresholds(1, 1));
              HeldTidy duck = new HeldTidy(real, tidying, release)) {
-            WarehouseSession session = openedSession(duck, WarehouseSession.READERS_GRACE);
+            WarehouseSession session = openedSession(duck);
             try {
                 Batch first = batch(-1, 2, 1, 2);
                 CommitJob one = session.commit(first, first.rows());
@@ -68,34 +67,6 @@ class WarehouseSessionTest {
         }
     }
 
-    @Test
-    void aDueCheckpointWaitsItsGraceForReadersAfterTheCommitUnlessTheNextBatchComesFirst() throws Exception {
-        CountDownLatch tidying = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        try (DuckDbWarehouse real = new DuckDbWarehouse(dir.resolve("w.duckdb").toString(), SqlIdentifier.of("main"),
-                SqlIdentifier.of("ORDERS"), new DuckDbSql.CheckpointThresholds(1, 1));
-             HeldTidy duck = new HeldTidy(real, tidying, release)) {
-            WarehouseSession session = openedSession(duck, Duration.ofMinutes(10));
-            try {
-                Batch first = batch(-1, 2, 1, 2);
-                CommitJob one = session.commit(first, first.rows());
-                assertTrue(one.awaitDone(Duration.ofSeconds(30)));
-                assertInstanceOf(CommitOutcome.Committed.class, one.outcome());
-                assertTrue(duck.tidyDue(), "the commit passed the WAL threshold");
-                assertFalse(tidying.await(1, TimeUnit.SECONDS), "a due checkpoint waits its grace for readers");
-
-                Batch second = batch(2, 4, 3, 4);
-                CommitJob two = session.commit(second, second.rows());
-                assertTrue(tidying.await(30, TimeUnit.SECONDS), "the next batch's commit ends the grace");
-                assertFalse(two.isDone(), "and waits for the checkpoint");
-                assertCommitsOnceReleased(two, release);
-            } finally {
-                release.countDown();
-                session.close(Duration.ofSeconds(30));
-            }
-        }
-    }
-
     private static void assertCommitsOnceReleased(CommitJob job, CountDownLatch checkpointRelease) {
         checkpointRelease.countDown();
         assertTrue(job.awaitDone(Duration.ofSeconds(30)), "the commit runs once the checkpoint is done");
@@ -103,11 +74,11 @@ class WarehouseSessionTest {
     }
 
     /** A session on {@code duck}, its tables created and partition 0's stored offset read. */
-    private static WarehouseSession openedSession(Warehouse duck, Duration readersGrace) throws Exception {
+    private static WarehouseSession openedSession(Warehouse duck) throws Exception {
         WarehouseSession session = new WarehouseSession(duck,
                 new PoisonIsolation(duck, Optional.empty(), LoaderConfig.ErrorTolerance.NONE, "orders", new LoaderStatus(),
                         new LoaderMetrics(new SimpleMeterRegistry(), "p", "orders", "duckdb")),
-                Duration.ofSeconds(1), (what, error) -> { }, readersGrace);
+                Duration.ofSeconds(1), (what, error) -> { });
         session.open().get(30, TimeUnit.SECONDS);
         session.storedOffsets("p", "orders", List.of(0)).get(30, TimeUnit.SECONDS);
         return session;
