@@ -70,24 +70,32 @@ public final class WarehouseErrors {
             }
             return FailureKind.DATA;
         }
-        String message = duckDbError(e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT));
+        String message = duckDbError(e.getMessage() == null ? "" : e.getMessage()).toLowerCase(Locale.ROOT);
         return DUCKDB_DATA_ERRORS.stream().anyMatch(message::startsWith) ? FailureKind.DATA : FailureKind.TRANSIENT;
     }
 
     /** The message of the error DuckDB met, out of duckdb_jdbc's wrapper if there is one ("" if it names none). */
     private static String duckDbError(String message) {
-        if (!message.startsWith(DUCKDB_PENDING_WRAPPER)) {
+        if (!message.regionMatches(true, 0, DUCKDB_PENDING_WRAPPER, 0, DUCKDB_PENDING_WRAPPER.length())) {
             return message;
         }
-        int wrapped = message.indexOf(DUCKDB_WRAPPED_PREFIX, DUCKDB_PENDING_WRAPPER.length());
+        int wrapped = message.toLowerCase(Locale.ROOT).indexOf(DUCKDB_WRAPPED_PREFIX, DUCKDB_PENDING_WRAPPER.length());
         return wrapped < 0 ? "" : message.substring(wrapped + DUCKDB_WRAPPED_PREFIX.length());
     }
 
-    /** The database's own words about a failure: the first SQL error's SQLState and message. */
+    /**
+     * The database's own words about a failure: the first SQL error's SQLState and message; DuckDB's taken out of
+     * its driver's wrapper, since it becomes a dead-lettered record's reason and the status's last error.
+     */
     public static String describe(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql) {
-                return (sql.getSQLState() == null ? "" : "SQLState " + sql.getSQLState() + ": ") + sql.getMessage();
+                if (sql.getSQLState() != null) {
+                    return "SQLState " + sql.getSQLState() + ": " + sql.getMessage();
+                }
+                String message = String.valueOf(sql.getMessage());
+                String wrapped = duckDbError(message);
+                return wrapped.isEmpty() ? message : wrapped;
             }
         }
         return failure.toString();

@@ -66,6 +66,9 @@ class WarehouseErrorsTest {
         assertEquals(FailureKind.TRANSIENT, WarehouseErrors.classify(new SQLException(
                 "Invalid Input Error: Attempting to execute an unsuccessful or closed pending query result")),
                 "a wrapper naming no error inside blames no row");
+        assertEquals("Conversion Error: Could not convert string 'abc' to INT64", WarehouseErrors.describe(
+                new SQLException(wrapper + "Conversion Error: Could not convert string 'abc' to INT64")),
+                "the reason a record is dead-lettered for names DuckDB's error, not the driver's wrapper");
     }
 
     private static FailureKind kindOf(Connection c, String statement) {
