@@ -3,6 +3,7 @@ package dev.orderpipeline.warehouse;
 import dev.orderpipeline.config.SqlIdentifier;
 import dev.orderpipeline.schema.ColumnType;
 import dev.orderpipeline.schema.MetadataColumns;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -22,20 +23,32 @@ public final class PostgresSql extends WarehouseSql {
         this.table = table;
     }
 
+    /** How DDL spells a column type, and the name PostgreSQL's catalog (so JDBC's metadata) gives the type it makes. */
+    private record PgType(String ddl, String catalog) {
+    }
+
+    private static final Map<ColumnType, PgType> TYPES = new EnumMap<>(ColumnType.class);
+
+    static {
+        for (ColumnType type : ColumnType.values()) {
+            TYPES.put(type, switch (type) {
+                case BIGINT -> new PgType("BIGINT", "int8");
+                case DECIMAL -> new PgType("NUMERIC(" + ColumnType.DECIMAL_PRECISION + "," + ColumnType.DECIMAL_SCALE + ")", "numeric");
+                case DOUBLE -> new PgType("DOUBLE PRECISION", "float8");
+                case BOOLEAN -> new PgType("BOOLEAN", "bool");
+                case VARCHAR -> new PgType("TEXT", "text");
+                case VARIANT -> new PgType("JSONB", "jsonb");
+                case TIMESTAMP -> new PgType("TIMESTAMPTZ", "timestamptz");
+                case TIMESTAMP_LOCAL -> new PgType("TIMESTAMP", "timestamp");
+                case DATE -> new PgType("DATE", "date");
+                case TIME -> new PgType("TIME", "time");
+            });
+        }
+    }
+
     @Override
     public String typeName(ColumnType type) {
-        return switch (type) {
-            case BIGINT -> "BIGINT";
-            case DECIMAL -> "NUMERIC(" + ColumnType.DECIMAL_PRECISION + "," + ColumnType.DECIMAL_SCALE + ")";
-            case DOUBLE -> "DOUBLE PRECISION";
-            case BOOLEAN -> "BOOLEAN";
-            case VARCHAR -> "TEXT";
-            case VARIANT -> "JSONB";
-            case TIMESTAMP -> "TIMESTAMPTZ";
-            case TIMESTAMP_LOCAL -> "TIMESTAMP";
-            case DATE -> "DATE";
-            case TIME -> "TIME";
-        };
+        return TYPES.get(type).ddl();
     }
 
     @Override
@@ -92,18 +105,7 @@ public final class PostgresSql extends WarehouseSql {
      * format COPY sends for a value of {@code type} when it writes straight into the target.
      */
     public static String catalogTypeName(ColumnType type) {
-        return switch (type) {
-            case BIGINT -> "int8";
-            case DECIMAL -> "numeric";
-            case DOUBLE -> "float8";
-            case BOOLEAN -> "bool";
-            case VARCHAR -> "text";
-            case VARIANT -> "jsonb";
-            case TIMESTAMP -> "timestamptz";
-            case TIMESTAMP_LOCAL -> "timestamp";
-            case DATE -> "date";
-            case TIME -> "time";
-        };
+        return TYPES.get(type).catalog();
     }
 
     /** The catalog's names of the types of the loader's own columns, as {@link #createTargetTable} makes them. */
