@@ -60,6 +60,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.postgresql.util.PSQLState;
 
 /**
  * The user's story, on a cluster that runs pods: a real kube-apiserver and kube-controller-manager, the
@@ -525,7 +526,8 @@ class ProductOnAProcessClusterTest {
                 } catch (SQLException e) {
                     // The replicator creates the table and adds the warehouse's columns as the loaders add them:
                     // until then, a column or the table itself is missing, which is "not yet", not a failure.
-                    if (!"42703".equals(e.getSQLState()) && !"42P01".equals(e.getSQLState())) {
+                    if (!PSQLState.UNDEFINED_COLUMN.getState().equals(e.getSQLState())
+                            && !PSQLState.UNDEFINED_TABLE.getState().equals(e.getSQLState())) {
                         throw e;
                     }
                     last.set("warehouse " + warehouse.size() + " rows, PostgreSQL's table not complete yet: "
