@@ -30,6 +30,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
@@ -253,10 +254,14 @@ public final class BenchCommand implements Callable<Integer> {
             LoaderRun duck = runLoaders("loader → DuckDB", 1, duckEnv("bench-duckdb", duckFile));
             rates.put("loaderDuckdb", rate(duck.rate().withBytes(topicBytes), "consumeOnly", ceilingA, LOADER_DUCKDB_OF_CONSUME_ONLY));
             rates.put("loaderDuckdbOfSinkAlone", rate(duck.rate().withBytes(topicBytes), "sinkAloneDuckdb", duckSink, null));
+            duck.steady().ifPresent(steady -> rates.put("loaderDuckdbSteadyOfSinkAlone",
+                    rate(steady, "sinkAloneDuckdb", duckSink, null)));
             LoaderRun pgRun = runLoaders("loader → PostgreSQL", 1, pgEnv("bench-postgres", "ORDERS_PG"));
             rates.put("loaderPostgres", rate(pgRun.rate().withBytes(topicBytes), "postgresCopy", pgCopy, null));
             rates.put("loaderPostgresOfSinkAlone", rate(pgRun.rate().withBytes(topicBytes), "sinkAlonePostgres", pgSink,
                     LOADER_POSTGRES_OF_SINK_ALONE));
+            pgRun.steady().ifPresent(steady -> rates.put("loaderPostgresSteadyOfSinkAlone",
+                    rate(steady, "sinkAlonePostgres", pgSink, LOADER_POSTGRES_OF_SINK_ALONE)));
 
             if (!loaderOnly) {
                 Rate replicator = replicate(duckFile);
@@ -376,7 +381,8 @@ public final class BenchCommand implements Callable<Integer> {
             if (profile) {
                 profile(task, children, reports);
             }
-            return new LoaderRun(new Rate(orders, 0, Duration.ofMillis(Math.max(1, lastCommit - first))), reports);
+            return new LoaderRun(new Rate(orders, 0, Duration.ofMillis(Math.max(1, lastCommit - first))),
+                    count == 1 ? SteadyRate.of(children.get(0).commits()) : Optional.empty(), reports);
         } finally {
             children.forEach(ChildJvm::close);
         }
@@ -401,7 +407,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    record LoaderRun(Rate rate, List<Map<String, Object>> reports) {
+    /** {@code steady}: one loader's rate with its pipeline full ({@link SteadyRate}); empty for a group. */
+    record LoaderRun(Rate rate, Optional<Rate> steady, List<Map<String, Object>> reports) {
     }
 
     /**
@@ -841,8 +848,12 @@ public final class BenchCommand implements Callable<Integer> {
         row("sink alone: the loader's PostgreSQL upsert (COPY, INSERT … ON CONFLICT, offsets), rows from memory", rates.get("sinkAlonePostgres"), "rows/s");
         row("loader → DuckDB (upsert, exactly once)", rates.get("loaderDuckdb"), "records/s");
         row("loader → DuckDB, against its sink alone", rates.get("loaderDuckdbOfSinkAlone"), "records/s");
+        row("loader → DuckDB, pipeline full (first commit → last but one), against its sink alone",
+                rates.get("loaderDuckdbSteadyOfSinkAlone"), "records/s");
         row("loader → PostgreSQL (upsert, exactly once)", rates.get("loaderPostgres"), "records/s");
         row("loader → PostgreSQL, against its sink alone", rates.get("loaderPostgresOfSinkAlone"), "records/s");
+        row("loader → PostgreSQL, pipeline full (first commit → last but one), against its sink alone",
+                rates.get("loaderPostgresSteadyOfSinkAlone"), "records/s");
         row("replicator DuckDB → PostgreSQL (snapshot)", rates.get("replicatorPostgres"), "rows/s");
         if (results.containsKey("scaling")) {
             Map<String, Object> s = (Map<String, Object>) results.get("scaling");
