@@ -76,6 +76,11 @@ public final class OrderGenerator {
         return new Event(key(id), encoding.encode(order(id)));
     }
 
+    /** How many orders the events so far left live: created, and not deleted since. */
+    public int liveCount() {
+        return live;
+    }
+
     private void add(long id) {
         if (live == liveOrders.length) {
             liveOrders = Arrays.copyOf(liveOrders, live * 2);

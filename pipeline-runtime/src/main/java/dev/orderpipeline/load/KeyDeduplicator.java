@@ -13,12 +13,12 @@ import java.util.Objects;
  * map would allocate an entry (and, for a key of several columns, a key object) for every row of every
  * batch, garbage that brings the loader's next young collection sooner.
  */
-final class KeyDeduplicator {
+public final class KeyDeduplicator {
     private KeyDeduplicator() {
     }
 
     /** The last version of each key, in the order the keys first appeared. */
-    static List<Row> lastWins(List<Row> rows, int[] keyIndexes) {
+    public static List<Row> lastWins(List<Row> rows, int[] keyIndexes) {
         List<Row> kept = new ArrayList<>(rows.size());
         int[] positions = new int[tableSize(rows.size())]; // a position in kept, plus one; 0 is an empty slot
         int mask = positions.length - 1;

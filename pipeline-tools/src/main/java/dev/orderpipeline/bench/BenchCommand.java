@@ -11,6 +11,7 @@ import dev.orderpipeline.embedded.EmbeddedKafka;
 import dev.orderpipeline.generate.OrderGenerator;
 import dev.orderpipeline.generate.OrderProducer;
 import dev.orderpipeline.runtime.CdcProcess;
+import dev.orderpipeline.schema.MetadataColumns;
 import dev.orderpipeline.source.KafkaClientProperties;
 import dev.orderpipeline.warehouse.Warehouse;
 import dev.orderpipeline.warehouse.Warehouses;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -54,7 +56,7 @@ import picocli.CommandLine.Option;
 public final class BenchCommand implements Callable<Integer> {
     private static final String TOPIC = "bench-orders";
     private static final String FRESH_TOPIC = "bench-fresh";
-    /** The production-like mix of the freshness run (--production-mix): updates and tombstones among all orders. */
+    /** The production-like mix (--production-mix): updates and tombstones among all orders. */
     static final double UPDATES = 0.30;
     static final double TOMBSTONES = 0.03;
     private static final long SEED = 1;
@@ -134,8 +136,8 @@ public final class BenchCommand implements Callable<Integer> {
     long prefillRows;
 
     @Option(names = "--production-mix",
-            description = "The freshness run's orders are 30 %% updates of existing orders (prefilled ones included) and 3 %% "
-                    + "tombstones, the rest new orders; without it every order is new.")
+            description = "Every run's orders are 30 %% updates of earlier orders and 3 %% tombstones, the rest new orders "
+                    + "(the freshness run's also update and delete its prefilled ones); without it every order is new.")
     boolean productionMix;
 
     @Option(names = "--freshness-only", description = "Run only the freshness run (JSON output).")
@@ -205,6 +207,8 @@ public final class BenchCommand implements Callable<Integer> {
         results.put("loaderJavaOptions", loaderJavaOptions);
         results.put("postgresSharedBuffers", postgresSharedBuffers);
         results.put("workDir", work.toString());
+        results.put("updateFraction", productionMix ? UPDATES : 0.0);
+        results.put("tombstoneFraction", productionMix ? TOMBSTONES : 0.0);
         status("work directory " + work);
         try (EmbeddedKafka k = EmbeddedKafka.start(); BenchPostgres pg = BenchPostgres.start(work.resolve("postgres"), postgresSharedBuffers)) {
             kafka = k;
@@ -218,7 +222,7 @@ public final class BenchCommand implements Callable<Integer> {
             kafka.createTopic(TOPIC, partitions);
             try (ProgressBar bar = bar("produce", orders)) {
                 new OrderProducer(KafkaClientProperties.producer(kafka.bootstrapServers()))
-                        .produce(TOPIC, new OrderGenerator(SEED, 0.0, 0.0), orders, 0, bar::stepTo);
+                        .produce(TOPIC, orderStream(), orders, 0, bar::stepTo);
             }
             Map<String, Object> rates = new LinkedHashMap<>();
             results.put("rates", rates);
@@ -506,16 +510,24 @@ public final class BenchCommand implements Callable<Integer> {
             r.put("loaderMemory", report);
             long rows = 0;
             long distinct = 0;
+            long live = 0;
             try (Connection c = postgres.connect(); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT \"ORDERID\") FROM \"public\".\"" + table + "\"")) {
+                 ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT \"ORDERID\"), count(*) FILTER (WHERE NOT "
+                         + MetadataColumns.DELETED.quoted() + ") FROM \"public\".\"" + table + "\"")) {
                 if (rs.next()) {
                     rows = rs.getLong(1);
                     distinct = rs.getLong(2);
+                    live = rs.getLong(3);
                 }
             }
             r.put("rowsInTable", rows);
             r.put("distinctOrders", distinct);
-            boolean allLoaded = rows == orders && distinct == orders;
+            r.put("liveRows", live);
+            long expected = liveOrders();
+            r.put("expectedLiveOrders", expected);
+            // Every key once, and a row not flagged deleted for every live order and no other (a tombstone flags its
+            // order's row, or leaves none when the order came and went within one batch).
+            boolean allLoaded = rows == distinct && live == expected;
             r.put("allLoadedOnce", allLoaded);
             r.put("met", !child.outOfMemory() && allLoaded);
             return r;
@@ -524,7 +536,18 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** The replicator's snapshot of the loaded DuckDB table into an empty PostgreSQL table, in this JVM. */
     private Rate replicate(Path duckFile) throws Exception {
-        return replicate(duckFile, "bench-replica", "orders_replica", orders);
+        return replicate(duckFile, "bench-replica", "orders_replica", liveRowsIn(duckFile));
+    }
+
+    /** The rows of the loader's DuckDB table not flagged deleted: those a replica holds. The loader must have stopped. */
+    private static long liveRowsIn(Path duckFile) throws SQLException {
+        try (Connection duck = java.sql.DriverManager.getConnection("jdbc:duckdb:" + duckFile);
+             Statement s = duck.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM \"main\".\"ORDERS\" WHERE NOT coalesce("
+                     + MetadataColumns.DELETED.quoted() + ", FALSE)")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     /**
@@ -655,13 +678,7 @@ public final class BenchCommand implements Callable<Integer> {
      * has stopped, so the DuckDB file is free), and how many prefilled orders the run changed there.
      */
     private Map<String, Object> replicaCheck(Connection pg) throws Exception {
-        long warehouseLive;
-        try (Connection duck = java.sql.DriverManager.getConnection("jdbc:duckdb:" + work.resolve("fresh.duckdb"));
-             Statement s = duck.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM \"main\".\"ORDERS\" WHERE NOT coalesce(\"_DELETED\", FALSE)")) {
-            rs.next();
-            warehouseLive = rs.getLong(1);
-        }
+        long warehouseLive = liveRowsIn(work.resolve("fresh.duckdb"));
         long replica;
         long prefilledChanged;
         try (Statement s = pg.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*), count(*) FILTER (WHERE "
@@ -797,7 +814,24 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private BenchRows rows() {
-        return new BenchRows(SEED, TOPIC, partitions, List.of("orderid"));
+        return new BenchRows(orderStream(), TOPIC, partitions, List.of("orderid"));
+    }
+
+    /** The topic's orders: every one new, or with --production-mix updates and tombstones among them. */
+    private OrderGenerator orderStream() {
+        return productionMix ? new OrderGenerator(SEED, UPDATES, TOMBSTONES) : new OrderGenerator(SEED, 0.0, 0.0);
+    }
+
+    /** The orders the topic leaves live (not deleted by a later tombstone): a table loaded from it holds each once. */
+    private long liveOrders() {
+        if (!productionMix) {
+            return orders;
+        }
+        OrderGenerator stream = orderStream();
+        for (long i = 0; i < orders; i++) {
+            stream.next();
+        }
+        return stream.liveCount();
     }
 
     // ---- results
@@ -833,7 +867,8 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, Object> rates = (Map<String, Object>) results.get("rates");
         out.println();
         out.println("`bench` " + results.get("date") + ", " + results.get("machine") + "; " + String.format("%,d", orders)
-                + " orders (" + (results.containsKey("topicBytes")
+                + " orders" + (productionMix ? String.format(", %.0f %% of them updates and %.0f %% tombstones", UPDATES * 100, TOMBSTONES * 100) : "")
+                + " (" + (results.containsKey("topicBytes")
                         ? String.format("%.0f", ((Number) results.get("topicBytes")).longValue() / 1e6) + " MB" : "topic not measured") + "), "
                 + partitions + " partitions, batches of " + batchRecords + " / " + maxLatency + ", loader -Xmx" + loaderHeap
                 + (loaderJavaOptions.isBlank() ? "" : " " + loaderJavaOptions.trim())
@@ -889,9 +924,10 @@ public final class BenchCommand implements Callable<Integer> {
                     ? String.format("%,d / %,d MiB", ((Number) st.get("peakHeapBytesDuringStall")).longValue() >> 20,
                             ((Number) st.get("peakRssBytesDuringStall")).longValue() >> 20)
                     : "–";
-            String outcome = (Boolean) st.get("outOfMemory") ? "OutOfMemoryError" : String.format("%s; paused %.1f s; %,d of %,d loaded%s",
+            String outcome = (Boolean) st.get("outOfMemory") ? "OutOfMemoryError" : String.format("%s; paused %.1f s; %,d of %,d live orders loaded%s",
                     during, ((Number) st.get("pausedMillisDuringStall")).longValue() / 1000.0,
-                    ((Number) st.get("rowsInTable")).longValue(), orders, (Boolean) st.get("allLoadedOnce") ? " once" : "");
+                    ((Number) st.get("liveRows")).longValue(), ((Number) st.get("expectedLiveOrders")).longValue(),
+                    (Boolean) st.get("allLoadedOnce") ? " once" : "");
             out.printf("| loader → PostgreSQL, table locked %d s: peak heap / RSS during the stall; partitions paused; then loaded | %s | | -Xmx%s | | no OOM at -Xmx%s %s |%n",
                     ((Number) st.get("stallSeconds")).intValue(), outcome, st.get("loaderHeap"), st.get("loaderHeap"),
                     tick(st.get("met")));

@@ -24,8 +24,8 @@ final class BenchRows {
     private final int partitions;
     private long offset;
 
-    BenchRows(long seed, String topic, int partitions, List<String> keyFields) {
-        this.generator = new OrderGenerator(seed, 0.0, 0.0);
+    BenchRows(OrderGenerator generator, String topic, int partitions, List<String> keyFields) {
+        this.generator = generator;
         this.converter = new RecordConverter(shape, keyFields);
         this.topic = topic;
         this.partitions = partitions;
@@ -49,6 +49,12 @@ final class BenchRows {
     /** The upsert key's columns, as the loader names them. */
     List<SqlIdentifier> keyColumns() {
         return converter.keyColumns();
+    }
+
+    /** Where the upsert key's columns stand in the rows. */
+    int[] keyIndexes() {
+        List<SqlIdentifier> names = columns().stream().map(Column::name).toList();
+        return keyColumns().stream().mapToInt(names::indexOf).toArray();
     }
 
     /** The columns the rows so far have (the first chunk fixes them: every order has the same fields). */

@@ -2,6 +2,7 @@ package dev.orderpipeline.bench;
 
 import dev.orderpipeline.config.LoaderConfig;
 import dev.orderpipeline.config.SinkConfig;
+import dev.orderpipeline.generate.OrderGenerator;
 import dev.orderpipeline.warehouse.Warehouse;
 import dev.orderpipeline.warehouse.Warehouses;
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ final class FreshnessPrefill {
 
     /** Fills and snapshots; returns the snapshot's nanoseconds. */
     static long fill(Path duckFile, long rows, int partitions, LoaderConfig config, Callable<?> snapshot) throws Exception {
-        BenchRows one = new BenchRows(7, "prefill", partitions, List.of("orderid"));
+        BenchRows one = new BenchRows(new OrderGenerator(7, 0.0, 0.0), "prefill", partitions, List.of("orderid"));
         try (Warehouse w = Warehouses.forSink(config.sink(), "bench-prefill", config.sinkStatementTimeout())) {
             SinkAloneRate.measure(w, "bench-prefill", "prefill", partitions, one, 1, 1, n -> { });
         }

@@ -1,5 +1,6 @@
 package dev.orderpipeline.bench;
 
+import dev.orderpipeline.load.KeyDeduplicator;
 import dev.orderpipeline.warehouse.Batch;
 import dev.orderpipeline.warehouse.OffsetAdvance;
 import dev.orderpipeline.warehouse.Row;
@@ -34,8 +35,9 @@ final class SinkAloneRate {
             for (Row row : chunk) {
                 advances.put(row.partition(), new OffsetAdvance(expected.get(row.partition()), row.offset() + 1));
             }
-            Batch write = new Batch(pipeline, topic, source.columns(), source.keyColumns(), chunk, advances,
-                    System.currentTimeMillis());
+            // One row per key, the latest, as the loader builds its batch (orders updated within the batch).
+            Batch write = new Batch(pipeline, topic, source.columns(), source.keyColumns(),
+                    KeyDeduplicator.lastWins(chunk, source.keyIndexes()), advances, System.currentTimeMillis());
             long started = System.nanoTime();
             warehouse.write(write);
             warehouse.tidy(); // as the loader's warehouse thread does after each commit

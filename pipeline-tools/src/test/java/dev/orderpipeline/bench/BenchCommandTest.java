@@ -63,7 +63,8 @@ class BenchCommandTest {
         try {
             exit = PipelineTools.execute("bench", "--orders", Integer.toString(ORDERS), "--partitions", "3",
                     "--loaders", "2", "--rate", "1000", "--freshness-seconds", "4", "--warmup-seconds", "1",
-                    "--loader-heap", "256m", "--stall-seconds", "2", "--work-dir", work.toString(), "--json", "--profile");
+                    "--loader-heap", "256m", "--stall-seconds", "2", "--production-mix", "--work-dir", work.toString(), "--json",
+                    "--profile");
         } finally {
             System.setOut(original);
         }
@@ -72,6 +73,8 @@ class BenchCommandTest {
         JsonNode r = new ObjectMapper().readTree(stdout); // stdout is the JSON and nothing else
 
         assertEquals(ORDERS, r.get("orders").asLong());
+        assertEquals(BenchCommand.UPDATES, r.get("updateFraction").asDouble());
+        assertEquals(BenchCommand.TOMBSTONES, r.get("tombstoneFraction").asDouble());
         for (String loader : List.of("bench-duckdb-0", "bench-postgres-0")) {
             String profile = Files.readString(work.resolve(loader + "-profile.txt"));
             assertTrue(profile.contains(ORDERS + " records") && profile.contains("sink: JDBC, Appender, COPY"),
@@ -153,7 +156,11 @@ class BenchCommandTest {
                 stall.toString());
         assertTrue(stall.get("pausedMillisDuringStall").asLong() >= 0 && stall.get("recordsHeldAtStallEnd").asLong() >= 0,
                 stall.toString());
-        assertEquals(ORDERS, stall.get("rowsInTable").asLong(), stall.toString());
+        // 30 % updates and 3 % tombstones: fewer live orders than records, each loaded once.
+        long live = stall.get("expectedLiveOrders").asLong();
+        assertTrue(live > ORDERS / 2 && live < ORDERS, stall.toString());
+        assertEquals(live, stall.get("liveRows").asLong(), stall.toString());
+        assertEquals(stall.get("distinctOrders").asLong(), stall.get("rowsInTable").asLong(), stall.toString());
         assertTrue(stall.get("allLoadedOnce").asBoolean() && stall.get("met").asBoolean(), stall.toString());
         assertEquals(ORDERS, stall.get("loaderMemory").get("recordsLoaded").asLong(), stall.toString());
     }
