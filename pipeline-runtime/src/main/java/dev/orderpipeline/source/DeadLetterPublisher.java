@@ -17,7 +17,6 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,7 +98,7 @@ public final class DeadLetterPublisher implements AutoCloseable {
 
     /** A record the loader could not convert. */
     public void send(ConsumerRecord<byte[], byte[]> record, Exception error) {
-        RecordHeaders headers = headers(record.headers(), record.topic(), record.partition(), record.offset(), error,
+        RecordHeaders headers = headers(record.headers().toArray(), record.topic(), record.partition(), record.offset(), error,
                 "conversion");
         queue(new ProducerRecord<>(topic, null, record.key(), record.value(), headers));
     }
@@ -117,7 +116,7 @@ public final class DeadLetterPublisher implements AutoCloseable {
         queue(new ProducerRecord<>(topic, null, source.key(), source.value(), headers));
     }
 
-    private static RecordHeaders headers(Headers original, String sourceTopic, int partition, long offset,
+    private static RecordHeaders headers(Header[] original, String sourceTopic, int partition, long offset,
                                          Throwable error, String stage) {
         RecordHeaders headers = new RecordHeaders();
         for (Header h : original) {

@@ -9,7 +9,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
 
 /**
  * The Kafka coordinates of one record, kept as they came off the wire and written as
@@ -27,30 +26,32 @@ import org.apache.kafka.common.header.Headers;
  * @param value the record's value bytes as they came (a reference, no copy): if the warehouse refuses the
  *              row, the original record goes to the dead-letter topic. Held only while the batch is pending,
  *              bounded by OPL_BATCH_MAX_BYTES.
+ * @param headers the record's headers as an array ({@code Headers.toArray()}): a record without headers then holds
+ *                Kafka's one shared empty array, not the RecordHeaders and list the consumer built for it, which would
+ *                stay alive (and be copied by every young collection) for as long as the row is pending
  * @param schemaId the value's Schema Registry id (written as {@code "schema_id"}, as Snowflake's Kafka connector
  *                 does), or -1 for formats without one
  * @param keySchemaId the key's ({@code "key_schema_id"}), or -1
  */
 record KafkaRecordMetadata(String jsonPrefix, int partition, long offset, long timestamp, byte[] key, byte[] value,
-                           Headers headers, int schemaId, int keySchemaId)
+                           Header[] headers, int schemaId, int keySchemaId)
         implements RecordMetadata {
 
     KafkaRecordMetadata(String jsonPrefix, int partition, long offset, long timestamp, byte[] key, byte[] value,
-                        Headers headers) {
+                        Header[] headers) {
         this(jsonPrefix, partition, offset, timestamp, key, value, headers, -1, -1);
     }
 
     /** This record object (header, five references, two ints, three longs; the prefix is shared per topic). */
     private static final int SELF = 56;
-    /** RecordHeaders with its list and array, as the consumer builds it even for a record without headers. */
-    private static final int HEADERS = 64;
     /** One RecordHeader with the ByteBuffer it was read from. */
     private static final int HEADER = 72;
 
     /** The key and value bytes dominate: they stay referenced until the batch commits (for the dead-letter topic). */
     @Override
     public long heldBytes() {
-        long size = SELF + HeapSize.bytes(key) + HeapSize.bytes(value) + HEADERS;
+        long size = SELF + HeapSize.bytes(key) + HeapSize.bytes(value)
+                + (headers.length == 0 ? 0 : HeapSize.referenceArray(headers.length)); // the empty array is shared
         for (Header header : headers) {
             size += HEADER + HeapSize.string(header.key()) + HeapSize.bytes(header.value());
         }

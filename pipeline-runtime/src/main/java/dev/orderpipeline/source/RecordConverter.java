@@ -511,7 +511,7 @@ public final class RecordConverter {
             metadataPrefix = KafkaRecordMetadata.jsonPrefix(metadataTopic);
         }
         return new KafkaRecordMetadata(metadataPrefix, record.partition(), record.offset(), record.timestamp(),
-                record.key(), record.value(), record.headers(), schemaId, keySchemaId); // the value: for a dead letter if the warehouse refuses the row
+                record.key(), record.value(), record.headers().toArray(), schemaId, keySchemaId); // the value: for a dead letter if the warehouse refuses the row
     }
 
     /** A field path, cached so that a record's field names cost one map lookup each. */

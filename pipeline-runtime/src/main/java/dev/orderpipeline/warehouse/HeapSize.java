@@ -81,7 +81,7 @@ public final class HeapSize {
         return align(ARRAY_HEADER + length);
     }
 
-    static long referenceArray(int length) {
+    public static long referenceArray(int length) {
         return align(ARRAY_HEADER + (long) REFERENCE * length);
     }
 

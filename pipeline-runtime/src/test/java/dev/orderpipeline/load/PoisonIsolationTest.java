@@ -67,6 +67,8 @@ class PoisonIsolationTest {
                     long units = id == 500 ? -500 : id;
                     records.add(order(topic, id, "{\"orderid\":" + id + ",\"orderunits\":" + units + "}"));
                 }
+                // The refused record's own headers go with it to the dead-letter topic.
+                records.get(499).headers().add("trace-id", "t-500".getBytes(StandardCharsets.UTF_8));
                 // Updates: a refused latest version leaves the previous one standing; a valid one replaces it.
                 records.add(order(topic, 7, "{\"orderid\":7,\"orderunits\":-7}"));
                 records.add(order(topic, 8, "{\"orderid\":8,\"orderunits\":80}"));
@@ -107,6 +109,8 @@ class PoisonIsolationTest {
             }
             assertEquals(Map.of("500", "{\"orderid\":500,\"orderunits\":-500}", "7", "{\"orderid\":7,\"orderunits\":-7}"),
                     deadValues, "the original records, each once");
+            ConsumerRecord<byte[], byte[]> order500 = dead.stream().filter(r -> utf8(r.key()).equals("500")).findFirst().orElseThrow();
+            assertEquals("t-500", DeadLetterTest.header(order500, "trace-id"), "the original record's headers");
             assertEquals(2, dead.size());
         }
     }

@@ -11,7 +11,7 @@ class KafkaRecordMetadataTest {
     static final String PREFIX = KafkaRecordMetadata.jsonPrefix("orders");
 
     static String json(byte[] key, RecordHeaders headers) {
-        return new KafkaRecordMetadata(PREFIX, 1, 42, 1_700_000_000_000L, key, null, headers).json();
+        return new KafkaRecordMetadata(PREFIX, 1, 42, 1_700_000_000_000L, key, null, headers.toArray()).json();
     }
 
     @Test
@@ -44,7 +44,7 @@ class KafkaRecordMetadataTest {
     @Test
     void appendJsonWritesTheSameTextAfterWhatTheBufferAlreadyHolds() {
         KafkaRecordMetadata metadata = new KafkaRecordMetadata(PREFIX, 1, 42, 1_700_000_000_000L,
-                "Item_1".getBytes(StandardCharsets.UTF_8), null, new RecordHeaders());
+                "Item_1".getBytes(StandardCharsets.UTF_8), null, new RecordHeaders().toArray());
         StringBuilder staged = new StringBuilder("previous row|");
         metadata.appendJson(staged);
         assertEquals("previous row|" + metadata.json(), staged.toString());

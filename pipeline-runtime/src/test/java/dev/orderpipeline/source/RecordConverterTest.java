@@ -2,6 +2,7 @@ package dev.orderpipeline.source;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,6 +55,29 @@ class RecordConverterTest {
         assertEquals(3.5, value(shape, row, "ORDERUNITS"));
         assertEquals("{\"topic\":\"orders\",\"partition\":3,\"offset\":7,\"timestamp\":1700000000000,\"key\":\"18\","
                 + "\"headers\":{\"source\":\"datagen\"}}", row.recordMetadataJson());
+    }
+
+    /**
+     * A pending row holds its record's headers until the batch commits: a record without any keeps no headers object
+     * of its own (every such row shares one empty array), one with headers keeps them for RECORD_METADATA and the
+     * dead-letter topic.
+     */
+    @Test
+    void aRecordWithoutHeadersKeepsNoHeadersObjectWhileItsRowIsPending() throws Exception {
+        RecordConverter converter = new RecordConverter(new TableShape(List.of()), List.of("orderid"));
+        ConsumerRecord<byte[], byte[]> bare = new ConsumerRecord<>("orders", 3, 8, "18".getBytes(StandardCharsets.UTF_8),
+                ORDER.getBytes(StandardCharsets.UTF_8));
+        ConsumerRecord<byte[], byte[]> alsoBare = new ConsumerRecord<>("orders", 3, 9, "18".getBytes(StandardCharsets.UTF_8),
+                ORDER.getBytes(StandardCharsets.UTF_8));
+        KafkaRecordMetadata first = (KafkaRecordMetadata) converter.convert(bare).metadata();
+        KafkaRecordMetadata second = (KafkaRecordMetadata) converter.convert(alsoBare).metadata();
+        assertEquals(0, first.headers().length);
+        assertSame(first.headers(), second.headers(), "one shared empty array, not one per row");
+        assertTrue(first.json().endsWith("\"headers\":{}}"), first.json());
+
+        KafkaRecordMetadata withHeader = (KafkaRecordMetadata) converter.convert(record("18", ORDER, 10)).metadata();
+        assertEquals(1, withHeader.headers().length);
+        assertEquals("source", withHeader.headers()[0].key());
     }
 
     @Test
