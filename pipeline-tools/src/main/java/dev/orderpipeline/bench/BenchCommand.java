@@ -168,6 +168,8 @@ public final class BenchCommand implements Callable<Integer> {
     private Path work;
     private EmbeddedKafka kafka;
     private BenchPostgres postgres;
+    /** The orders the topic leaves live (not deleted by a later tombstone): a table loaded from it holds each once. */
+    private long liveOrders;
     private int batchRecords;
     private volatile long producedNanos;
     private String maxLatency;
@@ -221,8 +223,10 @@ public final class BenchCommand implements Callable<Integer> {
             }
             kafka.createTopic(TOPIC, partitions);
             try (ProgressBar bar = bar("produce", orders)) {
+                OrderGenerator stream = orderStream();
                 new OrderProducer(KafkaClientProperties.producer(kafka.bootstrapServers()))
-                        .produce(TOPIC, orderStream(), orders, 0, bar::stepTo);
+                        .produce(TOPIC, stream, orders, 0, bar::stepTo);
+                liveOrders = stream.liveCount();
             }
             Map<String, Object> rates = new LinkedHashMap<>();
             results.put("rates", rates);
@@ -523,7 +527,7 @@ public final class BenchCommand implements Callable<Integer> {
             r.put("rowsInTable", rows);
             r.put("distinctOrders", distinct);
             r.put("liveRows", live);
-            long expected = liveOrders();
+            long expected = liveOrders;
             r.put("expectedLiveOrders", expected);
             // Every key once, and a row not flagged deleted for every live order and no other (a tombstone flags its
             // order's row, or leaves none when the order came and went within one batch).
@@ -822,17 +826,6 @@ public final class BenchCommand implements Callable<Integer> {
         return productionMix ? new OrderGenerator(SEED, UPDATES, TOMBSTONES) : new OrderGenerator(SEED, 0.0, 0.0);
     }
 
-    /** The orders the topic leaves live (not deleted by a later tombstone): a table loaded from it holds each once. */
-    private long liveOrders() {
-        if (!productionMix) {
-            return orders;
-        }
-        OrderGenerator stream = orderStream();
-        for (long i = 0; i < orders; i++) {
-            stream.next();
-        }
-        return stream.liveCount();
-    }
 
     // ---- results
 
