@@ -66,6 +66,9 @@ public final class OperatorProcess implements AutoCloseable {
                 LeaderElectionConfigurationBuilder lease = LeaderElectionConfigurationBuilder
                         .aLeaderElectionConfiguration(process.leaseName())
                         .withIdentity(process.identity())
+                        .withLeaseDuration(process.leaseTiming().leaseDuration())
+                        .withRenewDeadline(process.leaseTiming().renewDeadline())
+                        .withRetryPeriod(process.leaseTiming().retryPeriod())
                         // JOSDK would call System.exit even while this process shuts down (from a shutdown hook,
                         // where exit blocks forever); the callback below exits only on a real loss.
                         .withExitOnStopLeading(false)

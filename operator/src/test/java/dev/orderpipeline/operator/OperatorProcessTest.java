@@ -87,7 +87,7 @@ class OperatorProcessTest {
         OperatorSettings settings = new OperatorSettings(OperatorHarness.RUNTIME_IMAGE, Duration.ofSeconds(1),
                 Set.of("team-a"));
         ProcessSettings processSettings = new ProcessSettings(0, true, "opl-test", Optional.of("operator-system"),
-                "operator-pod-1");
+                "operator-pod-1", new LeaseTiming(Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofSeconds(4)));
         process = OperatorProcess.start(settings, processSettings, client, Clock.systemUTC(),
                 o -> o.withSSABasedCreateUpdateMatchForDependentResources(false).withUseSSAToPatchPrimaryResource(false)
                         .withCloseClientOnStop(false));
@@ -95,6 +95,7 @@ class OperatorProcessTest {
         await().atMost(Duration.ofSeconds(30)).until(process::leading);
         Lease lease = client.leases().inNamespace("operator-system").withName("opl-test").get();
         assertEquals("operator-pod-1", lease.getSpec().getHolderIdentity());
+        assertEquals(30, lease.getSpec().getLeaseDurationSeconds(), "the configured lease duration, not the default 15 s");
         assertEquals(200, get("/healthz").statusCode());
         await().atMost(Duration.ofSeconds(30)).until(() -> get("/readyz").statusCode() == 200);
 

@@ -29,6 +29,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.io.IOException;
@@ -212,6 +213,10 @@ class ProductOnAProcessClusterTest {
                 // The process kubelet shares the machine's network: the operator binds every interface, so its
                 // port must be one nobody else holds (the chart's default, 8081, may be taken on a CI machine).
                 .set("httpPort", Integer.toString(FreePorts.next()))
+                // The whole cluster, its pods and the test share 2 cores: a Lease renewal can wait seconds, so the
+                // Lease is timed as on a busy control plane (the chart's defaults are Kubernetes' 15 s / 10 s / 2 s).
+                .set("leaderElection.leaseDuration", "60s").set("leaderElection.renewDeadline", "40s")
+                .set("leaderElection.retryPeriod", "5s")
                 .call();
         assertEquals("deployed", release.getStatus(), release.getOutput());
 
@@ -224,6 +229,12 @@ class ProductOnAProcessClusterTest {
         Pod operatorPod = client.pods().inNamespace(SYSTEM_NS).list().getItems().get(0);
         assertEquals(ProcessKubelet.NODE_NAME, operatorPod.getSpec().getNodeName());
         assertTrue(operatorPod.getStatus().getPodIP().startsWith("127.0.0."), operatorPod.getStatus().getPodIP());
+        // The chart's Lease timing reached the operator: the Lease it holds lasts as the values say.
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            Lease lease = client.leases().inNamespace(SYSTEM_NS).withName(RELEASE).get();
+            return lease != null && operatorPod.getMetadata().getName().equals(lease.getSpec().getHolderIdentity());
+        });
+        assertEquals(60, client.leases().inNamespace(SYSTEM_NS).withName(RELEASE).get().getSpec().getLeaseDurationSeconds());
         assertEquals(operatorServiceAccount(), operatorPod.getSpec().getServiceAccountName());
         // RBAC is enforced on that identity: it may do what the chart grants and nothing else.
         String identity = "--as=system:serviceaccount:" + SYSTEM_NS + ":" + operatorServiceAccount();

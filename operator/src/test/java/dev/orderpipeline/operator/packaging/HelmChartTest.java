@@ -109,6 +109,12 @@ class HelmChartTest {
         assertEquals(role.at("/metadata/name").asText(),
                 rendered.one("RoleBinding", FULLNAME + "-leader-election").at("/roleRef/name").asText());
 
+        Map<String, JsonNode> tuned = env(render(Map.of("leaderElection.leaseDuration", "60s",
+                "leaderElection.renewDeadline", "40s", "leaderElection.retryPeriod", "5s")).one("Deployment", FULLNAME));
+        assertEquals("60s", tuned.get("OPL_LEADER_ELECTION_LEASE_DURATION").path("value").asText());
+        assertEquals("40s", tuned.get("OPL_LEADER_ELECTION_RENEW_DEADLINE").path("value").asText());
+        assertEquals("5s", tuned.get("OPL_LEADER_ELECTION_RETRY_PERIOD").path("value").asText());
+
         Rendered without = render(Map.of("leaderElection.enabled", false));
         assertTrue(without.all("Role").isEmpty(), "no Lease access without leader election");
         assertEquals("false", env(without.one("Deployment", FULLNAME)).get("OPL_LEADER_ELECTION_ENABLED").path("value").asText());
@@ -203,6 +209,9 @@ class HelmChartTest {
         assertEquals("true", env.get("OPL_LEADER_ELECTION_ENABLED").path("value").asText());
         assertEquals(FULLNAME, env.get("OPL_LEADER_ELECTION_LEASE_NAME").path("value").asText());
         assertEquals("metadata.namespace", env.get("OPL_LEADER_ELECTION_NAMESPACE").at("/valueFrom/fieldRef/fieldPath").asText());
+        assertEquals("15s", env.get("OPL_LEADER_ELECTION_LEASE_DURATION").path("value").asText());
+        assertEquals("10s", env.get("OPL_LEADER_ELECTION_RENEW_DEADLINE").path("value").asText());
+        assertEquals("2s", env.get("OPL_LEADER_ELECTION_RETRY_PERIOD").path("value").asText());
         assertTrue(env.get("JDK_JAVA_OPTIONS").path("value").asText().contains("-XX:MaxRAMPercentage=75"));
         assertEquals(FULLNAME, deployment.at("/spec/template/spec/serviceAccountName").asText());
         assertEquals(1, deployment.at("/spec/replicas").asInt());
@@ -258,6 +267,7 @@ class HelmChartTest {
         assertRejected(Map.of("replicas", 2), "replicas");
         assertRejected(Map.of("runtimeImage.digest", "latest"), "digest");
         assertRejected(Map.of("logLevel", "verbose"), "logLevel");
+        assertRejected(Map.of("leaderElection.renewDeadline", "ten seconds"), "renewDeadline");
     }
 
     @Test
