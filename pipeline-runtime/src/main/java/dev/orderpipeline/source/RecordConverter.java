@@ -63,6 +63,7 @@ public final class RecordConverter {
     private final Field root = new Field(List.of());
     private Object[] scratch = new Object[32];
     private final JsonValueReader json = new JsonValueReader(JSON);
+    private final RepeatedText repeatedText = new RepeatedText();
     /** The record's fields this converter has not mapped to a column yet, in order of appearance. */
     private final List<Field> newFields = new ArrayList<>();
     /** Widenings the record needs, by column index. */
@@ -195,7 +196,7 @@ public final class RecordConverter {
             case VALUE_NUMBER_INT -> parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
                     ? (Object) SchemaPolicy.exact(parser.getBigIntegerValue()) : (Object) parser.getLongValue();
             case VALUE_NUMBER_FLOAT -> parser.getDecimalValue();
-            case VALUE_STRING -> parser.getText();
+            case VALUE_STRING -> repeatedText.of(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
             case VALUE_TRUE -> Boolean.TRUE;
             case VALUE_FALSE -> Boolean.FALSE;
             case VALUE_NULL -> null;

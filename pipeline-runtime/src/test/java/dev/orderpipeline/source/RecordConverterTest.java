@@ -1,6 +1,7 @@
 package dev.orderpipeline.source;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -78,6 +79,34 @@ class RecordConverterTest {
         KafkaRecordMetadata withHeader = (KafkaRecordMetadata) converter.convert(record("18", ORDER, 10)).metadata();
         assertEquals(1, withHeader.headers().length);
         assertEquals("source", withHeader.headers()[0].key());
+    }
+
+    /**
+     * Pending rows that repeat a text value share one String (fewer objects for the young collections to copy),
+     * and every value still reads exactly as its record wrote it: escapes, non-ASCII text, text that shares a hash
+     * slot with another, and text too long to be shared.
+     */
+    @Test
+    void rowsRepeatingATextValueShareOneStringAndEveryValueStaysExact() throws Exception {
+        TableShape shape = new TableShape(List.of());
+        RecordConverter converter = new RecordConverter(shape, List.of());
+        Row first = converter.convert(record("1", "{\"city\":\"Zürich\",\"note\":\"a\\\"b\"}", 0));
+        Row second = converter.convert(record("2", "{\"city\":\"Zürich\",\"note\":\"Aa\"}", 1));
+        Row third = converter.convert(record("3", "{\"city\":\"Zürich\",\"note\":\"BB\"}", 2)); // "BB" hashes as "Aa"
+        String longText = "x".repeat(RepeatedText.MAX_LENGTH + 1);
+        Row fourth = converter.convert(record("4", "{\"city\":\"" + longText + "\",\"note\":\"Aa\"}", 3));
+        Row fifth = converter.convert(record("5", "{\"city\":\"" + longText + "\"}", 4));
+
+        assertEquals("Zürich", value(shape, first, "CITY"));
+        assertSame(value(shape, first, "CITY"), value(shape, second, "CITY"), "one String for the repeated city");
+        assertSame(value(shape, first, "CITY"), value(shape, third, "CITY"));
+        assertEquals("a\"b", value(shape, first, "NOTE"));
+        assertEquals("Aa", value(shape, second, "NOTE"));
+        assertEquals("BB", value(shape, third, "NOTE"));
+        assertEquals("Aa", value(shape, fourth, "NOTE"));
+        assertEquals(longText, value(shape, fourth, "CITY"));
+        assertEquals(longText, value(shape, fifth, "CITY"));
+        assertNotSame(value(shape, fourth, "CITY"), value(shape, fifth, "CITY"), "long text is not kept for sharing");
     }
 
     @Test
