@@ -10,8 +10,23 @@ import java.util.stream.Collectors;
 /** DuckDB's spelling: semi-structured values stay JSON text; the staging table is a TEMP table. */
 public final class DuckDbSql extends WarehouseSql {
 
+    private final SqlIdentifier schema;
+    private final SqlIdentifier table;
+
     public DuckDbSql(SqlIdentifier schema, SqlIdentifier table) {
         super(List.of(schema), table);
+        this.schema = schema;
+        this.table = table;
+    }
+
+    /** The target's schema, for DuckDB's Appender (which takes names, not SQL). */
+    public SqlIdentifier schema() {
+        return schema;
+    }
+
+    /** The target table's name, for DuckDB's Appender. */
+    public SqlIdentifier table() {
+        return table;
     }
 
     @Override
@@ -58,6 +73,17 @@ public final class DuckDbSql extends WarehouseSql {
         }
         // TIMESTAMP_NS/_MS/_S, TIME WITH TIME ZONE and the rest: values converted as text, cast by DuckDB
         return ColumnType.VARCHAR;
+    }
+
+    /** How many constraints the target table has; binds its schema and table name. */
+    public String countTargetConstraints() {
+        return "SELECT count(*) FROM duckdb_constraints() WHERE lower(schema_name) = lower(?) AND lower(table_name) = lower(?)";
+    }
+
+    /** Whether a column DuckDB's JDBC metadata reports as {@code jdbcTypeName} has the type this class spells {@code typeName}. */
+    public boolean sameType(String jdbcTypeName, String typeName) {
+        return jdbcTypeName.equals(typeName)
+                || typeName.equals("TIMESTAMPTZ") && jdbcTypeName.equals("TIMESTAMP WITH TIME ZONE");
     }
 
     @Override
@@ -155,21 +181,47 @@ public final class DuckDbSql extends WarehouseSql {
         return "DELETE FROM " + targetTable() + " AS t USING " + stagingTable() + " AS s WHERE " + keysMatch(keys);
     }
 
+    /** The batch's keys alone, when its rows go straight into the target: each replaces the row it names. */
+    private static final SqlIdentifier KEYS = SqlIdentifier.of("ORDERPIPELINE_KEYS");
+
+    /** A new table for the batch's keys, for the reason {@link #clearStaging} gives. */
+    public String createKeysTable(List<Column> keyColumns) {
+        return "CREATE OR REPLACE TEMP TABLE " + KEYS.quoted() + " ("
+                + keyColumns.stream().map(c -> c.name().quoted() + " " + typeName(c.type())).collect(Collectors.joining(", ")) + ")";
+    }
+
+    /** The keys table's name, for the Appender that fills it. */
+    public SqlIdentifier keysTable() {
+        return KEYS;
+    }
+
+    /** {@link #deleteReplaced} for a batch whose keys are in {@link #createKeysTable} instead of the staging table. */
+    public String deleteReplacedByKeys(List<SqlIdentifier> keys) {
+        return "DELETE FROM " + targetTable() + " AS t USING " + KEYS.quoted() + " AS s WHERE " + keysMatch(keys);
+    }
+
     /** The upsert's statements after {@link #deleteReplaced}: append the staged rows, and the tombstoned ones. */
     public List<String> insertUpserted(List<Column> columns, List<SqlIdentifier> keys, boolean tombstones) {
+        String added = insertInto(columns) + stagedRows(columns) + " WHERE NOT " + MetadataColumns.DELETED.quoted();
+        return tombstones ? List.of(added, insertTombstoned(columns, keys)) : List.of(added);
+    }
+
+    /**
+     * Appends the tombstoned rows: their last values ({@link #keepTombstoned}) with the tombstone's metadata, flagged
+     * deleted.
+     */
+    public String insertTombstoned(List<Column> columns, List<SqlIdentifier> keys) {
         String deleted = MetadataColumns.DELETED.quoted();
-        String insert = "INSERT INTO " + targetTable() + " (" + targetColumnNames(columns) + ") ";
-        String added = insert + stagedRows(columns) + " WHERE NOT " + deleted;
-        if (!tombstones) {
-            return List.of(added);
-        }
-        String tombstoned = insert + "SELECT "
+        return insertInto(columns) + "SELECT "
                 + columns.stream().map(c -> "t." + c.name().quoted() + ", ").collect(Collectors.joining())
                 + "s." + MetadataColumns.RECORD_METADATA.quoted() + ", s." + deleted + ", s." + MetadataColumns.LOADED_AT.quoted()
                 + MetadataColumns.KAFKA_COORDINATES.stream().map(c -> ", s." + c.quoted()).collect(Collectors.joining())
                 + " FROM " + TOMBSTONED.quoted() + " AS t JOIN (" + stagedRows(columns) + " WHERE " + deleted + ") AS s ON "
                 + keysMatch(keys);
-        return List.of(added, tombstoned);
+    }
+
+    private String insertInto(List<Column> columns) {
+        return "INSERT INTO " + targetTable() + " (" + targetColumnNames(columns) + ") ";
     }
 
     /** An empty table for the tombstoned rows' last values, with the target's types. */

@@ -1,7 +1,6 @@
 package dev.orderpipeline.warehouse;
 
 import dev.orderpipeline.config.SqlIdentifier;
-import dev.orderpipeline.schema.ColumnType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,12 +12,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.duckdb.DuckDBAppender;
-import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The embedded warehouse: rows reach the staging table through DuckDB's Appender. */
+/** The embedded warehouse: rows reach the table through DuckDB's Appender ({@link DuckDbRowAppender}). */
 public final class DuckDbWarehouse extends JdbcWarehouse {
     private static final Logger LOG = LoggerFactory.getLogger(DuckDbWarehouse.class);
     private final String path;
@@ -30,8 +27,9 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
      * checkpoint forward.
      */
     private boolean deletedSinceCheckpoint;
-    /** Each staged row's RECORD_METADATA text, written here and appended as UTF-8 bytes. */
-    private final StringBuilder metadataJson = new StringBuilder(256);
+    private final DuckDbRowAppender rowAppender;
+    /** How this transaction's rows go straight into the target ({@link #stage}); null when they are staged. */
+    private DuckDbRowAppender.TargetOrder straightIn;
 
     public DuckDbWarehouse(String path, SqlIdentifier schema, SqlIdentifier table) {
         this(path, schema, table, StatementTimeouts.defaultTimeout());
@@ -56,6 +54,7 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         this.path = path;
         this.duckSql = sql;
         this.checkpointThresholds = checkpointThresholds;
+        this.rowAppender = new DuckDbRowAppender(sql);
     }
 
     @Override
@@ -106,48 +105,64 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         }
     }
 
+    /**
+     * Upsert rows that are not tombstones, and every row of an append, go straight into the target through the
+     * Appender when the table allows it ({@link DuckDbRowAppender#targetOrder}): the keys table then holds the
+     * batch's keys, which say which rows the new versions replace, and the staging table only the tombstones, whose
+     * statements need their metadata. Otherwise every row is staged and inserted by SQL.
+     */
     @Override
     protected void stage(Connection connection, Batch batch) throws SQLException {
-        List<Column> columns = batch.columns();
-        try (DuckDBAppender appender = connection.unwrap(DuckDBConnection.class)
-                .createAppender("temp", "main", WarehouseSql.STAGING_TABLE.name())) {
-            for (Row row : batch.rows()) {
-                appender.beginRow();
-                for (int i = 0; i < columns.size(); i++) {
-                    append(appender, columns.get(i).type(), row.value(i));
-                }
-                metadataJson.setLength(0);
-                row.metadata().appendJson(metadataJson);
-                appender.append(utf8(metadataJson));
-                appender.append(row.deleted());
-                appender.append((long) row.partition());
-                appender.append(row.offset());
-                long timestamp = row.metadata().timestamp();
-                if (timestamp < 0) {
-                    appender.appendNull();
-                } else {
-                    appender.append(timestamp);
-                }
-                appender.endRow();
+        straightIn = rowAppender.targetOrder(connection, batch.columns()).orElse(null);
+        if (straightIn == null) {
+            rowAppender.appendToStaging(connection, batch, row -> true);
+        } else if (batch.upsert()) {
+            try (Statement s = connection.createStatement()) {
+                s.execute(duckSql.createKeysTable(keyColumns(batch)));
+            }
+            rowAppender.appendKeys(connection, batch);
+            if (batch.hasTombstones()) {
+                rowAppender.appendToStaging(connection, batch, Row::deleted);
             }
         }
     }
 
+    private static List<Column> keyColumns(Batch batch) {
+        return batch.keyColumns().stream()
+                .map(k -> batch.columns().stream().filter(c -> c.name().equals(k)).findFirst().orElseThrow())
+                .toList();
+    }
+
     /**
      * A tombstone keeps the row's last values: its DELETE returns them before the upsert's statements run. The
-     * upsert's DELETEs say whether the WAL now holds deletions ({@link #tidy}).
+     * upsert's DELETEs say whether the WAL now holds deletions ({@link #tidy}). Rows go straight into the target
+     * after the DELETEs, which would otherwise find them.
      */
     @Override
     protected void writeStaged(Connection connection, Batch batch) throws SQLException {
+        DuckDbRowAppender.TargetOrder order = batch.rows().isEmpty() ? null : straightIn;
+        straightIn = null;
         if (!batch.upsert()) {
-            super.writeStaged(connection, batch);
+            if (order == null) {
+                super.writeStaged(connection, batch);
+            } else {
+                rowAppender.appendToTarget(connection, order, batch.rows(), row -> true);
+            }
             return;
         }
         int deleted = batch.hasTombstones() ? deleteTombstonedKeepingValues(connection, batch) : 0;
         try (Statement s = connection.createStatement()) {
-            deleted += s.executeUpdate(duckSql.deleteReplaced(batch.keyColumns()));
-            for (String statement : duckSql.insertUpserted(batch.columns(), batch.keyColumns(), batch.hasTombstones())) {
-                s.execute(statement);
+            if (order == null) {
+                deleted += s.executeUpdate(duckSql.deleteReplaced(batch.keyColumns()));
+                for (String statement : duckSql.insertUpserted(batch.columns(), batch.keyColumns(), batch.hasTombstones())) {
+                    s.execute(statement);
+                }
+            } else {
+                deleted += s.executeUpdate(duckSql.deleteReplacedByKeys(batch.keyColumns()));
+                rowAppender.appendToTarget(connection, order, batch.rows(), row -> !row.deleted());
+                if (batch.hasTombstones()) {
+                    s.execute(duckSql.insertTombstoned(batch.columns(), batch.keyColumns()));
+                }
             }
         }
         deletedSinceCheckpoint |= deleted > 0;
@@ -174,45 +189,5 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
             }
             return rows.size();
         }
-    }
-
-    private static void append(DuckDBAppender appender, ColumnType type, Object value) throws SQLException {
-        if (value == null) {
-            appender.appendNull();
-            return;
-        }
-        switch (type) {
-            case BIGINT -> appender.append((long) (Long) value);
-            case DECIMAL -> appender.append((java.math.BigDecimal) value);
-            case DOUBLE -> appender.append((double) (Double) value);
-            case BOOLEAN -> appender.append((boolean) (Boolean) value);
-            case VARCHAR, VARIANT -> appender.append((String) value);
-            case TIMESTAMP -> appender.appendEpochMicros(epochMicros((java.time.Instant) value));
-            case TIMESTAMP_LOCAL -> appender.append((java.time.LocalDateTime) value);
-            case DATE -> appender.append((java.time.LocalDate) value);
-            case TIME -> appender.append((java.time.LocalTime) value);
-        }
-    }
-
-    /**
-     * The text as UTF-8, in one array of its exact length: the Appender takes a VARCHAR's bytes as they are, where
-     * a String would cost one copy to build and another that the Appender encodes.
-     */
-    private static byte[] utf8(CharSequence text) {
-        int length = text.length();
-        byte[] bytes = new byte[length];
-        for (int i = 0; i < length; i++) {
-            char ch = text.charAt(i);
-            if (ch >= 0x80) {
-                return text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            }
-            bytes[i] = (byte) ch;
-        }
-        return bytes;
-    }
-
-    /** The instant's microseconds since the epoch: exact, its value holds no finer digits (SchemaPolicy). */
-    private static long epochMicros(java.time.Instant instant) {
-        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
     }
 }

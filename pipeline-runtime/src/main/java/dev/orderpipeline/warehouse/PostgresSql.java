@@ -244,11 +244,6 @@ public final class PostgresSql extends WarehouseSql {
                 + table + " AS t WHERE " + match + " LIMIT 1) AS held";
     }
 
-    /** The warehouse's clock as {@code _LOADED_AT} takes it, for rows that COPY writes straight into the target. */
-    public String selectCurrentTimestamp() {
-        return "SELECT " + currentTimestampUtc();
-    }
-
     /**
      * The unique index an upsert needs to find a key without scanning the table (MERGE works
      * without it, but every batch would then join against the whole table).

@@ -55,6 +55,14 @@ public abstract class WarehouseSql {
     protected abstract String currentTimestampUtc();
 
     /**
+     * The warehouse's clock as {@code _LOADED_AT} takes it, for rows written straight into the target (PostgreSQL's
+     * COPY, DuckDB's Appender) rather than by a statement that reads the clock itself.
+     */
+    public String selectCurrentTimestamp() {
+        return "SELECT " + currentTimestampUtc();
+    }
+
+    /**
      * A BIGINT field ({@code partition}, {@code offset}, {@code timestamp}) of the target's
      * RECORD_METADATA, parsed per row: only for rows loaded before the native coordinate columns existed.
      */
@@ -63,6 +71,20 @@ public abstract class WarehouseSql {
     /** The column type of a native Kafka coordinate column. */
     protected String kafkaCoordinateType(SqlIdentifier column) {
         return column.equals(MetadataColumns.KAFKA_TIMESTAMP) ? "TIMESTAMP" : "BIGINT";
+    }
+
+    /** The type a metadata column ({@link MetadataColumns#ALL}) has in the target table. */
+    public String metadataTypeName(SqlIdentifier column) {
+        if (column.equals(MetadataColumns.RECORD_METADATA)) {
+            return typeName(ColumnType.VARIANT);
+        }
+        if (column.equals(MetadataColumns.DELETED)) {
+            return typeName(ColumnType.BOOLEAN);
+        }
+        if (column.equals(MetadataColumns.LOADED_AT)) {
+            return "TIMESTAMP";
+        }
+        return kafkaCoordinateType(column);
     }
 
     /**
@@ -107,11 +129,9 @@ public abstract class WarehouseSql {
 
     public String createTargetTable() {
         return "CREATE TABLE IF NOT EXISTS " + targetTable + " ("
-                + MetadataColumns.RECORD_METADATA.quoted() + " " + typeName(ColumnType.VARIANT) + ", "
-                + MetadataColumns.DELETED.quoted() + " " + typeName(ColumnType.BOOLEAN) + ", "
-                + MetadataColumns.LOADED_AT.quoted() + " TIMESTAMP"
-                + MetadataColumns.KAFKA_COORDINATES.stream().map(c -> ", " + c.quoted() + " " + kafkaCoordinateType(c))
-                        .collect(Collectors.joining())
+                + Stream.concat(Stream.of(MetadataColumns.RECORD_METADATA, MetadataColumns.DELETED, MetadataColumns.LOADED_AT),
+                                MetadataColumns.KAFKA_COORDINATES.stream())
+                        .map(c -> c.quoted() + " " + metadataTypeName(c)).collect(Collectors.joining(", "))
                 + ")";
     }
 

@@ -872,7 +872,7 @@ public final class BenchCommand implements Callable<Integer> {
         row("ceiling A: consume-only (poll and discard)", rates.get("consumeOnly"), "records/s");
         row("ceiling B: DuckDB Appender, rows from memory", rates.get("duckdbAppender"), "rows/s");
         row("ceiling B: PostgreSQL COPY, rows from memory", rates.get("postgresCopy"), "rows/s");
-        row("sink alone: the loader's DuckDB upsert (stage, delete + append, offsets), rows from memory", rates.get("sinkAloneDuckdb"), "rows/s");
+        row("sink alone: the loader's DuckDB upsert (keys staged, delete, rows appended straight in, offsets), rows from memory", rates.get("sinkAloneDuckdb"), "rows/s");
         row("sink alone: the loader's PostgreSQL upsert (COPY, INSERT … ON CONFLICT, offsets), rows from memory", rates.get("sinkAlonePostgres"), "rows/s");
         row("loader → DuckDB (upsert, exactly once)", rates.get("loaderDuckdb"), "records/s");
         row("loader → DuckDB, against its sink alone", rates.get("loaderDuckdbOfSinkAlone"), "records/s");
