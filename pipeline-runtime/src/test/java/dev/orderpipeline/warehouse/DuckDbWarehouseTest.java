@@ -29,6 +29,17 @@ class DuckDbWarehouseTest {
 
     static final List<Column> COLUMNS = List.of(new Column(SqlIdentifier.of("ORDERID"), ColumnType.BIGINT));
 
+    /** The key and a column of every other type. */
+    static final List<Column> EVERY_TYPE = List.of(COLUMNS.get(0),
+            new Column(SqlIdentifier.of("AMOUNT"), ColumnType.DECIMAL),
+            new Column(SqlIdentifier.of("RATIO"), ColumnType.DOUBLE),
+            new Column(SqlIdentifier.of("PAID"), ColumnType.BOOLEAN),
+            new Column(SqlIdentifier.of("NOTE"), ColumnType.VARCHAR),
+            new Column(SqlIdentifier.of("PLACED_AT"), ColumnType.TIMESTAMP),
+            new Column(SqlIdentifier.of("LOCAL_AT"), ColumnType.TIMESTAMP_LOCAL),
+            new Column(SqlIdentifier.of("DAY"), ColumnType.DATE),
+            new Column(SqlIdentifier.of("AT"), ColumnType.TIME));
+
     static Row row(long id, long offset) {
         return new Row(new Object[] {id}, false, "{\"partition\":0,\"offset\":" + offset + "}", 0, offset);
     }
@@ -252,15 +263,7 @@ class DuckDbWarehouseTest {
     @Test
     void aTombstoneKeepsTheLastValueOfEveryTypeExactlyHoweverManyTheBatchHolds() throws Exception {
         Path db = dir.resolve("w.duckdb");
-        List<Column> columns = List.of(COLUMNS.get(0),
-                new Column(SqlIdentifier.of("AMOUNT"), ColumnType.DECIMAL),
-                new Column(SqlIdentifier.of("RATIO"), ColumnType.DOUBLE),
-                new Column(SqlIdentifier.of("PAID"), ColumnType.BOOLEAN),
-                new Column(SqlIdentifier.of("NOTE"), ColumnType.VARCHAR),
-                new Column(SqlIdentifier.of("PLACED_AT"), ColumnType.TIMESTAMP),
-                new Column(SqlIdentifier.of("LOCAL_AT"), ColumnType.TIMESTAMP_LOCAL),
-                new Column(SqlIdentifier.of("DAY"), ColumnType.DATE),
-                new Column(SqlIdentifier.of("AT"), ColumnType.TIME));
+        List<Column> columns = EVERY_TYPE;
         List<SqlIdentifier> key = List.of(SqlIdentifier.of("ORDERID"));
         int n = DuckDbSql.TOMBSTONED_ROWS_PER_STATEMENT + 5;
         List<Row> placed = new java.util.ArrayList<>();
@@ -298,15 +301,7 @@ class DuckDbWarehouseTest {
     @Test
     void everyValueReadsTheSameWhetherItsRowWentStraightIntoTheTableOrThroughStaging() throws Exception {
         Path db = dir.resolve("w.duckdb");
-        List<Column> columns = List.of(COLUMNS.get(0),
-                new Column(SqlIdentifier.of("AMOUNT"), ColumnType.DECIMAL),
-                new Column(SqlIdentifier.of("RATIO"), ColumnType.DOUBLE),
-                new Column(SqlIdentifier.of("PAID"), ColumnType.BOOLEAN),
-                new Column(SqlIdentifier.of("NOTE"), ColumnType.VARCHAR),
-                new Column(SqlIdentifier.of("PLACED_AT"), ColumnType.TIMESTAMP),
-                new Column(SqlIdentifier.of("LOCAL_AT"), ColumnType.TIMESTAMP_LOCAL),
-                new Column(SqlIdentifier.of("DAY"), ColumnType.DATE),
-                new Column(SqlIdentifier.of("AT"), ColumnType.TIME));
+        List<Column> columns = EVERY_TYPE;
         List<SqlIdentifier> key = List.of(SqlIdentifier.of("ORDERID"));
         List<Row> placed = new java.util.ArrayList<>();
         for (int i = 0; i < 6; i++) {
