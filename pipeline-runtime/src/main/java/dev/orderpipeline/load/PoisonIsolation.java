@@ -89,7 +89,7 @@ final class PoisonIsolation {
                 Set<Row> out = Collections.newSetFromMap(new IdentityHashMap<>());
                 found.forEach(r -> out.add(r.row()));
                 remaining = remaining.stream().filter(r -> !out.contains(r)).toList();
-                current = current.withRows(current.upsert() ? KeyDeduplicator.lastWins(remaining, keyIndexes(current)) : remaining);
+                current = current.withRows(current.upsert() ? KeyDeduplicator.lastWins(remaining, current.keyIndexes()) : remaining);
             }
         }
     }
@@ -150,17 +150,6 @@ final class PoisonIsolation {
         if (deadLetters.isPresent()) {
             deadLetters.get().awaitSent();
         }
-    }
-
-    private static int[] keyIndexes(Batch batch) {
-        List<Column> columns = batch.columns();
-        int[] indexes = new int[batch.keyColumns().size()];
-        for (int i = 0; i < indexes.length; i++) {
-            int k = i;
-            indexes[i] = java.util.stream.IntStream.range(0, columns.size())
-                    .filter(c -> columns.get(c).name().equals(batch.keyColumns().get(k))).findFirst().orElseThrow();
-        }
-        return indexes;
     }
 
     /** A row the warehouse refuses, and the warehouse's error. */

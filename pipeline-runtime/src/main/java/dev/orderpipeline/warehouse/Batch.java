@@ -27,6 +27,29 @@ public record Batch(
         return !keyColumns.isEmpty();
     }
 
+    /** Where each key column sits in {@link #columns}, in the key's order. */
+    public int[] keyIndexes() {
+        int[] indexes = new int[keyColumns.size()];
+        for (int k = 0; k < indexes.length; k++) {
+            indexes[k] = columnIndex(keyColumns.get(k));
+        }
+        return indexes;
+    }
+
+    /** The key columns with their types, in the key's order. */
+    public List<Column> keys() {
+        return keyColumns.stream().map(key -> columns.get(columnIndex(key))).toList();
+    }
+
+    private int columnIndex(SqlIdentifier name) {
+        for (int i = 0; i < columns.size(); i++) {
+            if (columns.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("key column " + name + " is not one of the batch's columns");
+    }
+
     public boolean hasTombstones() {
         return rows.stream().anyMatch(Row::deleted);
     }

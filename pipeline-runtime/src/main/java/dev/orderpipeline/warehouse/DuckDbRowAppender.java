@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import org.duckdb.DuckDBAppender;
@@ -36,6 +37,14 @@ final class DuckDbRowAppender {
 
     /** What the loader writes into one column of the target. */
     private enum Source { DATA, RECORD_METADATA, DELETED, LOADED_AT, KAFKA_PARTITION, KAFKA_OFFSET, KAFKA_TIMESTAMP }
+
+    private static final Map<SqlIdentifier, Source> METADATA_SOURCES = Map.of(
+            MetadataColumns.RECORD_METADATA, Source.RECORD_METADATA,
+            MetadataColumns.DELETED, Source.DELETED,
+            MetadataColumns.LOADED_AT, Source.LOADED_AT,
+            MetadataColumns.KAFKA_PARTITION, Source.KAFKA_PARTITION,
+            MetadataColumns.KAFKA_OFFSET, Source.KAFKA_OFFSET,
+            MetadataColumns.KAFKA_TIMESTAMP, Source.KAFKA_TIMESTAMP);
 
     /** One column of the target, in table order: what goes there, and for a data column its index and type in the batch. */
     private record Slot(Source source, int index, ColumnType type) {
@@ -88,9 +97,10 @@ final class DuckDbRowAppender {
     }
 
     private Optional<Slot> slot(SqlIdentifier name, String typeName, List<Column> columns) {
-        if (MetadataColumns.ALL.contains(name)) {
+        Source metadata = METADATA_SOURCES.get(name);
+        if (metadata != null) {
             return sql.sameType(typeName, sql.metadataTypeName(name))
-                    ? Optional.of(new Slot(metadataSource(name), -1, null)) : Optional.empty();
+                    ? Optional.of(new Slot(metadata, -1, null)) : Optional.empty();
         }
         for (int i = 0; i < columns.size(); i++) {
             Column column = columns.get(i);
@@ -100,22 +110,6 @@ final class DuckDbRowAppender {
             }
         }
         return Optional.empty();
-    }
-
-    private static Source metadataSource(SqlIdentifier name) {
-        if (name.equals(MetadataColumns.RECORD_METADATA)) {
-            return Source.RECORD_METADATA;
-        }
-        if (name.equals(MetadataColumns.DELETED)) {
-            return Source.DELETED;
-        }
-        if (name.equals(MetadataColumns.LOADED_AT)) {
-            return Source.LOADED_AT;
-        }
-        if (name.equals(MetadataColumns.KAFKA_PARTITION)) {
-            return Source.KAFKA_PARTITION;
-        }
-        return name.equals(MetadataColumns.KAFKA_OFFSET) ? Source.KAFKA_OFFSET : Source.KAFKA_TIMESTAMP;
     }
 
     /**
@@ -198,14 +192,7 @@ final class DuckDbRowAppender {
      */
     void appendKeys(Connection connection, Batch batch) throws SQLException {
         List<Column> columns = batch.columns();
-        List<Integer> keyIndexes = new ArrayList<>();
-        for (SqlIdentifier key : batch.keyColumns()) {
-            for (int i = 0; i < columns.size(); i++) {
-                if (columns.get(i).name().equals(key)) {
-                    keyIndexes.add(i);
-                }
-            }
-        }
+        int[] keyIndexes = batch.keyIndexes();
         try (DuckDBAppender appender = connection.unwrap(DuckDBConnection.class)
                 .createAppender("temp", "main", sql.keysTable().name())) {
             for (Row row : batch.rows()) {

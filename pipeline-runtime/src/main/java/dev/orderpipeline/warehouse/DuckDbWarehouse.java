@@ -118,19 +118,13 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
             rowAppender.appendToStaging(connection, batch, row -> true);
         } else if (batch.upsert()) {
             try (Statement s = connection.createStatement()) {
-                s.execute(duckSql.createKeysTable(keyColumns(batch)));
+                s.execute(duckSql.createKeysTable(batch.keys()));
             }
             rowAppender.appendKeys(connection, batch);
             if (batch.hasTombstones()) {
                 rowAppender.appendToStaging(connection, batch, Row::deleted);
             }
         }
-    }
-
-    private static List<Column> keyColumns(Batch batch) {
-        return batch.keyColumns().stream()
-                .map(k -> batch.columns().stream().filter(c -> c.name().equals(k)).findFirst().orElseThrow())
-                .toList();
     }
 
     /**

@@ -195,12 +195,11 @@ public final class PostgresWarehouse extends JdbcWarehouse {
             return direct; // tombstones only: nothing to look up
         }
         List<Column> columns = batch.columns();
-        List<Column> keys = batch.keyColumns().stream()
-                .map(k -> columns.stream().filter(c -> c.name().equals(k)).findFirst().orElseThrow())
-                .toList();
+        List<Column> keys = batch.keys();
+        int[] keyIndexes = batch.keyIndexes();
         try (PreparedStatement lookup = connection.prepareStatement(pgSql.keysHeld(keys))) {
             for (int k = 0; k < keys.size(); k++) {
-                int column = columns.indexOf(keys.get(k));
+                int column = keyIndexes[k];
                 if (keys.get(k).type() == ColumnType.BIGINT) {
                     // Sent in binary. A NULL key never conflicts: any placeholder will do, since a row wrongly
                     // taken for held is only staged and upserted, which inserts it all the same.
