@@ -1,5 +1,7 @@
 package dev.orderpipeline.embedded;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -18,6 +20,22 @@ public final class RepositoryPaths {
                     + Path.of("").toAbsolutePath());
         }
         return dir;
+    }
+
+    /**
+     * The JVM options the runtime image sets (its {@code JDK_JAVA_OPTIONS} in pipeline-runtime/Dockerfile), for tests
+     * that start a JVM as a loader or replicator pod does.
+     */
+    public static String runtimeImageJavaOptions() {
+        Path dockerfile = root().resolve("pipeline-runtime/Dockerfile");
+        try {
+            String line = Files.readAllLines(dockerfile).stream().filter(l -> l.contains("JDK_JAVA_OPTIONS=\""))
+                    .findFirst().orElseThrow(() -> new IllegalStateException(dockerfile + " sets no JDK_JAVA_OPTIONS"));
+            int start = line.indexOf("JDK_JAVA_OPTIONS=\"") + "JDK_JAVA_OPTIONS=\"".length();
+            return line.substring(start, line.indexOf('"', start));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The project venv that .ci/venv creates; a test that needs it fails, loudly, when it is missing. */

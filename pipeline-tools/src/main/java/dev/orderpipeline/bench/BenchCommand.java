@@ -96,14 +96,19 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--loader-heap", defaultValue = "512m", description = "-Xmx of each loader JVM (default: ${DEFAULT-VALUE}).")
     String loaderHeap;
 
+    @Option(names = "--loader-initial-heap", defaultValue = "256m",
+            description = "-Xms of each measured JVM, at most its -Xmx: a loader pod's initial heap at its default 1Gi limit (a quarter of it, pipeline-runtime/Dockerfile); \"\" for the JVM's own (default: ${DEFAULT-VALUE}).")
+    String loaderInitialHeap;
+
     /**
-     * The collector the runtime image's JVM options name (pipeline-runtime/Dockerfile), so that the measured loaders
-     * run as pods do; on this machine the JVM alone would pick G1, which cost more CPU per record (BENCH.md).
+     * The collector and the touched initial heap of the runtime image's JVM options (pipeline-runtime/Dockerfile), so
+     * that the measured loaders run as pods do; on this machine the JVM alone would pick G1, which cost more CPU per
+     * record, and touch its heap's pages in its first collections, which cost a loader's first seconds (BENCH.md).
      */
-    static final String POD_JAVA_OPTIONS = "-XX:+UseSerialGC";
+    static final String POD_JAVA_OPTIONS = "-XX:+UseSerialGC -XX:+AlwaysPreTouch";
 
     @Option(names = "--loader-java-options", defaultValue = POD_JAVA_OPTIONS,
-            description = "Further JVM options of every measured JVM, space-separated (default: the runtime image's collector, ${DEFAULT-VALUE}; \"\" for the JVM's own choice).")
+            description = "Further JVM options of every measured JVM, space-separated (default: the runtime image's, ${DEFAULT-VALUE}; \"\" for the JVM's own choice).")
     String loaderJavaOptions;
 
     @Option(names = "--stall-seconds", defaultValue = "20",
@@ -206,6 +211,7 @@ public final class BenchCommand implements Callable<Integer> {
         results.put("batchMaxRecords", batchRecords);
         results.put("batchMaxLatency", maxLatency);
         results.put("loaderHeap", loaderHeap);
+        results.put("loaderInitialHeap", loaderInitialHeap);
         results.put("loaderJavaOptions", loaderJavaOptions);
         results.put("postgresSharedBuffers", postgresSharedBuffers);
         results.put("workDir", work.toString());
@@ -433,7 +439,7 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("stallSeconds", stallSeconds);
         r.put("loaderHeap", stallHeap);
-        try (ChildJvm child = ChildJvm.start(work, "stalled-sink", new ChildJvm.JvmOptions(stallHeap, javaOptions(), false),
+        try (ChildJvm child = ChildJvm.start(work, "stalled-sink", new ChildJvm.JvmOptions(stallHeap, loaderInitialHeap, javaOptions(), false),
                 pgEnv("bench-stall", table), "load");
              ProgressBar bar = bar(task, orders);
              Connection lock = postgres.connect()) {
@@ -805,12 +811,12 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** The JVMs of the loader runs, the only ones {@link #profile} breaks down: profiled with --profile. */
     private ChildJvm.JvmOptions loaderJvm() {
-        return new ChildJvm.JvmOptions(loaderHeap, javaOptions(), profile);
+        return new ChildJvm.JvmOptions(loaderHeap, loaderInitialHeap, javaOptions(), profile);
     }
 
     /** Consume-only and freshness: never profiled (samples nobody reads would only cost those runs CPU). */
     private ChildJvm.JvmOptions jvm() {
-        return new ChildJvm.JvmOptions(loaderHeap, javaOptions(), false);
+        return new ChildJvm.JvmOptions(loaderHeap, loaderInitialHeap, javaOptions(), false);
     }
 
     private List<String> javaOptions() {
@@ -864,6 +870,7 @@ public final class BenchCommand implements Callable<Integer> {
                 + " (" + (results.containsKey("topicBytes")
                         ? String.format("%.0f", ((Number) results.get("topicBytes")).longValue() / 1e6) + " MB" : "topic not measured") + "), "
                 + partitions + " partitions, batches of " + batchRecords + " / " + maxLatency + ", loader -Xmx" + loaderHeap
+                + jvm().initialHeapFlag().map(xms -> " " + xms).orElse("")
                 + (loaderJavaOptions.isBlank() ? "" : " " + loaderJavaOptions.trim())
                 + (postgresSharedBuffers.equals(BenchPostgres.DEFAULT_SHARED_BUFFERS) ? "" : ", PostgreSQL shared_buffers " + postgresSharedBuffers));
         out.println();

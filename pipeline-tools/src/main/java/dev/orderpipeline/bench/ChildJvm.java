@@ -14,7 +14,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -69,6 +71,7 @@ final class ChildJvm implements AutoCloseable {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.add("-Xmx" + jvm.heap());
+            jvm.initialHeapFlag().ifPresent(command::add);
             command.add("-XX:+ExitOnOutOfMemoryError"); // an OutOfMemoryError is a result, never a half-working JVM
             command.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
             command.addAll(jvm.extra());
@@ -88,10 +91,33 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
-    /** Heap, further JVM flags (a garbage collector, as a pod's JVM options would set) and profiling of the measured JVMs. */
-    record JvmOptions(String heap, List<String> extra, boolean profile) {
+    /**
+     * Heap (-Xmx), initial heap (-Xms; blank for the JVM's own), further JVM flags (a garbage collector, as a pod's
+     * JVM options would set) and profiling of the measured JVMs.
+     */
+    record JvmOptions(String heap, String initialHeap, List<String> extra, boolean profile) {
         JvmOptions {
             extra = List.copyOf(extra);
+        }
+
+        /** -Xms, never above -Xmx (a JVM refuses to start with an initial heap larger than its maximum). */
+        Optional<String> initialHeapFlag() {
+            if (initialHeap.isBlank()) {
+                return Optional.empty();
+            }
+            return Optional.of("-Xms" + (bytes(initialHeap) <= bytes(heap) ? initialHeap : heap));
+        }
+
+        /** A size as -Xmx spells it: digits and an optional k, m or g. */
+        static long bytes(String size) {
+            String s = size.trim().toLowerCase(Locale.ROOT);
+            int shift = switch (s.charAt(s.length() - 1)) {
+                case 'k' -> 10;
+                case 'm' -> 20;
+                case 'g' -> 30;
+                default -> 0;
+            };
+            return Long.parseLong(shift == 0 ? s : s.substring(0, s.length() - 1)) << shift;
         }
     }
 

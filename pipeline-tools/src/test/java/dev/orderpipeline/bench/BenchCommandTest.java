@@ -14,8 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** {@code bench} end to end with a tiny topic: every figure is present and sane. No timing is asserted. */
 class BenchCommandTest {
@@ -26,11 +30,24 @@ class BenchCommandTest {
 
     @Test
     void measuredLoadersRunWithTheJvmOptionsOfTheRuntimeImage() throws Exception {
-        String dockerfile = Files.readString(RepositoryPaths.root().resolve("pipeline-runtime/Dockerfile"));
-        String imageOptions = dockerfile.lines().filter(l -> l.contains("JDK_JAVA_OPTIONS=")).findFirst().orElseThrow();
+        String imageOptions = RepositoryPaths.runtimeImageJavaOptions();
         for (String option : BenchCommand.POD_JAVA_OPTIONS.split(" ")) {
             assertTrue(imageOptions.contains(option), option + " is in the image's JVM options: " + imageOptions);
         }
+        // The bench's default -Xms is a pod's initial heap at the loader's default 1Gi memory limit.
+        Matcher initial = Pattern.compile("-XX:InitialRAMPercentage=(\\d+)").matcher(imageOptions);
+        assertTrue(initial.find(), imageOptions);
+        String defaultInitialHeap = new CommandLine(new BenchCommand()).getCommandSpec()
+                .findOption("--loader-initial-heap").defaultValue();
+        assertEquals((1L << 30) * Long.parseLong(initial.group(1)) / 100, ChildJvm.JvmOptions.bytes(defaultInitialHeap));
+    }
+
+    @Test
+    void theInitialHeapIsNeverAboveTheMaximumHeap() {
+        assertEquals(Optional.of("-Xms256m"), new ChildJvm.JvmOptions("512m", "256m", List.of(), false).initialHeapFlag());
+        assertEquals(Optional.of("-Xms128m"), new ChildJvm.JvmOptions("128m", "256m", List.of(), false).initialHeapFlag());
+        assertEquals(Optional.of("-Xms1g"), new ChildJvm.JvmOptions("2048m", "1g", List.of(), false).initialHeapFlag());
+        assertEquals(Optional.empty(), new ChildJvm.JvmOptions("512m", "", List.of(), false).initialHeapFlag());
     }
 
     @Test

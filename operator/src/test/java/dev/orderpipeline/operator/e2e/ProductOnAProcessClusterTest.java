@@ -138,9 +138,11 @@ class ProductOnAProcessClusterTest {
                                 "KUBERNETES_AUTH_TRYKUBECONFIG", "false",
                                 "KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN", launch.podDirectory().resolve("serviceaccount/token").toString(),
                                 "KUBERNETES_CERTS_CA_FILE", launch.podDirectory().resolve("serviceaccount/ca.crt").toString())))
-                // The runtime image: the slim jar; each pod binds its own address (the one setting a shared host needs).
+                // The runtime image: the slim jar and the image's JVM options (at the pod's memory limit); each pod
+                // binds its own address (the one setting a shared host needs).
                 .map(values.at("/runtimeImage/repository").asText(), LocalImages.javaJar(runtimeJar,
-                        launch -> Map.of("OPL_HTTP_BIND_ADDRESS", launch.podIP(),
+                        launch -> Map.of("JDK_JAVA_OPTIONS", RepositoryPaths.runtimeImageJavaOptions(),
+                                "OPL_HTTP_BIND_ADDRESS", launch.podIP(),
                                 // The runtime's compiled-in default, given as the image's ENV so that the kubelet maps
                                 // it to the pod's termination-message file (a compiled-in path is not rewritten).
                                 "OPL_TERMINATION_MESSAGE_PATH", "/dev/termination-log")))
