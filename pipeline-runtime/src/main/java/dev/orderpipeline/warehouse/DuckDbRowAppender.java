@@ -50,34 +50,52 @@ final class DuckDbRowAppender {
     private record Slot(Source source, int index, ColumnType type) {
     }
 
-    /**
-     * The target's columns in table order, as an Appender must fill them; an Appender takes a value for every
-     * column, in the table's order, of the column's own type.
-     */
-    record TargetOrder(List<Slot> slots) {
+    /** How a batch's rows reach the target. */
+    sealed interface WritePath permits StraightIn, Staged {
     }
 
     /**
-     * How the batch's rows can be appended straight into the target: empty when the table has a constraint, a
-     * column the loader does not write (a column a user added, which an INSERT fills with its default) or a column
-     * of another type than the batch's; then the rows are staged and inserted by SQL.
+     * Straight in through the Appender: the target's columns in table order, as an Appender must fill them (a value
+     * for every column, in the table's order, of the column's own type).
      */
-    Optional<TargetOrder> targetOrder(Connection connection, List<Column> columns) throws SQLException {
+    record StraightIn(List<Slot> slots) implements WritePath {
+    }
+
+    /** Staged and inserted by SQL, and why the Appender cannot fill the table as an INSERT would. */
+    record Staged(String reason) implements WritePath {
+    }
+
+    /**
+     * How the batch's rows can reach the target: straight in, unless the table has a constraint, a column the loader
+     * does not write (a column a user added, which an INSERT fills with its default) or a column of another type than
+     * the batch's; then the rows are staged and inserted by SQL.
+     */
+    WritePath writePath(Connection connection, List<Column> columns) throws SQLException {
         if (hasConstraints(connection)) {
-            return Optional.empty();
+            return new Staged("the table has a constraint (NOT NULL, CHECK or a key), which an INSERT checks row by row");
         }
         List<Slot> slots = new ArrayList<>();
         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql.describeTarget())) {
             ResultSetMetaData md = rs.getMetaData();
             for (int i = 1; i <= md.getColumnCount(); i++) {
-                Optional<Slot> slot = slot(SqlIdentifier.of(md.getColumnName(i)), md.getColumnTypeName(i), columns);
+                SqlIdentifier name = SqlIdentifier.of(md.getColumnName(i));
+                String typeName = md.getColumnTypeName(i);
+                Optional<Slot> slot = slot(name, typeName, columns);
                 if (slot.isEmpty()) {
-                    return Optional.empty();
+                    return new Staged(why(name, typeName, columns));
                 }
                 slots.add(slot.get());
             }
         }
-        return Optional.of(new TargetOrder(List.copyOf(slots)));
+        return new StraightIn(List.copyOf(slots));
+    }
+
+    private String why(SqlIdentifier name, String typeName, List<Column> columns) {
+        String loaders = METADATA_SOURCES.containsKey(name) ? sql.metadataTypeName(name)
+                : columns.stream().filter(c -> c.name().equals(name)).findFirst().map(c -> sql.typeName(c.type())).orElse(null);
+        return loaders == null
+                ? "column " + name.quoted() + " is not one the loader writes (an INSERT fills it with its default)"
+                : "column " + name.quoted() + " is " + typeName + " where the loader writes " + loaders;
     }
 
     /**
@@ -117,7 +135,7 @@ final class DuckDbRowAppender {
      * warehouse's clock read once, in the same transaction: DuckDB's clock is the transaction's start, so it is the
      * value an {@code INSERT … SELECT} of the batch would have written.
      */
-    void appendToTarget(Connection connection, TargetOrder order, List<Row> rows, Predicate<Row> selected) throws SQLException {
+    void appendToTarget(Connection connection, StraightIn order, List<Row> rows, Predicate<Row> selected) throws SQLException {
         LocalDateTime loadedAt;
         try (Statement s = connection.createStatement(); ResultSet clock = s.executeQuery(sql.selectCurrentTimestamp())) {
             clock.next();

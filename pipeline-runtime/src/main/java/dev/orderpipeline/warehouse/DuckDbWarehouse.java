@@ -12,6 +12,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,9 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
     private boolean deletedSinceCheckpoint;
     private final DuckDbRowAppender rowAppender;
     /** How this transaction's rows go straight into the target ({@link #stage}); null when they are staged. */
-    private DuckDbRowAppender.TargetOrder straightIn;
+    private DuckDbRowAppender.StraightIn straightIn;
+    /** Why the last batch's rows were staged, logged when it changes; null while rows go straight in. */
+    private String stagedBecause;
 
     public DuckDbWarehouse(String path, SqlIdentifier schema, SqlIdentifier table) {
         this(path, schema, table, StatementTimeouts.defaultTimeout());
@@ -107,13 +110,15 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
 
     /**
      * Upsert rows that are not tombstones, and every row of an append, go straight into the target through the
-     * Appender when the table allows it ({@link DuckDbRowAppender#targetOrder}): the keys table then holds the
+     * Appender when the table allows it ({@link DuckDbRowAppender#writePath}): the keys table then holds the
      * batch's keys, which say which rows the new versions replace, and the staging table only the tombstones, whose
      * statements need their metadata. Otherwise every row is staged and inserted by SQL.
      */
     @Override
     protected void stage(Connection connection, Batch batch) throws SQLException {
-        straightIn = rowAppender.targetOrder(connection, batch.columns()).orElse(null);
+        DuckDbRowAppender.WritePath path = rowAppender.writePath(connection, batch.columns());
+        report(path);
+        straightIn = path instanceof DuckDbRowAppender.StraightIn in ? in : null;
         if (straightIn == null) {
             rowAppender.appendToStaging(connection, batch, row -> true);
         } else if (batch.upsert()) {
@@ -127,6 +132,21 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         }
     }
 
+    /** Says once, and again when it changes, that a table's rows take the slower way through staging, and why. */
+    private void report(DuckDbRowAppender.WritePath path) {
+        String reason = path instanceof DuckDbRowAppender.Staged staged ? staged.reason() : null;
+        if (Objects.equals(reason, stagedBecause)) {
+            return;
+        }
+        if (reason == null) {
+            LOG.info("rows go straight into {}.{} again", duckSql.schema().quoted(), duckSql.table().quoted());
+        } else {
+            LOG.info("rows go into {}.{} through the staging table and INSERT … SELECT, slower than straight in: {}",
+                    duckSql.schema().quoted(), duckSql.table().quoted(), reason);
+        }
+        stagedBecause = reason;
+    }
+
     /**
      * A tombstone keeps the row's last values: its DELETE returns them before the upsert's statements run. The
      * upsert's DELETEs say whether the WAL now holds deletions ({@link #tidy}). Rows go straight into the target
@@ -134,7 +154,7 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
      */
     @Override
     protected void writeStaged(Connection connection, Batch batch) throws SQLException {
-        DuckDbRowAppender.TargetOrder order = batch.rows().isEmpty() ? null : straightIn;
+        DuckDbRowAppender.StraightIn order = batch.rows().isEmpty() ? null : straightIn;
         straightIn = null;
         if (!batch.upsert()) {
             if (order == null) {

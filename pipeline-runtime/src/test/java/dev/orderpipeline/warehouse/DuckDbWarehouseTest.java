@@ -341,6 +341,33 @@ class DuckDbWarehouseTest {
                 + "FILTER (\"_KAFKA_OFFSET\" >= 6) FROM \"main\".\"STRAIGHT_IN\""), "one clock a batch, the tombstone's too");
     }
 
+    @Test
+    void rowsThatCannotGoStraightInAreStagedWithTheColumnOrConstraintThatSaysWhy() throws Exception {
+        Path db = dir.resolve("why.duckdb");
+        try (DuckDbWarehouse w = openedOnPartitionZero(db)) {
+            w.write(batch(-1, 1, 7L));
+        }
+        DuckDbRowAppender rowAppender = new DuckDbRowAppender(new DuckDbSql(SqlIdentifier.of("main"), SqlIdentifier.of("ORDERS")));
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db); Statement s = c.createStatement()) {
+            assertTrue(rowAppender.writePath(c, COLUMNS) instanceof DuckDbRowAppender.StraightIn);
+
+            s.execute("ALTER TABLE \"ORDERS\" ADD COLUMN \"COMMENT\" VARCHAR DEFAULT 'none'");
+            assertEquals(new DuckDbRowAppender.Staged("column \"COMMENT\" is not one the loader writes (an INSERT fills it with its default)"),
+                    rowAppender.writePath(c, COLUMNS));
+            s.execute("ALTER TABLE \"ORDERS\" DROP COLUMN \"COMMENT\"");
+
+            s.execute("ALTER TABLE \"ORDERS\" ALTER COLUMN \"ORDERID\" SET DATA TYPE VARCHAR");
+            assertEquals(new DuckDbRowAppender.Staged("column \"ORDERID\" is VARCHAR where the loader writes BIGINT"),
+                    rowAppender.writePath(c, COLUMNS));
+            s.execute("ALTER TABLE \"ORDERS\" ALTER COLUMN \"ORDERID\" SET DATA TYPE BIGINT");
+
+            s.execute("ALTER TABLE \"ORDERS\" ALTER COLUMN \"ORDERID\" SET NOT NULL");
+            DuckDbRowAppender.WritePath constrained = rowAppender.writePath(c, COLUMNS);
+            assertTrue(constrained instanceof DuckDbRowAppender.Staged staged && staged.reason().contains("constraint"),
+                    constrained.toString());
+        }
+    }
+
     private static List<List<String>> rows(Path db, String query) throws java.sql.SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery(query)) {
