@@ -259,8 +259,13 @@ public final class RecordConverter {
         if (decoded.isRecord()) {
             readFields(root, decoded.children());
         } else {
-            setDeclared(root.child(PRIMITIVE_VALUE_FIELD), decoded.value(), decoded.type());
+            setDeclared(root.child(PRIMITIVE_VALUE_FIELD), shared(decoded.value()), decoded.type());
         }
+    }
+
+    /** A decoded text value as the String rows already share for it ({@link RepeatedText}); any other value as it is. */
+    private Object shared(Object value) {
+        return value instanceof String text ? repeatedText.of(text) : value;
     }
 
     private void readFields(Field parent, List<DecodedField> fields) throws RecordConversionException {
@@ -269,7 +274,7 @@ public final class RecordConverter {
             if (f.isRecord()) {
                 readFields(field, f.children());
             } else {
-                setDeclared(field, f.value(), f.type());
+                setDeclared(field, shared(f.value()), f.type());
             }
         }
     }

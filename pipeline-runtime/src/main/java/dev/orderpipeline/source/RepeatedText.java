@@ -7,6 +7,7 @@ package dev.orderpipeline.source;
  * fields of 50-1,000 distinct values) the DuckDB loader's collections took 13-25 % less time and it loaded 5-10 %
  * more records a second (pipeline-tools/BENCH.md, "Repeated text shared"). One slot per hash: a value that misses
  * costs a comparison and takes the slot, so text that never repeats (ids, names) is only as dear as before.
+ * Used for JSON text as the parser reads it and for the text values the registry formats decode.
  * Not thread-safe: one per converter, on the poll thread.
  */
 final class RepeatedText {
@@ -30,6 +31,25 @@ final class RepeatedText {
             return cached;
         }
         String text = new String(chars, offset, length);
+        slots[slot] = text;
+        return text;
+    }
+
+    /**
+     * A decoded text value (Avro, JSON Schema, Protobuf): the String this reader returned last for the same text, if
+     * in its slot. The decoder's own String then dies young instead of living as long as its pending row. Slots are
+     * those of {@link #of(char[], int, int)}: String's hash is the same sum.
+     */
+    String of(String text) {
+        if (text.length() > MAX_LENGTH) {
+            return text;
+        }
+        int hash = text.hashCode();
+        int slot = (hash ^ (hash >>> 12)) & (SLOTS - 1);
+        String cached = slots[slot];
+        if (cached != null && cached.equals(text)) {
+            return cached;
+        }
         slots[slot] = text;
         return text;
     }
