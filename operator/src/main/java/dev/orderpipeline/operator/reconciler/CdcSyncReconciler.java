@@ -85,7 +85,8 @@ public class CdcSyncReconciler implements Reconciler<CdcSync> {
     @Override
     public List<EventSource<?, CdcSync>> prepareEventSources(EventSourceContext<CdcSync> context) {
         List<EventSource<?, CdcSync>> sources = new ArrayList<>(EventSourceUtils.eventSourcesFromWorkflow(context, workflow));
-        sources.add(new DeletionListener<>("cdcsync-deletions", id -> {
+        sources.add(new DeletionListener<>("cdcsync-deletions", deleted -> {
+            ResourceID id = ResourceID.fromResource(deleted);
             runtimeStatus.forget(id);
             announcedResume.remove(id);
         }));

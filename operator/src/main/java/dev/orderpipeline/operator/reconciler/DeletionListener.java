@@ -1,7 +1,6 @@
 package dev.orderpipeline.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.ResourceEventAware;
 import java.util.Set;
@@ -14,16 +13,16 @@ import java.util.function.Consumer;
  */
 final class DeletionListener<P extends HasMetadata> extends AbstractEventSource<Void, P>
         implements ResourceEventAware<P> {
-    private final Consumer<ResourceID> onDeleted;
+    private final Consumer<P> onDeleted;
 
-    DeletionListener(String name, Consumer<ResourceID> onDeleted) {
+    DeletionListener(String name, Consumer<P> onDeleted) {
         super(Void.class, name);
         this.onDeleted = onDeleted;
     }
 
     @Override
     public void onResourceDeleted(P resource) {
-        onDeleted.accept(ResourceID.fromResource(resource));
+        onDeleted.accept(resource);
     }
 
     @Override

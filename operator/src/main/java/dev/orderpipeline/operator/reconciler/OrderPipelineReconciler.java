@@ -120,8 +120,9 @@ public class OrderPipelineReconciler implements Reconciler<OrderPipeline>, AutoC
     }
 
     /** Releases what the operator holds for a deleted pipeline: its Kafka client and its scaling history. */
-    private void forget(ResourceID id) {
-        sourceProbes.forget(id);
+    private void forget(OrderPipeline deleted) {
+        ResourceID id = ResourceID.fromResource(deleted);
+        sourceProbes.forget(id, deleted.getMetadata().getUid());
         scaler.forget(id);
         runtimeStatus.forget(id);
         statusComposer.forget(id);

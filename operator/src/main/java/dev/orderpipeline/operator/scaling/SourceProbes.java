@@ -13,10 +13,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -68,6 +71,15 @@ public final class SourceProbes implements AutoCloseable {
         this.clients = new KafkaAdminPool(timeout);
     }
 
+    /** How many deleted pipelines' uids {@link #forget} remembers. */
+    static final int DELETED_REMEMBERED = 4096;
+    private final Set<String> deleted = Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > DELETED_REMEMBERED;
+        }
+    }));
+
     private static final class Probe {
         SourceReading last;
         String lastKey;
@@ -91,8 +103,10 @@ public final class SourceProbes implements AutoCloseable {
         Probe probe = probes.computeIfAbsent(id, k -> new Probe());
         synchronized (probe) {
             Instant now = clock.instant();
-            if (probe.forgotten) {
-                // Deleted while this reconcile ran: take no client that nobody would let go of.
+            if (probe.forgotten || deleted.contains(pipeline.getMetadata().getUid())) {
+                // Deleted while this reconcile ran, or before it (a reconcile of the object as it was): take no
+                // client that nobody would let go of.
+                probes.remove(id, probe);
                 return unreachable(source, now);
             }
             if (probe.last != null && key.equals(probe.lastKey)
@@ -300,8 +314,15 @@ public final class SourceProbes implements AutoCloseable {
         return clients.clientsOpened();
     }
 
-    /** Lets go of the pipeline's client (closed if no other pipeline uses it) and drops its reading. */
-    public void forget(ResourceID id) {
+    /**
+     * Lets go of the pipeline's client (closed if no other pipeline uses it) and drops its reading. A reconcile of the
+     * deleted object that starts afterwards takes no client: its uid is remembered ({@link #DELETED_REMEMBERED} of
+     * them, a pipeline re-created under the same name has another).
+     */
+    public void forget(ResourceID id, String uid) {
+        if (uid != null) {
+            deleted.add(uid);
+        }
         Probe probe = probes.remove(id);
         if (probe != null) {
             synchronized (probe) {

@@ -17,6 +17,8 @@ import dev.orderpipeline.operator.status.ConditionType;
 import dev.orderpipeline.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -101,6 +103,29 @@ class SharedKafkaClientsTest {
         delete("orders-7");
         await().atMost(WAIT).until(() -> reconciler.openKafkaClients() == 0);
         await().atMost(WAIT).until(() -> newSince(before).isEmpty());
+    }
+
+    @Test
+    void aReconcileOfADeletedPipelineThatStartsAfterTheDeletionTakesNoClient() {
+        String topic = "late-" + TOPICS.incrementAndGet();
+        kafka.createTopic(topic, 1);
+        OrderPipeline asItWas = pipeline(namespace, "late", LagAutoscalingTest.lagSpec(kafka.bootstrapServers(), topic, "30s"));
+        asItWas.getMetadata().setUid("uid-of-the-deleted-one");
+        try (SourceProbes probes = new SourceProbes(Clock.systemUTC(), Duration.ofSeconds(30), Duration.ofSeconds(10))) {
+            probes.read(asItWas, client, Map.of());
+            assertEquals(1, probes.openClients());
+
+            probes.forget(ResourceID.fromResource(asItWas), "uid-of-the-deleted-one");
+            assertEquals(0, probes.openClients());
+            // A reconcile already queued runs with the object as it was before the deletion.
+            probes.read(asItWas, client, Map.of());
+            assertEquals(0, probes.openClients(), "no client held for a pipeline that is gone");
+
+            OrderPipeline recreated = pipeline(namespace, "late", LagAutoscalingTest.lagSpec(kafka.bootstrapServers(), topic, "30s"));
+            recreated.getMetadata().setUid("uid-of-the-new-one");
+            probes.read(recreated, client, Map.of());
+            assertEquals(1, probes.openClients(), "the same name created again is another pipeline");
+        }
     }
 
     @Test
