@@ -25,7 +25,7 @@ final class RepeatedText {
         for (int i = offset; i < offset + length; i++) {
             hash = 31 * hash + chars[i];
         }
-        int slot = (hash ^ (hash >>> 12)) & (SLOTS - 1);
+        int slot = slotOf(hash);
         String cached = slots[slot];
         if (cached != null && sameText(cached, chars, offset, length)) {
             return cached;
@@ -44,14 +44,17 @@ final class RepeatedText {
         if (text.length() > MAX_LENGTH) {
             return text;
         }
-        int hash = text.hashCode();
-        int slot = (hash ^ (hash >>> 12)) & (SLOTS - 1);
+        int slot = slotOf(text.hashCode());
         String cached = slots[slot];
         if (cached != null && cached.equals(text)) {
             return cached;
         }
         slots[slot] = text;
         return text;
+    }
+
+    private static int slotOf(int hash) {
+        return (hash ^ (hash >>> 12)) & (SLOTS - 1);
     }
 
     private static boolean sameText(String text, char[] chars, int offset, int length) {

@@ -80,22 +80,18 @@ final class DuckDbRowAppender {
             for (int i = 1; i <= md.getColumnCount(); i++) {
                 SqlIdentifier name = SqlIdentifier.of(md.getColumnName(i));
                 String typeName = md.getColumnTypeName(i);
-                Optional<Slot> slot = slot(name, typeName, columns);
+                Optional<Slot> slot = slot(name, columns);
                 if (slot.isEmpty()) {
-                    return new Staged(why(name, typeName, columns));
+                    return new Staged("column " + name.quoted() + " is not one the loader writes (an INSERT fills it with its default)");
+                }
+                String loaders = slot.get().source() == Source.DATA ? sql.typeName(slot.get().type()) : sql.metadataTypeName(name);
+                if (!sql.sameType(typeName, loaders)) {
+                    return new Staged("column " + name.quoted() + " is " + typeName + " where the loader writes " + loaders);
                 }
                 slots.add(slot.get());
             }
         }
         return new StraightIn(List.copyOf(slots));
-    }
-
-    private String why(SqlIdentifier name, String typeName, List<Column> columns) {
-        String loaders = METADATA_SOURCES.containsKey(name) ? sql.metadataTypeName(name)
-                : columns.stream().filter(c -> c.name().equals(name)).findFirst().map(c -> sql.typeName(c.type())).orElse(null);
-        return loaders == null
-                ? "column " + name.quoted() + " is not one the loader writes (an INSERT fills it with its default)"
-                : "column " + name.quoted() + " is " + typeName + " where the loader writes " + loaders;
     }
 
     /**
@@ -114,17 +110,15 @@ final class DuckDbRowAppender {
         }
     }
 
-    private Optional<Slot> slot(SqlIdentifier name, String typeName, List<Column> columns) {
+    /** What the loader writes into the target's column {@code name}: empty when it writes nothing there. */
+    private static Optional<Slot> slot(SqlIdentifier name, List<Column> columns) {
         Source metadata = METADATA_SOURCES.get(name);
         if (metadata != null) {
-            return sql.sameType(typeName, sql.metadataTypeName(name))
-                    ? Optional.of(new Slot(metadata, -1, null)) : Optional.empty();
+            return Optional.of(new Slot(metadata, -1, null));
         }
         for (int i = 0; i < columns.size(); i++) {
-            Column column = columns.get(i);
-            if (column.name().equals(name)) {
-                return sql.sameType(typeName, sql.typeName(column.type()))
-                        ? Optional.of(new Slot(Source.DATA, i, column.type())) : Optional.empty();
+            if (columns.get(i).name().equals(name)) {
+                return Optional.of(new Slot(Source.DATA, i, columns.get(i).type()));
             }
         }
         return Optional.empty();

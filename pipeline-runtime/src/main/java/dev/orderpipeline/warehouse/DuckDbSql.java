@@ -178,7 +178,11 @@ public final class DuckDbSql extends WarehouseSql {
 
     /** The upsert's first statement: deletes every row a staged key replaces; its update count says how many. */
     public String deleteReplaced(List<SqlIdentifier> keys) {
-        return "DELETE FROM " + targetTable() + " AS t USING " + stagingTable() + " AS s WHERE " + keysMatch(keys);
+        return deleteMatching(stagingTable(), keys);
+    }
+
+    private String deleteMatching(String keySource, List<SqlIdentifier> keys) {
+        return "DELETE FROM " + targetTable() + " AS t USING " + keySource + " AS s WHERE " + keysMatch(keys);
     }
 
     /** The batch's keys alone, when its rows go straight into the target: each replaces the row it names. */
@@ -197,7 +201,7 @@ public final class DuckDbSql extends WarehouseSql {
 
     /** {@link #deleteReplaced} for a batch whose keys are in {@link #createKeysTable} instead of the staging table. */
     public String deleteReplacedByKeys(List<SqlIdentifier> keys) {
-        return "DELETE FROM " + targetTable() + " AS t USING " + KEYS.quoted() + " AS s WHERE " + keysMatch(keys);
+        return deleteMatching(KEYS.quoted(), keys);
     }
 
     /** The upsert's statements after {@link #deleteReplaced}: append the staged rows, and the tombstoned ones. */
