@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -62,7 +61,7 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
 
     @Override
     protected Connection connect() throws SQLException {
-        Connection connection = DriverManager.getConnection("jdbc:duckdb:" + path);
+        Connection connection = DuckDbSessions.open(path);
         try (Statement s = connection.createStatement()) {
             for (String setting : duckSql.tuneCheckpoints()) {
                 s.execute(setting);

@@ -13,6 +13,7 @@ import dev.orderpipeline.generate.OrderProducer;
 import dev.orderpipeline.runtime.CdcProcess;
 import dev.orderpipeline.schema.MetadataColumns;
 import dev.orderpipeline.source.KafkaClientProperties;
+import dev.orderpipeline.warehouse.DuckDbSessions;
 import dev.orderpipeline.warehouse.Warehouse;
 import dev.orderpipeline.warehouse.Warehouses;
 import java.io.IOException;
@@ -551,7 +552,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** The rows of the loader's DuckDB table not flagged deleted: those a replica holds. The loader must have stopped. */
     private static long liveRowsIn(Path duckFile) throws SQLException {
-        try (Connection duck = java.sql.DriverManager.getConnection("jdbc:duckdb:" + duckFile);
+        try (Connection duck = DuckDbSessions.open(duckFile.toString());
              Statement s = duck.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*) FROM \"main\".\"ORDERS\" WHERE NOT coalesce("
                      + MetadataColumns.DELETED.quoted() + ", FALSE)")) {

@@ -1,12 +1,12 @@
 package dev.orderpipeline.bench;
 
 import dev.orderpipeline.warehouse.Column;
+import dev.orderpipeline.warehouse.DuckDbSessions;
 import dev.orderpipeline.warehouse.DuckDbSql;
 import dev.orderpipeline.warehouse.Row;
 import dev.orderpipeline.config.SqlIdentifier;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -26,7 +26,7 @@ final class DuckDbAppendCeiling {
     }
 
     static Rate measure(Path file, BenchRows source, long rows, int batch, LongConsumer progress) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file); Statement s = c.createStatement()) {
+        try (Connection c = DuckDbSessions.open(file.toString()); Statement s = c.createStatement()) {
             long nanos = 0;
             long done = 0;
             boolean created = false;

@@ -3,11 +3,11 @@ package dev.orderpipeline.bench;
 import dev.orderpipeline.config.LoaderConfig;
 import dev.orderpipeline.config.SinkConfig;
 import dev.orderpipeline.generate.OrderGenerator;
+import dev.orderpipeline.warehouse.DuckDbSessions;
 import dev.orderpipeline.warehouse.Warehouse;
 import dev.orderpipeline.warehouse.Warehouses;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.Statement;
@@ -49,7 +49,7 @@ final class FreshnessPrefill {
         }
         SinkConfig.DuckDb duck = (SinkConfig.DuckDb) config.sink();
         String table = duck.schema().quoted() + "." + duck.table().quoted();
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + duckFile); Statement s = c.createStatement()) {
+        try (Connection c = DuckDbSessions.open(duckFile.toString()); Statement s = c.createStatement()) {
             List<String> names = new ArrayList<>();
             List<String> values = new ArrayList<>();
             try (ResultSet rs = s.executeQuery("SELECT * FROM " + table + " LIMIT 0")) {

@@ -18,13 +18,13 @@ import dev.orderpipeline.testing.InMemorySchemaRegistry;
 import dev.orderpipeline.verify.ExpectedOrders;
 import dev.orderpipeline.verify.OrderState;
 import dev.orderpipeline.verify.WarehouseOrders;
+import dev.orderpipeline.warehouse.DuckDbSessions;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -240,7 +240,7 @@ public final class DemoCommand implements Callable<Integer> {
      */
     private void checkPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres) throws Exception {
         Map<Long, OrderState> warehouse;
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + duckdbPath)) {
+        try (Connection c = DuckDbSessions.open(duckdbPath.toString())) {
             warehouse = WarehouseOrders.live(c, "\"main\".\"ORDERS\"");
         }
         Map<Long, OrderState> target = new java.util.HashMap<>();
@@ -332,7 +332,7 @@ public final class DemoCommand implements Callable<Integer> {
         long deadLettered = ExpectedOrders.fromTopic(kafka.bootstrapServers(), DEAD_LETTER_TOPIC).events();
         Map<Long, OrderState> actual;
         List<String> unitsByState;
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + duckdbPath)) {
+        try (Connection c = DuckDbSessions.open(duckdbPath.toString())) {
             actual = WarehouseOrders.live(c, "\"main\".\"ORDERS\"");
             unitsByState = unitsByState(c);
         }

@@ -1,10 +1,10 @@
 package dev.orderpipeline.cdc.source;
 
 import dev.orderpipeline.config.SinkConfig;
+import dev.orderpipeline.warehouse.DuckDbSessions;
 import dev.orderpipeline.warehouse.SnowflakeSessions;
 import dev.orderpipeline.config.SqlIdentifier;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
 
@@ -70,7 +70,7 @@ public abstract class WarehouseDialect {
             if (readOnly) {
                 p.put("duckdb.read_only", "true");
             }
-            return DriverManager.getConnection("jdbc:duckdb:" + config.path(), p);
+            return DuckDbSessions.open(config.path(), p);
         }
 
         @Override
