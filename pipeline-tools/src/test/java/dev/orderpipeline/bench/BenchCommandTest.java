@@ -1,6 +1,7 @@
 package dev.orderpipeline.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -190,17 +191,21 @@ class BenchCommandTest {
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
             exit = PipelineTools.execute("bench", "--orders", "3000", "--partitions", "2", "--replicator-only",
-                    "--cdc-batch-size", "500", "--cdc-snapshot-batch-size", "500", "--work-dir", work.toString(), "--json");
+                    "--cdc-batch-size", "500", "--cdc-snapshot-batch-size", "500", "--json");
         } finally {
             System.setOut(original);
         }
         String stdout = captured.toString(StandardCharsets.UTF_8);
         assertEquals(0, exit, stdout);
-        JsonNode rates = new ObjectMapper().readTree(stdout).get("rates");
+        JsonNode result = new ObjectMapper().readTree(stdout);
+        JsonNode rates = result.get("rates");
         assertEquals(List.of("postgresCopy", "loaderDuckdb", "replicatorPostgres"), listOf(rates.fieldNames()));
         JsonNode replicator = rates.get("replicatorPostgres");
         assertEquals("postgresCopy", replicator.get("ceiling").asText());
         assertTrue(replicator.get("recordsPerSecond").asLong() > 0 && replicator.get("ratio").asDouble() > 0, replicator.toString());
+        Path temporaryWork = Path.of(result.get("workDir").asText());
+        assertFalse(Files.exists(temporaryWork), "a run without --work-dir removes its own directory (databases, PostgreSQL): "
+                + temporaryWork);
     }
 
     private static List<String> listOf(java.util.Iterator<String> names) {
