@@ -3,7 +3,6 @@ package dev.orderpipeline.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orderpipeline.embedded.EmbeddedKafka;
 import dev.orderpipeline.testing.KafkaExtension;
 import dev.orderpipeline.testing.LoaderEnv;
@@ -40,14 +39,7 @@ class LoaderShutdownTest {
         env.put("OPL_BATCH_MAX_RECORDS", "1000000");
         OrderTopics.produceOrders(kafka, topic, 300, 0, 0, 9, 0);
         try (RuntimeChild loader = RuntimeChild.start(dir, env, "load")) {
-            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-            long consumed = 0;
-            while (consumed < 300 && System.nanoTime() < deadline) {
-                String status = loader.get("/status");
-                consumed = status == null ? 0 : new ObjectMapper().readTree(status).get("recordsConsumed").asLong();
-                Thread.sleep(100);
-            }
-            assertEquals(300, consumed, loader.output());
+            assertEquals(300, loader.awaitStatusCount("recordsConsumed", 300, Duration.ofMinutes(1)), loader.output());
             assertEquals(0, loader.terminate(Duration.ofSeconds(60)), loader.output());
         }
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db); Statement s = c.createStatement();
@@ -68,14 +60,7 @@ class LoaderShutdownTest {
         env.put("JDK_JAVA_OPTIONS", "-Djava.io.tmpdir=" + tmp);
         OrderTopics.produceOrders(kafka, topic, 100, 0, 0, 9, 0);
         try (RuntimeChild loader = RuntimeChild.start(dir, env, "load")) {
-            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-            long loaded = 0;
-            while (loaded < 100 && System.nanoTime() < deadline) {
-                String status = loader.get("/status");
-                loaded = status == null ? 0 : new ObjectMapper().readTree(status).get("recordsLoaded").asLong();
-                Thread.sleep(100);
-            }
-            assertEquals(100, loaded, loader.output());
+            assertEquals(100, loader.awaitStatusCount("recordsLoaded", 100, Duration.ofMinutes(1)), loader.output());
             loader.kill(); // as the OOM killer would: no shutdown hook, so DuckDB's driver deletes nothing at exit
         }
         try (Stream<Path> files = Files.list(tmp)) {

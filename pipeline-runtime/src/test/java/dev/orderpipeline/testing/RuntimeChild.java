@@ -1,5 +1,6 @@
 package dev.orderpipeline.testing;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RuntimeChild implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final Process process;
     private final Path output;
     private final int httpPort;
@@ -86,6 +88,21 @@ public final class RuntimeChild implements AutoCloseable {
         } catch (IOException e) {
             return "<output unreadable: " + e + ">";
         }
+    }
+
+    /**
+     * Polls {@code /status} until its counter {@code field} (for example {@code recordsLoaded}) reaches {@code count}
+     * or {@code timeout} passes; returns the last value read (0 while the child is not serving).
+     */
+    public long awaitStatusCount(String field, long count, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long value = 0;
+        while (value < count && System.nanoTime() < deadline) {
+            String status = get("/status");
+            value = status == null ? 0 : JSON.readTree(status).get(field).asLong();
+            Thread.sleep(100);
+        }
+        return value;
     }
 
     /** GET an endpoint of the child's HTTP server; null while it is not serving yet. */
