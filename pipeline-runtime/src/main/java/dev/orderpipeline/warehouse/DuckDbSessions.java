@@ -56,7 +56,8 @@ public final class DuckDbSessions {
             return;
         }
         try {
-            Path temporary = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
+            // The real path: the mappings name files by theirs, and a temporary directory may be a symbolic link.
+            Path temporary = Path.of(System.getProperty("java.io.tmpdir")).toRealPath();
             for (Path copy : driverLibraryCopies(Files.readAllLines(MAPPINGS), temporary)) {
                 if (Files.deleteIfExists(copy)) {
                     LOG.debug("removed {}, DuckDB's native library, once loaded (the driver leaves it when the JVM is killed)", copy);
