@@ -7,6 +7,7 @@ import dev.orderpipeline.cdc.CdcConfig;
 import dev.orderpipeline.config.Environment;
 import dev.orderpipeline.config.LoaderConfig;
 import dev.orderpipeline.config.Setting;
+import dev.orderpipeline.embedded.Directories;
 import dev.orderpipeline.embedded.EmbeddedKafka;
 import dev.orderpipeline.generate.OrderGenerator;
 import dev.orderpipeline.generate.OrderProducer;
@@ -28,7 +29,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -38,7 +38,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -207,9 +206,9 @@ public final class BenchCommand implements Callable<Integer> {
             status("profiles and logs kept in " + work);
             return;
         }
-        try (Stream<Path> files = Files.walk(work)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
+        try {
+            if (!Directories.delete(work)) {
+                status("could not remove all of the work directory " + work);
             }
         } catch (IOException e) {
             status("could not remove the work directory " + work + ": " + e.getMessage());

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.Release;
+import dev.orderpipeline.embedded.Directories;
 import dev.orderpipeline.embedded.EmbeddedKafka;
 import dev.orderpipeline.embedded.EmbeddedPostgres;
 import dev.orderpipeline.embedded.FakesnowServer;
@@ -41,7 +42,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,7 +49,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -177,8 +176,8 @@ class ProductOnAProcessClusterTest {
             }
         }
         if (work != null) {
-            try (Stream<Path> files = Files.walk(work)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            try {
+                Directories.delete(work);
             } catch (IOException ignored) {
                 // a temp dir
             }

@@ -1,5 +1,6 @@
 package dev.orderpipeline.operator.e2e.kubelet;
 
+import dev.orderpipeline.embedded.Directories;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.KeyToPath;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * A pod's files on this machine, under one directory per pod: its volumes ({@code volumes/<name>}) and
@@ -240,8 +240,8 @@ final class PodFiles {
                 throw new UncheckedIOException(e);
             }
         }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        try {
+            Directories.delete(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
