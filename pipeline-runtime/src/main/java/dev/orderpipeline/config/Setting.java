@@ -69,6 +69,10 @@ public enum Setting {
                     + "dead-lettered. Default: the dialect's limit (PostgreSQL 1600), 10000 elsewhere."),
     DUCKDB_PATH("OPL_DUCKDB_PATH", "orders.duckdb", false, "DuckDB database file."),
     DUCKDB_SCHEMA("OPL_DUCKDB_SCHEMA", "main", false, "DuckDB schema of the target table."),
+    DUCKDB_MEMORY_LIMIT("OPL_DUCKDB_MEMORY_LIMIT", null, false,
+            "Most memory DuckDB's buffer manager may hold, as DuckDB writes a size (e.g. 320MiB, 2GB). Default: what "
+                    + "the JVM leaves of the container's memory (or the machine's): that memory - the JVM's maximum heap "
+                    + "- 192 MiB for the rest of the JVM, at least 128 MiB."),
     SNOWFLAKE_ACCOUNT("OPL_SNOWFLAKE_ACCOUNT", null, false, "Snowflake account identifier (orgname-account)."),
     SNOWFLAKE_URL("OPL_SNOWFLAKE_URL", null, false,
             "JDBC URL override; defaults to https://<account>.snowflakecomputing.com."),

@@ -24,7 +24,14 @@ public sealed interface SinkConfig {
         }
     }
 
-    record DuckDb(String path, SqlIdentifier schema, SqlIdentifier table, List<String> keyFields) implements SinkConfig {
+    /** {@code memoryLimit}: DuckDB's {@code memory_limit} as the user wrote it; empty for the runtime's default. */
+    record DuckDb(String path, SqlIdentifier schema, SqlIdentifier table, List<String> keyFields, Optional<String> memoryLimit)
+            implements SinkConfig {
+
+        public DuckDb(String path, SqlIdentifier schema, SqlIdentifier table, List<String> keyFields) {
+            this(path, schema, table, keyFields, Optional.empty());
+        }
+
         @Override
         public Type type() {
             return Type.DUCKDB;
@@ -87,7 +94,7 @@ public sealed interface SinkConfig {
         Type type = env.choice(Setting.SINK_TYPE, Type.class);
         if (type == Type.DUCKDB) {
             return new DuckDb(env.required(Setting.DUCKDB_PATH), identifier(env, Setting.DUCKDB_SCHEMA), table,
-                    keyFields);
+                    keyFields, env.optional(Setting.DUCKDB_MEMORY_LIMIT).map(SinkConfig::duckDbSize));
         }
         if (type == Type.POSTGRES) {
             return postgres(env, table, keyFields);
@@ -128,6 +135,14 @@ public sealed interface SinkConfig {
             throw ConfigException.unusable(setting, e.problem().description()
                     + (e.detail().isEmpty() ? "" : " (" + e.detail() + ")"), PrivateKeys.fix(e.problem()));
         }
+    }
+
+    /** A size as DuckDB reads one: a number and a unit, decimal (KB, MB, GB, TB) or binary (KiB, MiB, GiB, TiB). */
+    private static String duckDbSize(String value) {
+        if (!value.strip().matches("(?i)[0-9]+(\\.[0-9]+)? ?([KMGT]i?B)")) {
+            throw ConfigException.invalid(Setting.DUCKDB_MEMORY_LIMIT, value, "a size with its unit, such as 320MiB or 2GB");
+        }
+        return value.strip();
     }
 
     private static Postgres postgres(Environment env, SqlIdentifier table, List<String> keyFields) {

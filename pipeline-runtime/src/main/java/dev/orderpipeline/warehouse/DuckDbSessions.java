@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -28,6 +30,7 @@ public final class DuckDbSessions {
     private static final Logger LOG = LoggerFactory.getLogger(DuckDbSessions.class);
     private static final Path MAPPINGS = Path.of("/proc/self/maps");
     private static final AtomicBoolean LIBRARY_COPY_REMOVED = new AtomicBoolean();
+    private static final AtomicBoolean DEFAULT_MEMORY_LIMIT_LOGGED = new AtomicBoolean();
 
     private DuckDbSessions() {
     }
@@ -37,13 +40,42 @@ public final class DuckDbSessions {
         return open(path, new Properties());
     }
 
-    /** With the driver's {@code properties} (for example {@code duckdb.read_only}). */
+    /** With the driver's {@code properties} (for example {@code duckdb.read_only}); DuckDB gets what the JVM leaves it. */
     public static Connection open(String path, Properties properties) throws SQLException {
+        return open(path, properties, Optional.empty());
+    }
+
+    /**
+     * With DuckDB's {@code memory_limit} as {@code memoryLimit} says (OPL_DUCKDB_MEMORY_LIMIT, validated as a size), or
+     * else {@link DuckDbMemoryLimit#forThisJvm()}, what the JVM leaves it. Set by a statement, not as a property of the
+     * connection: the driver shares one database among the connections to a file in a JVM and refuses a second whose
+     * properties differ, as those of a reader opened without them would.
+     */
+    public static Connection open(String path, Properties properties, Optional<String> memoryLimit) throws SQLException {
         Connection connection = DriverManager.getConnection("jdbc:duckdb:" + path, properties);
         if (LIBRARY_COPY_REMOVED.compareAndSet(false, true)) {
             removeLibraryCopy();
         }
+        try (Statement s = connection.createStatement()) {
+            s.execute("SET memory_limit = '" + memoryLimit.orElseGet(() -> defaultMemoryLimit().setting()) + "'");
+        } catch (SQLException e) {
+            connection.close();
+            throw e;
+        }
         return connection;
+    }
+
+    /** Said once in the log: it is the same at every open, as the heap's maximum and the container's memory are. */
+    private static DuckDbMemoryLimit defaultMemoryLimit() {
+        DuckDbMemoryLimit limit = DuckDbMemoryLimit.forThisJvm();
+        if (DEFAULT_MEMORY_LIMIT_LOGGED.compareAndSet(false, true)) {
+            if (limit.overcommits()) {
+                LOG.warn(limit.explanation());
+            } else {
+                LOG.info(limit.explanation());
+            }
+        }
+        return limit;
     }
 
     /**

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +23,8 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
     private final String path;
     private final DuckDbSql duckSql;
     private final DuckDbSql.CheckpointThresholds checkpointThresholds;
+    /** DuckDB's {@code memory_limit} from OPL_DUCKDB_MEMORY_LIMIT; empty for {@link DuckDbMemoryLimit}'s default. */
+    private final Optional<String> memoryLimit;
     /**
      * Whether a statement deleted rows since the last checkpoint (a replaced or tombstoned row), so that the next
      * checkpoint vacuums. Counted when the statement runs: a batch rolled back afterwards only brings the next
@@ -39,29 +43,32 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
 
     /** Embedded, so no socket: the statement timeout is the driver's query timeout alone. */
     public DuckDbWarehouse(String path, SqlIdentifier schema, SqlIdentifier table, Duration statementTimeout) {
-        this(path, new DuckDbSql(schema, table), statementTimeout);
+        this(path, schema, table, statementTimeout, Optional.empty());
     }
 
-    private DuckDbWarehouse(String path, DuckDbSql sql, Duration statementTimeout) {
-        this(path, sql, statementTimeout, DuckDbSql.CheckpointThresholds.DEFAULT);
+    /** With DuckDB's {@code memory_limit} as OPL_DUCKDB_MEMORY_LIMIT sets it (empty: what the JVM leaves it). */
+    public DuckDbWarehouse(String path, SqlIdentifier schema, SqlIdentifier table, Duration statementTimeout, Optional<String> memoryLimit) {
+        this(path, new DuckDbSql(schema, table), statementTimeout, DuckDbSql.CheckpointThresholds.DEFAULT, memoryLimit);
     }
 
     /** With other WAL sizes before {@link #tidy} checkpoints (tests). */
     public DuckDbWarehouse(String path, SqlIdentifier schema, SqlIdentifier table, DuckDbSql.CheckpointThresholds checkpointThresholds) {
-        this(path, new DuckDbSql(schema, table), StatementTimeouts.defaultTimeout(), checkpointThresholds);
+        this(path, new DuckDbSql(schema, table), StatementTimeouts.defaultTimeout(), checkpointThresholds, Optional.empty());
     }
 
-    private DuckDbWarehouse(String path, DuckDbSql sql, Duration statementTimeout, DuckDbSql.CheckpointThresholds checkpointThresholds) {
+    private DuckDbWarehouse(String path, DuckDbSql sql, Duration statementTimeout, DuckDbSql.CheckpointThresholds checkpointThresholds,
+            Optional<String> memoryLimit) {
         super(sql, statementTimeout);
         this.path = path;
         this.duckSql = sql;
         this.checkpointThresholds = checkpointThresholds;
+        this.memoryLimit = memoryLimit;
         this.rowAppender = new DuckDbRowAppender(sql);
     }
 
     @Override
     protected Connection connect() throws SQLException {
-        Connection connection = DuckDbSessions.open(path);
+        Connection connection = DuckDbSessions.open(path, new Properties(), memoryLimit);
         try (Statement s = connection.createStatement()) {
             for (String setting : duckSql.tuneCheckpoints()) {
                 s.execute(setting);

@@ -15,7 +15,7 @@ public final class Warehouses {
     /** Every statement fails after {@code statementTimeout} rather than waiting forever (OPL_SINK_STATEMENT_TIMEOUT). */
     public static Warehouse forSink(SinkConfig sink, String pipeline, Duration statementTimeout) {
         if (sink instanceof SinkConfig.DuckDb duck) {
-            return new DuckDbWarehouse(duck.path(), duck.schema(), duck.table(), statementTimeout);
+            return new DuckDbWarehouse(duck.path(), duck.schema(), duck.table(), statementTimeout, duck.memoryLimit());
         }
         if (sink instanceof SinkConfig.Postgres postgres) {
             return new PostgresWarehouse(postgres, pipeline, statementTimeout);

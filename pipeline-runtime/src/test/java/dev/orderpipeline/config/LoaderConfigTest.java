@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -103,6 +104,9 @@ class LoaderConfigTest {
             "OPL_SINK_KEY_FIELDS|orderid, id) or 1=1",
             "OPL_BATCH_MAX_RECORDS|0",
             "OPL_BATCH_MAX_BYTES|lots",
+            "OPL_DUCKDB_MEMORY_LIMIT|512",
+            "OPL_DUCKDB_MEMORY_LIMIT|1Gi",
+            "OPL_DUCKDB_MEMORY_LIMIT|80%; SET threads=1",
             "OPL_BATCH_MAX_LATENCY|soon",
             "OPL_ERROR_TOLERANCE|some",
             "OPL_SINK_TYPE|oracle",
@@ -116,6 +120,16 @@ class LoaderConfigTest {
         String message = error(env);
         assertTrue(message.startsWith(name + "="), message);
         assertTrue(message.contains("expected"), message);
+    }
+
+    @Test
+    void duckDbsMemoryLimitIsTakenAsDuckDbWritesASizeAndIsLeftToTheRuntimeWhenUnset() {
+        assertEquals(Optional.empty(), ((SinkConfig.DuckDb) LoaderConfig.from(new Environment(minimal())).sink()).memoryLimit());
+        for (String size : List.of("320MiB", "2GB", "1.5 GiB", "640kb")) {
+            Map<String, String> env = minimal();
+            env.put("OPL_DUCKDB_MEMORY_LIMIT", size);
+            assertEquals(Optional.of(size), ((SinkConfig.DuckDb) LoaderConfig.from(new Environment(env)).sink()).memoryLimit());
+        }
     }
 
     @Test

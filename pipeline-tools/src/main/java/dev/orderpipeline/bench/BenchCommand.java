@@ -14,6 +14,7 @@ import dev.orderpipeline.generate.OrderProducer;
 import dev.orderpipeline.runtime.CdcProcess;
 import dev.orderpipeline.schema.MetadataColumns;
 import dev.orderpipeline.source.KafkaClientProperties;
+import dev.orderpipeline.warehouse.DuckDbMemoryLimit;
 import dev.orderpipeline.warehouse.DuckDbSessions;
 import dev.orderpipeline.warehouse.Warehouse;
 import dev.orderpipeline.warehouse.Warehouses;
@@ -95,8 +96,13 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Records of the freshness run's first seconds (group join, JIT) not counted (default: ${DEFAULT-VALUE}).")
     int warmupSeconds;
 
-    @Option(names = "--loader-heap", defaultValue = "512m", description = "-Xmx of each loader JVM (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--loader-heap", defaultValue = "512m",
+            description = "-Xmx of each loader JVM: a loader pod's heap at its default 1Gi limit (half of it, pipeline-runtime/Dockerfile); "
+                    + "a loader into DuckDB gets the DuckDB memory limit of the pod whose heap this is (default: ${DEFAULT-VALUE}).")
     String loaderHeap;
+
+    /** The share of a pod's memory limit the runtime image's JVM may take as heap (-XX:MaxRAMPercentage, pipeline-runtime/Dockerfile). */
+    static final int POD_HEAP_PERCENT = 50;
 
     @Option(names = "--loader-initial-heap", defaultValue = "256m",
             description = "-Xms of each measured JVM, at most its -Xmx: a loader pod's initial heap at its default 1Gi limit (a quarter of it, pipeline-runtime/Dockerfile); \"\" for the JVM's own (default: ${DEFAULT-VALUE}).")
@@ -802,7 +808,17 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, String> env = loaderEnv(pipeline);
         env.put(Setting.SINK_TYPE.envName(), "duckdb");
         env.put(Setting.DUCKDB_PATH.envName(), file.toString());
+        env.put(Setting.DUCKDB_MEMORY_LIMIT.envName(), podDuckDbMemoryLimit(loaderHeap));
         return env;
+    }
+
+    /**
+     * What the runtime would give DuckDB in the pod whose heap is {@code heap}: this machine has more memory than a
+     * pod, so a loader left to compute it here would give DuckDB far more than in a cluster.
+     */
+    static String podDuckDbMemoryLimit(String heap) {
+        long heapBytes = ChildJvm.JvmOptions.bytes(heap);
+        return DuckDbMemoryLimit.leftBesideHeap(heapBytes * 100 / POD_HEAP_PERCENT, heapBytes).setting();
     }
 
     private Map<String, String> pgEnv(String pipeline, String table) {

@@ -41,6 +41,13 @@ class BenchCommandTest {
         String defaultInitialHeap = new CommandLine(new BenchCommand()).getCommandSpec()
                 .findOption("--loader-initial-heap").defaultValue();
         assertEquals((1L << 30) * Long.parseLong(initial.group(1)) / 100, ChildJvm.JvmOptions.bytes(defaultInitialHeap));
+        // And its default -Xmx the heap such a pod may grow to, which leaves DuckDB what a pod's runtime would give it.
+        Matcher maximum = Pattern.compile("-XX:MaxRAMPercentage=(\\d+)").matcher(imageOptions);
+        assertTrue(maximum.find(), imageOptions);
+        assertEquals(BenchCommand.POD_HEAP_PERCENT, Integer.parseInt(maximum.group(1)));
+        String defaultHeap = new CommandLine(new BenchCommand()).getCommandSpec().findOption("--loader-heap").defaultValue();
+        assertEquals((1L << 30) * BenchCommand.POD_HEAP_PERCENT / 100, ChildJvm.JvmOptions.bytes(defaultHeap));
+        assertEquals("320MiB", BenchCommand.podDuckDbMemoryLimit(defaultHeap));
     }
 
     @Test

@@ -70,7 +70,7 @@ public abstract class WarehouseDialect {
             if (readOnly) {
                 p.put("duckdb.read_only", "true");
             }
-            return DuckDbSessions.open(config.path(), p);
+            return DuckDbSessions.open(config.path(), p, config.memoryLimit());
         }
 
         @Override
