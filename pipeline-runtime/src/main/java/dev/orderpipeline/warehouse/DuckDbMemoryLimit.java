@@ -20,7 +20,7 @@ public record DuckDbMemoryLimit(long bytes, long memoryBytes, long maxHeapBytes)
      * {@code bench} the loader into PostgreSQL (no DuckDB in it) held 171 MiB resident beside its heap.
      */
     public static final long JVM_BEYOND_HEAP = 192 * MIB;
-    /** Below this DuckDB's inserts spill and slow down (a loader at 128 MB loaded 14 % fewer records a second). */
+    /** The least DuckDB gets, whatever the heap leaves: a loader still ran with it, at 14 % fewer records a second than with 256 MB (BENCH.md). */
     public static final long LEAST = 128 * MIB;
 
     /** For this JVM: the memory its container (or machine) has and its maximum heap. */
