@@ -13,7 +13,7 @@ import java.lang.management.ManagementFactory;
  * the memory the JVM sees (its container's limit, like the heap's percentages), less its maximum heap, less
  * {@link #JVM_BEYOND_HEAP} for the rest of the JVM.
  */
-public record DuckDbMemoryLimit(long bytes, long memoryBytes, long maxHeapBytes) {
+public record DuckDbMemoryLimit(long memoryBytes, long maxHeapBytes) {
     static final long MIB = 1L << 20;
     /**
      * Metaspace, code cache, thread stacks, the collector's own structures and the Kafka client's buffers: in
@@ -31,17 +31,26 @@ public record DuckDbMemoryLimit(long bytes, long memoryBytes, long maxHeapBytes)
 
     /** What a process of {@code memoryBytes} with a heap of at most {@code maxHeapBytes} leaves DuckDB. */
     public static DuckDbMemoryLimit leftBesideHeap(long memoryBytes, long maxHeapBytes) {
-        return new DuckDbMemoryLimit(Math.max(LEAST, memoryBytes - maxHeapBytes - JVM_BEYOND_HEAP), memoryBytes, maxHeapBytes);
+        return new DuckDbMemoryLimit(memoryBytes, maxHeapBytes);
+    }
+
+    /** What DuckDB gets: what the heap and the rest of the JVM leave, and never less than {@link #LEAST}. */
+    public long bytes() {
+        return Math.max(LEAST, leftOver());
     }
 
     /** As DuckDB's {@code memory_limit} reads it. */
     public String setting() {
-        return (bytes / MIB) + "MiB";
+        return (bytes() / MIB) + "MiB";
     }
 
     /** True when the heap leaves less than {@link #LEAST}: DuckDB then gets that much, and may take the pod past its limit. */
     public boolean overcommits() {
-        return memoryBytes - maxHeapBytes - JVM_BEYOND_HEAP < LEAST;
+        return leftOver() < LEAST;
+    }
+
+    private long leftOver() {
+        return memoryBytes - maxHeapBytes - JVM_BEYOND_HEAP;
     }
 
     /** Where the figure comes from, for the log; with the fix when it {@link #overcommits()}. */
@@ -49,9 +58,9 @@ public record DuckDbMemoryLimit(long bytes, long memoryBytes, long maxHeapBytes)
         String parts = "the " + (memoryBytes / MIB) + " MiB this process has, less the JVM's heap of up to " + (maxHeapBytes / MIB)
                 + " MiB and " + (JVM_BEYOND_HEAP / MIB) + " MiB for the rest of the JVM";
         if (!overcommits()) {
-            return "DuckDB may hold " + (bytes / MIB) + " MiB: " + parts + " (" + Setting.DUCKDB_MEMORY_LIMIT.envName() + " sets it)";
+            return "DuckDB may hold " + (bytes() / MIB) + " MiB: " + parts + " (" + Setting.DUCKDB_MEMORY_LIMIT.envName() + " sets it)";
         }
-        return "DuckDB may hold " + (bytes / MIB) + " MiB, its least, though " + parts + " leave it less: the two together may pass "
+        return "DuckDB may hold " + (bytes() / MIB) + " MiB, its least, though " + parts + " leave it less: the two together may pass "
                 + "the memory limit. Give the container more memory, or the JVM a smaller heap (-XX:MaxRAMPercentage or -Xmx in "
                 + "JDK_JAVA_OPTIONS), or set " + Setting.DUCKDB_MEMORY_LIMIT.envName();
     }

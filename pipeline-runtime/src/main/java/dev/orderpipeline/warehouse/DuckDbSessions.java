@@ -30,7 +30,6 @@ public final class DuckDbSessions {
     private static final Logger LOG = LoggerFactory.getLogger(DuckDbSessions.class);
     private static final Path MAPPINGS = Path.of("/proc/self/maps");
     private static final AtomicBoolean LIBRARY_COPY_REMOVED = new AtomicBoolean();
-    private static final AtomicBoolean DEFAULT_MEMORY_LIMIT_LOGGED = new AtomicBoolean();
 
     private DuckDbSessions() {
     }
@@ -57,7 +56,7 @@ public final class DuckDbSessions {
             removeLibraryCopy();
         }
         try (Statement s = connection.createStatement()) {
-            s.execute("SET memory_limit = '" + memoryLimit.orElseGet(() -> defaultMemoryLimit().setting()) + "'");
+            s.execute("SET memory_limit = '" + memoryLimit.orElseGet(() -> DefaultMemoryLimit.SETTING) + "'");
         } catch (SQLException e) {
             connection.close();
             throw e;
@@ -65,17 +64,25 @@ public final class DuckDbSessions {
         return connection;
     }
 
-    /** Said once in the log: it is the same at every open, as the heap's maximum and the container's memory are. */
-    private static DuckDbMemoryLimit defaultMemoryLimit() {
-        DuckDbMemoryLimit limit = DuckDbMemoryLimit.forThisJvm();
-        if (DEFAULT_MEMORY_LIMIT_LOGGED.compareAndSet(false, true)) {
+    /**
+     * Worked out and said in the log once, at the first open that needs it: the heap's maximum and the container's
+     * memory do not change, and the replicator opens its DuckDB source again at every read cycle.
+     */
+    private static final class DefaultMemoryLimit {
+        static final String SETTING;
+
+        static {
+            DuckDbMemoryLimit limit = DuckDbMemoryLimit.forThisJvm();
             if (limit.overcommits()) {
                 LOG.warn(limit.explanation());
             } else {
                 LOG.info(limit.explanation());
             }
+            SETTING = limit.setting();
         }
-        return limit;
+
+        private DefaultMemoryLimit() {
+        }
     }
 
     /**
